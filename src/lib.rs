@@ -1,1 +1,8 @@
+//! dynaudit: a compliance auditor for Amazon DynamoDB estates.
 #![forbid(unsafe_code)]
+
+pub mod collect;
+pub mod finding;
+pub mod inventory;
+pub mod metadata;
+pub mod report;

@@ -1,0 +1,54 @@
+//! Outcomes of rules, as reported.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metadata::Severity;
+
+/// What the evidence says about one resource under one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The evidence shows the control is not met.
+    Fail,
+    /// The evidence needed was not collected; never reported as pass or fail.
+    Unknown,
+    /// The evidence shows the control is met.
+    Pass,
+}
+
+impl Status {
+    /// Lower-case name, as in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+            Status::Pass => "pass",
+        }
+    }
+}
+
+/// One rule's outcome for one resource: the public JSON contract
+/// (`findings[]` of the JSON report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Rule id, e.g. `DYN101`.
+    pub rule_id: String,
+    /// pass, fail or unknown.
+    pub status: Status,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// AWS account id.
+    pub account: String,
+    /// Region, or `global` for IAM.
+    pub region: String,
+    /// ARN, or VPC / endpoint id, or `account/region`.
+    pub resource: String,
+    /// What is wrong (or right), and where; for unknown, why.
+    pub message: String,
+    /// The values the outcome was decided on.
+    pub evidence: serde_json::Value,
+    /// Framework id -> control ids, e.g. `{"pci-dss-4.0": ["3.5.1"], "soc2": ["CC6.1"]}`.
+    pub frameworks: BTreeMap<String, Vec<String>>,
+}
