@@ -2,6 +2,12 @@
 #![forbid(unsafe_code)]
 
 pub mod collect;
+pub mod config;
+pub mod eval;
+pub mod load;
+pub mod frameworks;
+pub mod policy;
+pub mod regions;
 pub mod finding;
 pub mod inventory;
 pub mod metadata;
