@@ -47,8 +47,8 @@ pub enum PolicyError {
     },
     #[error("policy directory {0} contains no .rego rule files")]
     EmptyDir(String),
-    #[error("{message}")]
-    Parse { message: String },
+    #[error("cannot compile policy {path}:\n{message}")]
+    Parse { path: String, message: String },
     #[error(transparent)]
     Metadata(#[from] MetadataError),
     #[error("{second}: rule id {id} is already defined by {first}")]
@@ -229,7 +229,8 @@ fn add(engine: &mut regorus::Engine, file: &PolicyFile) -> Result<String, Policy
     let package = engine
         .add_policy(file.path.clone(), file.text.clone())
         .map_err(|err| PolicyError::Parse {
-            message: err.to_string(),
+            path: file.path.clone(),
+            message: err.to_string().trim_start_matches("error: ").trim().to_string(),
         })?;
     Ok(package
         .strip_prefix("data.")
