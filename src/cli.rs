@@ -168,14 +168,16 @@ fn eval(args: &EvalArgs) -> Result<u8> {
     let config = load_config(args.policy.config.as_deref())?;
     let loaded = crate::load::load(&args.inventory)?;
     if args.print_input {
-        let input: serde_json::Value = serde_json::from_str(&crate::eval::policy_input(
-            &loaded.inventory,
-        )?)?;
+        let input: serde_json::Value =
+            serde_json::from_str(&crate::eval::policy_input(&loaded.inventory)?)?;
         let document = serde_json::json!({
             "input": input,
             "data": crate::eval::policy_data(&config.parameters),
         });
-        write_output(args.report.output.as_deref(), &(serde_json::to_string_pretty(&document)? + "\n"))?;
+        write_output(
+            args.report.output.as_deref(),
+            &(serde_json::to_string_pretty(&document)? + "\n"),
+        )?;
         return Ok(EXIT_CLEAN);
     }
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
@@ -236,7 +238,13 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
     let text = report::render(request.args.format, &input, color)?;
     write_output(request.args.output.as_deref(), &text)?;
 
-    let count = |status: Status| request.findings.iter().filter(|f| f.status == status).count();
+    let count = |status: Status| {
+        request
+            .findings
+            .iter()
+            .filter(|f| f.status == status)
+            .count()
+    };
     let failing = gate(request.findings, request.args.fail_on);
     if !request.args.quiet {
         eprintln!(
@@ -248,10 +256,19 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             inventory.account_id,
             inventory.regions.len(),
             failing,
-            request.args.fail_on.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default(),
+            request
+                .args
+                .fail_on
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
         );
     }
-    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+    Ok(if failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 /// How many failures are at or above the threshold.
@@ -294,7 +311,12 @@ fn rules(args: &RulesArgs) -> Result<u8> {
             table.load_style(comfy_table::presets::UTF8_HORIZONTAL_ONLY);
             table.set_header(vec!["id", "severity", "name", "PCI DSS v4.0", "SOC 2"]);
             for rule in policies.rules() {
-                let controls = |f: &str| rule.frameworks.get(f).map(|c| c.join(" ")).unwrap_or_default();
+                let controls = |f: &str| {
+                    rule.frameworks
+                        .get(f)
+                        .map(|c| c.join(" "))
+                        .unwrap_or_default()
+                };
                 table.add_row(vec![
                     rule.id.clone(),
                     rule.severity.to_string(),
@@ -312,19 +334,19 @@ fn rules(args: &RulesArgs) -> Result<u8> {
 
 fn explain(args: &ExplainArgs) -> Result<u8> {
     let policies = PolicySet::load(&args.policy_dirs)?;
-    let rule = policies.rule(&args.rule_id).with_context(|| {
-        format!(
-            "no rule `{}`; `dynaudit rules` lists them",
-            args.rule_id
-        )
-    })?;
+    let rule = policies
+        .rule(&args.rule_id)
+        .with_context(|| format!("no rule `{}`; `dynaudit rules` lists them", args.rule_id))?;
     write_stdout(&crate::docs::rule_page(rule))?;
     Ok(EXIT_CLEAN)
 }
 
 fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(()),
         // `dynaudit rules | head` is not an error.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -342,8 +364,7 @@ pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create directory {}", parent.display()))?;
             }
-            std::fs::write(path, text)
-                .with_context(|| format!("cannot write {}", path.display()))
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
         }
     }
 }
@@ -360,7 +381,10 @@ mod tests {
 
     #[test]
     fn evidence_uri_is_relative() {
-        assert_eq!(evidence_uri(Path::new("./fixtures/x.json")), "fixtures/x.json");
+        assert_eq!(
+            evidence_uri(Path::new("./fixtures/x.json")),
+            "fixtures/x.json"
+        );
         assert_eq!(evidence_uri(Path::new("/nowhere/else/x.json")), "x.json");
     }
 }

@@ -82,7 +82,10 @@ pub fn rule_index(rules: &[RuleMeta]) -> String {
         "Generated from each rule's `# METADATA` block by `dynaudit rules --format markdown`; do not edit by hand."
     );
     let _ = writeln!(out);
-    let _ = writeln!(out, "| id | name | severity | PCI DSS v4.0 | SOC 2 | title |");
+    let _ = writeln!(
+        out,
+        "| id | name | severity | PCI DSS v4.0 | SOC 2 | title |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for rule in rules {
         let controls = |framework: &str| {

@@ -100,7 +100,9 @@ pub fn evaluate(
             .into_iter()
             .map(|handle| {
                 handle.join().unwrap_or_else(|_| {
-                    Err(EvalError::Input("an evaluation worker panicked".to_string()))
+                    Err(EvalError::Input(
+                        "an evaluation worker panicked".to_string(),
+                    ))
                 })
             })
             .collect()
@@ -111,7 +113,12 @@ pub fn evaluate(
         findings.extend(result?);
     }
     findings.sort_by(|a, b| {
-        (&a.rule_id, &a.resource, a.status, &a.region).cmp(&(&b.rule_id, &b.resource, b.status, &b.region))
+        (&a.rule_id, &a.resource, a.status, &a.region).cmp(&(
+            &b.rule_id,
+            &b.resource,
+            b.status,
+            &b.region,
+        ))
     });
     Ok(findings)
 }

@@ -16,7 +16,9 @@ pub enum InventoryError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: the inventory is truncated (the JSON ends before the document does): {message}")]
+    #[error(
+        "{path}:{line}:{column}: the inventory is truncated (the JSON ends before the document does): {message}"
+    )]
     Truncated {
         path: String,
         line: usize,
@@ -37,7 +39,9 @@ pub enum InventoryError {
         column: usize,
         message: String,
     },
-    #[error("{path}: schema_version `{found}` is not supported: this build of dynaudit reads schema {SCHEMA_MAJOR}.x (it writes {SCHEMA_VERSION}); use a dynaudit release that matches the inventory, or re-collect it")]
+    #[error(
+        "{path}: schema_version `{found}` is not supported: this build of dynaudit reads schema {SCHEMA_MAJOR}.x (it writes {SCHEMA_VERSION}); use a dynaudit release that matches the inventory, or re-collect it"
+    )]
     Version { path: String, found: String },
 }
 
@@ -80,8 +84,7 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
     // First only the version (any other content is skipped), so that a
     // newer inventory is refused for its version, not for a field we do not
     // know yet.
-    let version: VersionOnly =
-        serde_json::from_str(text).map_err(|err| json_error(path, &err))?;
+    let version: VersionOnly = serde_json::from_str(text).map_err(|err| json_error(path, &err))?;
     let found = version.schema_version.unwrap_or_default();
     let major = found.split('.').next().and_then(|m| m.parse::<u64>().ok());
     if major != Some(SCHEMA_MAJOR) {

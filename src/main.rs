@@ -12,7 +12,11 @@ fn main() -> ExitCode {
         Err(err) => {
             let _ = err.print();
             // --help and --version are not errors.
-            return ExitCode::from(if err.use_stderr() { cli::EXIT_ERROR } else { cli::EXIT_CLEAN });
+            return ExitCode::from(if err.use_stderr() {
+                cli::EXIT_ERROR
+            } else {
+                cli::EXIT_CLEAN
+            });
         }
     };
     match cli::run(parsed) {

@@ -91,7 +91,9 @@ pub struct RuleMeta {
 /// the `.rego` file.
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
-    #[error("{file}: no `# METADATA` block before `package` (every rule needs one: see policies/README.md)")]
+    #[error(
+        "{file}: no `# METADATA` block before `package` (every rule needs one: see policies/README.md)"
+    )]
     Missing { file: String },
     #[error("{file}:{line}: invalid METADATA: {message}")]
     Invalid {
@@ -318,7 +320,10 @@ package dynaudit.rules.dyn999
 
     #[test]
     fn rejects_unknown_key_with_line() {
-        let source = GOOD.replace("#   name: something-off", "#   name: something-off\n#   colour: red");
+        let source = GOOD.replace(
+            "#   name: something-off",
+            "#   name: something-off\n#   colour: red",
+        );
         let err = parse("x.rego", &source, "p").unwrap_err().to_string();
         assert!(err.starts_with("x.rego:"), "{err}");
         assert!(err.contains("colour"), "{err}");

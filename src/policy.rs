@@ -57,7 +57,9 @@ pub enum PolicyError {
         first: String,
         second: String,
     },
-    #[error("{path}: package {package} is not a rule package: rule packages must be below `dynaudit.rules.` (e.g. `package dynaudit.rules.dyn901`)")]
+    #[error(
+        "{path}: package {package} is not a rule package: rule packages must be below `dynaudit.rules.` (e.g. `package dynaudit.rules.dyn901`)"
+    )]
     Package { path: String, package: String },
 }
 
@@ -230,7 +232,11 @@ fn add(engine: &mut regorus::Engine, file: &PolicyFile) -> Result<String, Policy
         .add_policy(file.path.clone(), file.text.clone())
         .map_err(|err| PolicyError::Parse {
             path: file.path.clone(),
-            message: err.to_string().trim_start_matches("error: ").trim().to_string(),
+            message: err
+                .to_string()
+                .trim_start_matches("error: ")
+                .trim()
+                .to_string(),
         })?;
     Ok(package
         .strip_prefix("data.")
@@ -268,7 +274,9 @@ pub fn run_rego_tests(files: &[PolicyFile]) -> Result<Vec<RegoTestResult>, Polic
     for (file, name) in tests {
         let failure = match engine.eval_rule(name.clone()) {
             Ok(regorus::Value::Bool(true)) => None,
-            Ok(regorus::Value::Undefined) => Some("undefined (a condition did not hold)".to_string()),
+            Ok(regorus::Value::Undefined) => {
+                Some("undefined (a condition did not hold)".to_string())
+            }
             Ok(other) => Some(format!("evaluated to {other}")),
             Err(err) => Some(format!("error: {err}")),
         };
@@ -306,14 +314,19 @@ mod tests {
     #[test]
     fn builtins_are_embedded() {
         let files = builtin_files();
-        assert!(files.iter().any(|f| f.path == "policies/lib/common.rego" && f.kind == FileKind::Library));
+        assert!(
+            files
+                .iter()
+                .any(|f| f.path == "policies/lib/common.rego" && f.kind == FileKind::Library)
+        );
         assert!(files.iter().any(|f| f.kind == FileKind::Test));
         assert!(files.iter().any(|f| f.kind == FileKind::Rule));
     }
 
     #[test]
     fn finds_test_names() {
-        let names = test_names("test_a if {\n}\ntest_a if { true }\n  test_nested := 1\ntest_b := true\n");
+        let names =
+            test_names("test_a if {\n}\ntest_a if { true }\n  test_nested := 1\ntest_b := true\n");
         assert_eq!(names, vec!["test_a".to_string(), "test_b".to_string()]);
     }
 }

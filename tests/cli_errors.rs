@@ -76,7 +76,11 @@ fn assert_error(output: &Output, needles: &[&str]) {
 #[test]
 fn malformed_json_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "inv.json", "{\n  \"schema_version\": \"1.0\",\n  \"account_id\": 1111,,\n}\n");
+    write(
+        dir.path(),
+        "inv.json",
+        "{\n  \"schema_version\": \"1.0\",\n  \"account_id\": 1111,,\n}\n",
+    );
     let out = run(&["eval", "inv.json"], dir.path());
     assert_error(&out, &["inv.json:3:", "malformed JSON"]);
 }
@@ -93,15 +97,26 @@ fn truncated_file_is_called_truncated() {
 #[test]
 fn unknown_schema_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "inv.json", &EMPTY_INVENTORY.replace("\"1.0\"", "\"7.2\""));
+    write(
+        dir.path(),
+        "inv.json",
+        &EMPTY_INVENTORY.replace("\"1.0\"", "\"7.2\""),
+    );
     let out = run(&["eval", "inv.json"], dir.path());
-    assert_error(&out, &["inv.json", "schema_version `7.2`", "reads schema 1.x"]);
+    assert_error(
+        &out,
+        &["inv.json", "schema_version `7.2`", "reads schema 1.x"],
+    );
 }
 
 #[test]
 fn unknown_inventory_field_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "inv.json", &EMPTY_INVENTORY.replace("\"iam\": null", "\"iam\": null,\n  \"colour\": 1"));
+    write(
+        dir.path(),
+        "inv.json",
+        &EMPTY_INVENTORY.replace("\"iam\": null", "\"iam\": null,\n  \"colour\": 1"),
+    );
     let out = run(&["eval", "inv.json"], dir.path());
     assert_error(&out, &["inv.json:9:", "colour"]);
 }
@@ -118,7 +133,11 @@ fn policy_with_syntax_error_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "inv.json", EMPTY_INVENTORY);
     let metadata = "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: DYN901\n#   name: broken\n#   severity: low\n#   frameworks:\n#     soc2: [CC6.1]\n#   remediation:\n#     summary: S\npackage dynaudit.rules.dyn901\n\n";
-    write(dir.path(), "mine/dyn901.rego", &format!("{metadata}outcomes contains x if {{\n  x := [\n}}\n"));
+    write(
+        dir.path(),
+        "mine/dyn901.rego",
+        &format!("{metadata}outcomes contains x if {{\n  x := [\n}}\n"),
+    );
     let out = run(&["eval", "inv.json", "--policies", "mine"], dir.path());
     assert_error(&out, &["mine/dyn901.rego:15:5", "expecting"]);
 }
@@ -127,7 +146,11 @@ fn policy_with_syntax_error_names_file_and_line() {
 fn policy_without_metadata_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "inv.json", EMPTY_INVENTORY);
-    write(dir.path(), "mine/dyn902.rego", "package dynaudit.rules.dyn902\n\noutcomes := set()\n");
+    write(
+        dir.path(),
+        "mine/dyn902.rego",
+        "package dynaudit.rules.dyn902\n\noutcomes := set()\n",
+    );
     let out = run(&["eval", "inv.json", "--policies", "mine"], dir.path());
     assert_error(&out, &["mine/dyn902.rego", "no `# METADATA` block"]);
 }
@@ -162,8 +185,15 @@ fn duplicate_rule_id_is_refused() {
 fn config_with_unknown_key_names_line() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "inv.json", EMPTY_INVENTORY);
-    write(dir.path(), "dynaudit.toml", "[parameters]\nbackup_window_hours = 12\npitr_days = 3\n");
-    let out = run(&["eval", "inv.json", "--config", "dynaudit.toml"], dir.path());
+    write(
+        dir.path(),
+        "dynaudit.toml",
+        "[parameters]\nbackup_window_hours = 12\npitr_days = 3\n",
+    );
+    let out = run(
+        &["eval", "inv.json", "--config", "dynaudit.toml"],
+        dir.path(),
+    );
     assert_error(&out, &["dynaudit.toml:3:", "pitr_days"]);
 }
 
@@ -171,8 +201,15 @@ fn config_with_unknown_key_names_line() {
 fn config_with_wrong_type_names_line() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "inv.json", EMPTY_INVENTORY);
-    write(dir.path(), "dynaudit.toml", "[parameters]\nrequired_tags = \"Environment\"\n");
-    let out = run(&["eval", "inv.json", "--config", "dynaudit.toml"], dir.path());
+    write(
+        dir.path(),
+        "dynaudit.toml",
+        "[parameters]\nrequired_tags = \"Environment\"\n",
+    );
+    let out = run(
+        &["eval", "inv.json", "--config", "dynaudit.toml"],
+        dir.path(),
+    );
     assert_error(&out, &["dynaudit.toml:2:"]);
 }
 
@@ -196,9 +233,29 @@ fn exit_code_follows_the_fail_on_threshold() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "inv.json", ONE_TABLE_INVENTORY);
     // DYN204 (medium) fails on the table.
-    let failing = run(&["eval", "inv.json", "--format", "json", "--fail-on", "medium"], dir.path());
+    let failing = run(
+        &[
+            "eval",
+            "inv.json",
+            "--format",
+            "json",
+            "--fail-on",
+            "medium",
+        ],
+        dir.path(),
+    );
     assert_eq!(failing.status.code(), Some(1), "{}", stderr(&failing));
-    let above = run(&["eval", "inv.json", "--format", "json", "--fail-on", "critical"], dir.path());
+    let above = run(
+        &[
+            "eval",
+            "inv.json",
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+        ],
+        dir.path(),
+    );
     let json: serde_json::Value = serde_json::from_slice(&above.stdout).unwrap();
     let critical_failures = json["findings"]
         .as_array()
@@ -208,7 +265,10 @@ fn exit_code_follows_the_fail_on_threshold() {
         .count();
     let expected = if critical_failures > 0 { 1 } else { 0 };
     assert_eq!(above.status.code(), Some(expected), "{}", stderr(&above));
-    let never = run(&["eval", "inv.json", "--format", "json", "--fail-on", "none"], dir.path());
+    let never = run(
+        &["eval", "inv.json", "--format", "json", "--fail-on", "none"],
+        dir.path(),
+    );
     assert_eq!(never.status.code(), Some(0), "{}", stderr(&never));
 }
 
@@ -220,6 +280,13 @@ fn print_input_shows_nulls_and_parameters() {
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let table = &doc["input"]["regions"]["us-east-1"]["tables"]["arn:aws:dynamodb:us-east-1:111122223333:table/orders"];
-    assert!(table.get("point_in_time_recovery").is_some_and(|v| v.is_null()));
-    assert_eq!(doc["data"]["dynaudit"]["params"]["min_pitr_recovery_days"], 35);
+    assert!(
+        table
+            .get("point_in_time_recovery")
+            .is_some_and(|v| v.is_null())
+    );
+    assert_eq!(
+        doc["data"]["dynaudit"]["params"]["min_pitr_recovery_days"],
+        35
+    );
 }

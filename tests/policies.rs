@@ -49,7 +49,11 @@ fn every_rego_test_passes() {
     }
     println!("{} rego tests, {} failed", results.len(), failed.len());
     assert!(!results.is_empty(), "no Rego tests found");
-    assert!(failed.is_empty(), "{} Rego test(s) failed: see above", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{} Rego test(s) failed: see above",
+        failed.len()
+    );
 }
 
 #[test]
@@ -80,8 +84,16 @@ fn every_rule_file_has_a_test_file_with_tests() {
     let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for rule in files.iter().filter(|f| f.kind == FileKind::Rule) {
         let test_path = rule.path.replace(".rego", "_test.rego");
-        assert!(paths.contains(test_path.as_str()), "{} has no {test_path}", rule.path);
-        let test = files.iter().find(|f| f.path == test_path).map(|f| f.text.as_str()).unwrap_or("");
+        assert!(
+            paths.contains(test_path.as_str()),
+            "{} has no {test_path}",
+            rule.path
+        );
+        let test = files
+            .iter()
+            .find(|f| f.path == test_path)
+            .map(|f| f.text.as_str())
+            .unwrap_or("");
         for status in ["pass", "fail", "unknown"] {
             assert!(
                 test.contains(status),
@@ -95,9 +107,25 @@ fn every_rule_file_has_a_test_file_with_tests() {
 fn every_rule_maps_to_a_framework_and_file_names_match_ids() {
     let set = PolicySet::load(&[]).unwrap_or_else(|err| panic!("{err}"));
     for rule in set.rules() {
-        assert!(!rule.frameworks.is_empty(), "{} maps to no framework", rule.id);
-        let expected_prefix = format!("policies/{}_{}", rule.id.to_lowercase(), rule.name.replace('-', "_"));
-        assert_eq!(rule.source, format!("{expected_prefix}.rego"), "file name of {}", rule.id);
-        assert_eq!(rule.package, format!("dynaudit.rules.{}", rule.id.to_lowercase()));
+        assert!(
+            !rule.frameworks.is_empty(),
+            "{} maps to no framework",
+            rule.id
+        );
+        let expected_prefix = format!(
+            "policies/{}_{}",
+            rule.id.to_lowercase(),
+            rule.name.replace('-', "_")
+        );
+        assert_eq!(
+            rule.source,
+            format!("{expected_prefix}.rego"),
+            "file name of {}",
+            rule.id
+        );
+        assert_eq!(
+            rule.package,
+            format!("dynaudit.rules.{}", rule.id.to_lowercase())
+        );
     }
 }

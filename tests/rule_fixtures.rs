@@ -29,7 +29,11 @@ fn every_rule_fixture_gives_its_expected_outcomes() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for dir in &dirs {
-        let rule_id = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let rule_id = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if set.rule(&rule_id).is_none() {
             failures.push(format!("{rule_id}: no such rule"));
             continue;
@@ -79,17 +83,31 @@ fn every_rule_fixture_gives_its_expected_outcomes() {
             .collect();
         actual.sort();
         for finding in findings.iter().filter(|f| f.rule_id == rule_id) {
-            println!("{rule_id} {:7} {} : {}", finding.status.as_str(), finding.resource, finding.message);
+            println!(
+                "{rule_id} {:7} {} : {}",
+                finding.status.as_str(),
+                finding.resource,
+                finding.message
+            );
         }
-        let statuses: std::collections::BTreeSet<&str> = expected.iter().map(|e| e.status.as_str()).collect();
+        let statuses: std::collections::BTreeSet<&str> =
+            expected.iter().map(|e| e.status.as_str()).collect();
         if statuses.len() < 3 {
-            failures.push(format!("{rule_id}: the fixture must exercise pass, fail and unknown (has {statuses:?})"));
+            failures.push(format!(
+                "{rule_id}: the fixture must exercise pass, fail and unknown (has {statuses:?})"
+            ));
         }
         if actual != expected {
-            failures.push(format!("{rule_id}: expected {expected:?}\n      got {actual:?}"));
+            failures.push(format!(
+                "{rule_id}: expected {expected:?}\n      got {actual:?}"
+            ));
         }
         checked += 1;
     }
     println!("{checked} rule fixtures checked");
-    assert!(failures.is_empty(), "rule fixture failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "rule fixture failures:\n{}",
+        failures.join("\n")
+    );
 }
