@@ -173,7 +173,10 @@ fn to_finding(
 ) -> Finding {
     let mut message = outcome.message;
     let mut evidence = outcome.evidence;
-    if outcome.status == Status::Unknown {
+    // An unknown that names the calls it needed gets the recorded error of
+    // each appended; one that needs none (e.g. AWS Config has not evaluated
+    // yet) already says why in its message.
+    if outcome.status == Status::Unknown && !outcome.needs.is_empty() {
         let reasons = errors.reasons(&outcome.region, &outcome.resource, &outcome.needs);
         message = format!("{message} (reason: {})", reasons.join("; "));
         if let serde_json::Value::Object(map) = &mut evidence {
@@ -243,9 +246,6 @@ impl<'a> ErrorIndex<'a> {
                 ),
                 None => format!("{operation} evidence is missing from the inventory (no collection error recorded for it in {region})"),
             });
-        }
-        if reasons.is_empty() {
-            reasons.push("the evidence this rule needs is missing from the inventory".to_string());
         }
         reasons.dedup();
         reasons
