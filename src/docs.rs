@@ -72,20 +72,24 @@ pub fn rule_page(rule: &RuleMeta) -> String {
     out
 }
 
-/// The rule index (`docs/rules/README.md`): one row per rule with links.
+/// The rule index (`docs/rules/README.md`).
 pub fn rule_index(rules: &[RuleMeta]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Rules");
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Generated from each rule's `# METADATA` block by `dynaudit rules --format markdown`; do not edit by hand."
+        "Generated from each rule's `# METADATA` block (`dynaudit rules --format markdown`); do not edit by hand."
     );
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "| id | name | severity | PCI DSS v4.0 | SOC 2 | title |"
-    );
+    out.push_str(&rule_table(rules, ""));
+    out
+}
+
+/// A Markdown table of the rules, linking each id to `<link_prefix><ID>.md`.
+pub fn rule_table(rules: &[RuleMeta], link_prefix: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| id | name | severity | PCI DSS v4.0 | SOC 2 | title |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for rule in rules {
         let controls = |framework: &str| {
@@ -97,7 +101,7 @@ pub fn rule_index(rules: &[RuleMeta]) -> String {
         };
         let _ = writeln!(
             out,
-            "| [{id}]({id}.md) | {} | {} | {} | {} | {} |",
+            "| [{id}]({link_prefix}{id}.md) | {} | {} | {} | {} | {} |",
             rule.name,
             rule.severity,
             controls(frameworks::PCI_DSS_4),

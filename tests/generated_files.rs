@@ -46,6 +46,19 @@ fn committed_schema_and_rule_docs_are_current() {
             &mut failures,
         );
     }
+    // The README's rule list.
+    let readme_path = root().join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap_or_default();
+    let begin = readme.find("<!-- rules:begin").and_then(|i| readme[i..].find('\n').map(|j| i + j + 1));
+    let end = readme.find("<!-- rules:end -->");
+    match (begin, end) {
+        (Some(begin), Some(end)) if begin <= end => {
+            let table = dynaudit::docs::rule_table(set.rules(), "docs/rules/");
+            let updated = format!("{}{}{}", &readme[..begin], table, &readme[end..]);
+            check(&readme_path, &updated, &mut failures);
+        }
+        _ => failures.push("README.md lacks the <!-- rules:begin --> / <!-- rules:end --> markers".to_string()),
+    }
     // No page for a rule that no longer exists.
     if let Ok(entries) = std::fs::read_dir(root().join("docs/rules")) {
         for entry in entries.flatten() {
@@ -62,4 +75,11 @@ fn committed_schema_and_rule_docs_are_current() {
         "{}\nregenerate with: DYNAUDIT_BLESS=1 cargo test --test generated_files",
         failures.join("\n")
     );
+}
+
+#[test]
+fn example_config_lists_the_defaults() {
+    let config = dynaudit::config::Config::load(&root().join("examples/dynaudit.toml"))
+        .unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(config, dynaudit::config::Config::default());
 }
