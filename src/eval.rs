@@ -177,7 +177,12 @@ fn to_finding(
     // each appended; one that needs none (e.g. AWS Config has not evaluated
     // yet) already says why in its message.
     if outcome.status == Status::Unknown && !outcome.needs.is_empty() {
-        let reasons = errors.reasons(&outcome.region, &outcome.resource, &outcome.needs);
+        let reasons = errors.reasons(
+            &outcome.region,
+            &outcome.resource,
+            &evidence,
+            &outcome.needs,
+        );
         message = format!("{message} (reason: {})", reasons.join("; "));
         if let serde_json::Value::Object(map) = &mut evidence {
             map.insert("unknown_reasons".to_string(), serde_json::json!(reasons));
@@ -216,9 +221,17 @@ impl<'a> ErrorIndex<'a> {
     }
 
     /// One reason per needed operation: the error recorded for this
-    /// resource, else the region-wide one, else any of that call in the
-    /// region; or a plain statement that nothing was recorded.
-    fn reasons(&self, region: &str, resource: &str, needs: &[String]) -> Vec<String> {
+    /// resource, else the region-wide one, else one recorded for a resource
+    /// the outcome's evidence names (e.g. the KMS key of a table); never an
+    /// error of an unrelated resource.
+    fn reasons(
+        &self,
+        region: &str,
+        resource: &str,
+        evidence: &serde_json::Value,
+        needs: &[String],
+    ) -> Vec<String> {
+        let evidence_text = evidence.to_string();
         let mut reasons = Vec::new();
         for operation in needs {
             let candidates = self
@@ -230,7 +243,13 @@ impl<'a> ErrorIndex<'a> {
                 .iter()
                 .find(|e| e.resource.as_deref() == Some(resource))
                 .or_else(|| candidates.iter().find(|e| e.resource.is_none()))
-                .or_else(|| candidates.first());
+                .or_else(|| {
+                    candidates.iter().find(|e| {
+                        e.resource
+                            .as_deref()
+                            .is_some_and(|r| evidence_text.contains(&format!("\"{r}\"")))
+                    })
+                });
             reasons.push(match chosen {
                 Some(e) => format!(
                     "{} {} in {} failed ({}): {}: {}",
@@ -244,7 +263,9 @@ impl<'a> ErrorIndex<'a> {
                     e.code,
                     e.message
                 ),
-                None => format!("{operation} evidence is missing from the inventory (no collection error recorded for it in {region})"),
+                None => format!(
+                    "{operation} evidence is missing from the inventory (no collection error recorded for it in {region})"
+                ),
             });
         }
         reasons.dedup();
