@@ -208,9 +208,12 @@ pub struct ReportRequest<'a> {
 /// Writes the report and returns the exit code.
 pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
     let inventory = request.inventory;
-    // Wired to report::locate::resource_lines once that module lands.
-    let lines: std::collections::BTreeMap<String, u32> = Default::default();
-    let _ = request.inventory_text;
+    // Only SARIF points at lines of the evidence file.
+    let lines = if request.args.format == Format::Sarif {
+        report::locate::resource_lines(request.inventory_text)
+    } else {
+        Default::default()
+    };
     let scope = Scope {
         account_id: inventory.account_id.clone(),
         partition: inventory.partition.clone(),

@@ -1,17 +1,17 @@
 //! dynaudit: a compliance auditor for Amazon DynamoDB estates.
 #![forbid(unsafe_code)]
 
-pub mod collect;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod docs;
 pub mod eval;
-pub mod load;
+pub mod finding;
 pub mod frameworks;
+pub mod inventory;
+pub mod load;
+pub mod metadata;
 pub mod policy;
 pub mod regions;
-pub mod schema;
-pub mod finding;
-pub mod inventory;
-pub mod metadata;
 pub mod report;
+pub mod schema;
