@@ -63,6 +63,12 @@ pub fn evaluate(
     inventory: &Inventory,
     params: &Parameters,
 ) -> Result<Vec<Finding>, EvalError> {
+    // IAM and backup-selection rules match many distinct wildcard patterns;
+    // regorus's default cache (128 globs) would recompile them per match.
+    regorus::cache::configure(regorus::cache::Config {
+        regex: 4096,
+        glob: 16384,
+    });
     let input_json = policy_input(inventory)?;
     let input = regorus::Value::from_json_str(&input_json)
         .map_err(|err| EvalError::Input(err.to_string()))?;
@@ -90,7 +96,11 @@ pub fn evaluate(
                 scope.spawn(move || {
                     let mut findings = Vec::new();
                     for rule in rules.iter().skip(worker).step_by(workers) {
+                        let started = std::time::Instant::now();
                         findings.extend(evaluate_rule(&mut engine, rule, inventory, errors)?);
+                        if std::env::var_os("DYNAUDIT_TIMINGS").is_some() {
+                            eprintln!("{} {:?}", rule.id, started.elapsed());
+                        }
                     }
                     Ok(findings)
                 })
