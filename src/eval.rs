@@ -94,15 +94,9 @@ pub fn evaluate(
                 let mut engine = engine.clone();
                 let errors = &errors;
                 scope.spawn(move || {
-                    let mut findings = Vec::new();
-                    for rule in rules.iter().skip(worker).step_by(workers) {
-                        let started = std::time::Instant::now();
-                        findings.extend(evaluate_rule(&mut engine, rule, inventory, errors)?);
-                        if std::env::var_os("DYNAUDIT_TIMINGS").is_some() {
-                            eprintln!("{} {:?}", rule.id, started.elapsed());
-                        }
-                    }
-                    Ok(findings)
+                    let share: Vec<&RuleMeta> =
+                        rules.iter().skip(worker).step_by(workers).collect();
+                    evaluate_share(&mut engine, &share, inventory, errors)
                 })
             })
             .collect();
@@ -133,6 +127,50 @@ pub fn evaluate(
     Ok(findings)
 }
 
+/// Evaluates a worker's share of the rules in one regorus query, so that
+/// library rules they share (the table list, IAM statement normalisation)
+/// are computed once per worker rather than once per rule. Falls back to one
+/// evaluation per rule if the combined query is undefined (a rule whose
+/// `outcomes` is a complete rule that is undefined).
+fn evaluate_share(
+    engine: &mut regorus::Engine,
+    share: &[&RuleMeta],
+    inventory: &Inventory,
+    errors: &ErrorIndex<'_>,
+) -> Result<Vec<Finding>, EvalError> {
+    if share.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = format!(
+        "[{}]",
+        share
+            .iter()
+            .map(|rule| format!("data.{}.outcomes", rule.package))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let combined = engine
+        .eval_query(query, false)
+        .ok()
+        .and_then(|mut results| results.result.pop())
+        .and_then(|mut result| result.expressions.pop())
+        .map(|expression| expression.value);
+    let mut findings = Vec::new();
+    match combined {
+        Some(regorus::Value::Array(values)) if values.len() == share.len() => {
+            for (rule, value) in share.iter().zip(values.iter()) {
+                findings.extend(to_findings(rule, value.clone(), inventory, errors)?);
+            }
+        }
+        _ => {
+            for rule in share {
+                findings.extend(evaluate_rule(engine, rule, inventory, errors)?);
+            }
+        }
+    }
+    Ok(findings)
+}
+
 fn evaluate_rule(
     engine: &mut regorus::Engine,
     rule: &RuleMeta,
@@ -147,6 +185,21 @@ fn evaluate_rule(
     let value = engine
         .eval_rule(format!("data.{}.outcomes", rule.package))
         .map_err(|err| rule_error(err.to_string()))?;
+    to_findings(rule, value, inventory, errors)
+}
+
+/// Turns a rule's `outcomes` value into findings.
+fn to_findings(
+    rule: &RuleMeta,
+    value: regorus::Value,
+    inventory: &Inventory,
+    errors: &ErrorIndex<'_>,
+) -> Result<Vec<Finding>, EvalError> {
+    let rule_error = |message: String| EvalError::Rule {
+        rule: rule.id.clone(),
+        path: rule.source.clone(),
+        message,
+    };
     let outcomes: Vec<serde_json::Value> = match value {
         regorus::Value::Undefined => Vec::new(),
         other => {
