@@ -49,7 +49,9 @@ fn committed_schema_and_rule_docs_are_current() {
     // The README's rule list.
     let readme_path = root().join("README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap_or_default();
-    let begin = readme.find("<!-- rules:begin").and_then(|i| readme[i..].find('\n').map(|j| i + j + 1));
+    let begin = readme
+        .find("<!-- rules:begin")
+        .and_then(|i| readme[i..].find('\n').map(|j| i + j + 1));
     let end = readme.find("<!-- rules:end -->");
     match (begin, end) {
         (Some(begin), Some(end)) if begin <= end => {
@@ -57,7 +59,9 @@ fn committed_schema_and_rule_docs_are_current() {
             let updated = format!("{}{}{}", &readme[..begin], table, &readme[end..]);
             check(&readme_path, &updated, &mut failures);
         }
-        _ => failures.push("README.md lacks the <!-- rules:begin --> / <!-- rules:end --> markers".to_string()),
+        _ => failures.push(
+            "README.md lacks the <!-- rules:begin --> / <!-- rules:end --> markers".to_string(),
+        ),
     }
     // No page for a rule that no longer exists.
     if let Ok(entries) = std::fs::read_dir(root().join("docs/rules")) {
