@@ -230,7 +230,9 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
                     include_management_events: Some(true),
                     data_resources: vec![DataResource {
                         resource_type: "AWS::DynamoDB::Table".into(),
-                        values: vec![format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/table-0")],
+                        values: vec![format!(
+                            "arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/table-0"
+                        )],
                     }],
                 }],
                 advanced_event_selectors: Vec::new(),
@@ -256,7 +258,9 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
                 arn: arn.clone(),
                 name: format!("app-{p}"),
                 attachment_count: Some(1),
-                document: Some(serde_json::json!({"Version": "2012-10-17", "Statement": [statement]})),
+                document: Some(
+                    serde_json::json!({"Version": "2012-10-17", "Statement": [statement]}),
+                ),
             },
         );
         let role = format!("arn:aws:iam::{ACCOUNT}:role/app-{p}");

@@ -89,7 +89,10 @@ pub fn rule_index(rules: &[RuleMeta]) -> String {
 /// A Markdown table of the rules, linking each id to `<link_prefix><ID>.md`.
 pub fn rule_table(rules: &[RuleMeta], link_prefix: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "| id | name | severity | PCI DSS v4.0 | SOC 2 | title |");
+    let _ = writeln!(
+        out,
+        "| id | name | severity | PCI DSS v4.0 | SOC 2 | title |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for rule in rules {
         let controls = |framework: &str| {
