@@ -6,3 +6,4 @@ pub mod finding;
 pub mod inventory;
 pub mod metadata;
 pub mod report;
+pub mod cli_collect;
