@@ -96,9 +96,12 @@ impl Intercept for OperationRecorder {
         "dynaudit::OperationRecorder"
     }
 
-    fn read_before_execution(
+    // Not `read_before_execution`: for client-level interceptors it runs
+    // before the operation's metadata is in the config bag.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.bump(cfg, false);

@@ -453,6 +453,10 @@ fn identity_error(err: sts::IdentityError, region: &str, opts: &CollectOptions) 
         ));
     }
     match failure.http_status {
+        Some(status) if failure.code.starts_with("HTTP") => CollectError::Unreachable(format!(
+            "the endpoint for AWS STS in {region} did not answer like AWS (HTTP {status}: {chain}). \
+             Check AWS_ENDPOINT_URL and proxy settings."
+        )),
         None => CollectError::Unreachable(format!(
             "could not reach AWS STS in {region}: {chain}. Check the network, proxy settings and AWS_ENDPOINT_URL, \
              or raise [scan] connect_timeout_secs."
@@ -474,9 +478,15 @@ async fn describe_regions(
     region: &str,
     all_regions: bool,
 ) -> Result<Vec<String>, String> {
+    // Few attempts: the answer decides whether the scan starts at all.
     let ec2 = aws_sdk_ec2::Client::from_conf(
         aws_sdk_ec2::config::Builder::from(sdk_config)
             .interceptor(recorder.clone())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(200)),
+            )
             .build(),
     );
     limits.acquire("ec2", "DescribeRegions", region).await;
@@ -516,8 +526,20 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
 
     let base = load_sdk_config(opts).await;
     let home_region = match &opts.regions {
-        RegionSelection::List(list) => match list.first() {
-            Some(first) => first.clone(),
+        // A name this build does not know is checked with DescribeRegions
+        // later; the identity call goes to a known region.
+        RegionSelection::List(list) => match list
+            .iter()
+            .find(|r| KNOWN_REGIONS.contains(&r.as_str()))
+            .or(list.first())
+        {
+            Some(first) if KNOWN_REGIONS.contains(&first.as_str()) => first.clone(),
+            Some(first) => match base.region() {
+                Some(region) if KNOWN_REGIONS.contains(&region.as_ref()) => region.to_string(),
+                _ if first.starts_with("cn-") => "cn-north-1".to_string(),
+                _ if first.starts_with("us-gov-") => "us-gov-west-1".to_string(),
+                _ => "us-east-1".to_string(),
+            },
             None => return Err(CollectError::Region("--regions is empty".to_string())),
         },
         _ => match base.region() {
