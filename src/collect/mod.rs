@@ -7,7 +7,11 @@
 //! which whatever could not be collected is `None`.
 
 pub mod errors;
+pub mod iam;
 pub mod limits;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod util;
 
 use std::sync::Arc;
 
