@@ -1,11 +1,16 @@
 //! Small helpers shared by the service collectors.
 
+use std::collections::BTreeSet;
+use std::error::Error as StdError;
 use std::future::Future;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use crate::collect::ErrorRecorder;
+use crate::collect::{ErrorRecorder, RegionContext};
 use crate::inventory::{CollectionError, ErrorKind, PolicyDocument};
 
 /// Parses a policy document as a service returned it.
@@ -73,7 +78,7 @@ pub(crate) fn record_pagination_loop(
 /// next page, `Ok(None)` when done, `Err(())` when the service returned a
 /// token it had already returned (a loop).
 pub(crate) fn next_token(
-    seen: &mut std::collections::BTreeSet<String>,
+    seen: &mut BTreeSet<String>,
     token: Option<String>,
 ) -> Result<Option<String>, ()> {
     match token {
@@ -85,6 +90,92 @@ pub(crate) fn next_token(
             } else {
                 Err(())
             }
+        }
+    }
+}
+
+/// Where a call goes and how its failure is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    pub service: &'a str,
+    pub region: &'a str,
+    pub operation: &'a str,
+    pub resource: Option<&'a str>,
+}
+
+/// Fetches every page of a `NextToken`-style listing. `fetch` sends one
+/// request with the given token and returns the page's items and its next
+/// token. The rate limiter is asked before each page. Any failed page (or a
+/// token loop) is recorded and gives `None`: a partial listing would read
+/// as "these are all there are".
+pub(crate) async fn paginate<T, E, F, Fut>(
+    ctx: &RegionContext,
+    call: Call<'_>,
+    mut fetch: F,
+) -> Option<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    let mut seen = BTreeSet::new();
+    loop {
+        ctx.limits
+            .acquire(call.service, call.operation, call.region)
+            .await;
+        match fetch(token.take()).await {
+            Ok((page, next)) => {
+                items.extend(page);
+                match next_token(&mut seen, next) {
+                    Ok(Some(next)) => token = Some(next),
+                    Ok(None) => return Some(items),
+                    Err(()) => {
+                        record_pagination_loop(
+                            &ctx.errors,
+                            call.service,
+                            call.region,
+                            call.operation,
+                        );
+                        return None;
+                    }
+                }
+            }
+            Err(err) => {
+                ctx.errors.record(
+                    call.service,
+                    call.region,
+                    call.operation,
+                    call.resource,
+                    &err,
+                );
+                return None;
+            }
+        }
+    }
+}
+
+/// One request, rate limited, its failure recorded.
+pub(crate) async fn single<T, E, Fut>(ctx: &RegionContext, call: Call<'_>, request: Fut) -> Option<T>
+where
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    ctx.limits
+        .acquire(call.service, call.operation, call.region)
+        .await;
+    match request.await {
+        Ok(output) => Some(output),
+        Err(err) => {
+            ctx.errors.record(
+                call.service,
+                call.region,
+                call.operation,
+                call.resource,
+                &err,
+            );
+            None
         }
     }
 }
