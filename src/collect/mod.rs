@@ -6,6 +6,7 @@
 //! every failed call in the [`ErrorRecorder`], and return inventory types in
 //! which whatever could not be collected is `None`.
 
+pub mod cloudtrail;
 pub mod ec2;
 pub mod errors;
 pub mod iam;
