@@ -7,6 +7,7 @@
 //! which whatever could not be collected is `None`.
 
 pub mod cloudtrail;
+pub mod config;
 pub mod ec2;
 pub mod errors;
 pub mod iam;
