@@ -6,6 +6,7 @@
 //! every failed call in the [`ErrorRecorder`], and return inventory types in
 //! which whatever could not be collected is `None`.
 
+pub mod backup;
 pub mod cloudtrail;
 pub mod config;
 pub mod ec2;
