@@ -103,7 +103,12 @@ async fn plan_rules(
         operation: OPERATION,
         resource: Some(arn),
     };
-    let output = single(ctx, call, client.get_backup_plan().backup_plan_id(id).send()).await?;
+    let output = single(
+        ctx,
+        call,
+        client.get_backup_plan().backup_plan_id(id).send(),
+    )
+    .await?;
     let Some(plan) = output.backup_plan else {
         record_malformed(
             &ctx.errors,
@@ -216,7 +221,14 @@ async fn selection(
     match mapped {
         Ok(selection) => Some(selection),
         Err(message) => {
-            record_malformed(&ctx.errors, SERVICE, &ctx.region, OPERATION, Some(arn), message);
+            record_malformed(
+                &ctx.errors,
+                SERVICE,
+                &ctx.region,
+                OPERATION,
+                Some(arn),
+                message,
+            );
             None
         }
     }
@@ -267,7 +279,9 @@ fn condition(
             key: tag_key(key),
             value,
         }),
-        _ => Err(format!("{condition_type} condition without a key or a value")),
+        _ => Err(format!(
+            "{condition_type} condition without a key or a value"
+        )),
     }
 }
 
@@ -419,7 +433,11 @@ mod tests {
             list_selections(&["by-tag", "by-arn"]),
             get_selection(),
         ];
-        let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3]]);
+        let client = test_client!(
+            aws_sdk_backup,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3]]
+        );
         let ctx = context("eu-west-1");
 
         let plans = collect_with(&client, &ctx).await.expect("collected");
@@ -436,11 +454,17 @@ mod tests {
         assert_eq!(plan_rules[1].delete_after_days, None);
 
         let selections = plan.selections.as_ref().unwrap();
-        assert_eq!(selections.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), vec!["by-arn", "by-tag"]);
+        assert_eq!(
+            selections.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            vec!["by-arn", "by-tag"]
+        );
         let by_arn = &selections[0];
         assert_eq!(by_arn.name, "tables");
         assert_eq!(by_arn.resources, vec!["arn:aws:dynamodb:*:*:table/*"]);
-        assert_eq!(by_arn.not_resources, vec!["arn:aws:dynamodb:eu-west-1:123456789012:table/scratch"]);
+        assert_eq!(
+            by_arn.not_resources,
+            vec!["arn:aws:dynamodb:eu-west-1:123456789012:table/scratch"]
+        );
         let by_tag = &selections[1];
         assert_eq!(
             by_tag.list_of_tags,
@@ -476,7 +500,11 @@ mod tests {
             mock!(Client::list_backup_selections)
                 .then_http_response(|| json_error(500, "InternalFailure", "internal error")),
         ];
-        let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2]]);
+        let client = test_client!(
+            aws_sdk_backup,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2]]
+        );
         let ctx = context("eu-west-1");
 
         let plans = collect_with(&client, &ctx).await.expect("collected");
@@ -486,7 +514,11 @@ mod tests {
         }
         let errors = ctx.errors.snapshot();
         assert_eq!(errors.len(), 2, "one per plan: {errors:#?}");
-        assert!(errors.iter().all(|e| e.operation == "ListBackupSelections" && e.kind == ErrorKind::Other));
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.operation == "ListBackupSelections" && e.kind == ErrorKind::Other)
+        );
         assert_eq!(errors[0].resource.as_deref(), Some(plan_arn("p1").as_str()));
     }
 
@@ -501,7 +533,11 @@ mod tests {
                 .then_http_response(|| json_error(500, "ServiceUnavailableException", "try later")),
             get_selection(),
         ];
-        let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3], &rules[4]]);
+        let client = test_client!(
+            aws_sdk_backup,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3], &rules[4]]
+        );
         let ctx = context("eu-west-1");
 
         let plans = collect_with(&client, &ctx).await.expect("collected");
@@ -527,7 +563,11 @@ mod tests {
             .match_requests(|req| req.next_token() == Some("t2"))
             .then_output(move || page(&["d"], None));
         let rules = [get_plan(), list_selections(&[])];
-        let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&p1, &p2, &p3, &rules[0], &rules[1]]);
+        let client = test_client!(
+            aws_sdk_backup,
+            RuleMode::MatchAny,
+            [&p1, &p2, &p3, &rules[0], &rules[1]]
+        );
         let ctx = context("eu-west-1");
 
         let plans = collect_with(&client, &ctx).await.expect("collected");
@@ -540,7 +580,11 @@ mod tests {
     #[tokio::test]
     async fn access_denied() {
         let rule = mock!(Client::list_backup_plans).then_http_response(|| {
-            json_error(403, "AccessDeniedException", "User is not authorized to perform: backup:ListBackupPlans")
+            json_error(
+                403,
+                "AccessDeniedException",
+                "User is not authorized to perform: backup:ListBackupPlans",
+            )
         });
         let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&rule]);
         let ctx = context("eu-west-1");
@@ -549,7 +593,11 @@ mod tests {
         let error = only_error(&ctx);
         assert_eq!(error.kind, ErrorKind::AccessDenied);
         assert_eq!(
-            (error.service.as_str(), error.region.as_str(), error.operation.as_str()),
+            (
+                error.service.as_str(),
+                error.region.as_str(),
+                error.operation.as_str()
+            ),
             ("backup", "eu-west-1", "ListBackupPlans")
         );
     }
@@ -573,7 +621,11 @@ mod tests {
             mock!(Client::get_backup_plan).then_http_response(html_500),
             list_selections(&[]),
         ];
-        let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2]]);
+        let client = test_client!(
+            aws_sdk_backup,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2]]
+        );
         let ctx = context("eu-west-1");
 
         let plans = collect_with(&client, &ctx).await.expect("collected");
@@ -587,7 +639,8 @@ mod tests {
 
     #[tokio::test]
     async fn no_plans() {
-        let rule = mock!(Client::list_backup_plans).then_output(|| ListBackupPlansOutput::builder().build());
+        let rule = mock!(Client::list_backup_plans)
+            .then_output(|| ListBackupPlansOutput::builder().build());
         let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&rule]);
         let ctx = context("eu-west-1");
 

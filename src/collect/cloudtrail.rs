@@ -159,7 +159,10 @@ fn map_trail(trail: SdkTrail) -> Result<Trail, (Option<String>, String)> {
             None => return Err((Some(arn), "trail without a name".to_string())),
         },
     };
-    let home_region = match trail.home_region.or_else(|| arn_region(&arn).map(str::to_string)) {
+    let home_region = match trail
+        .home_region
+        .or_else(|| arn_region(&arn).map(str::to_string))
+    {
         Some(region) => region,
         None => return Err((Some(arn), "trail without a home region".to_string())),
     };
@@ -193,7 +196,11 @@ pub async fn trail_details(client: &Client, ctx: &RegionContext, mut trail: Trai
         ..status_call
     };
     let (status, selectors) = tokio::join!(
-        single(ctx, status_call, client.get_trail_status().name(&trail.arn).send()),
+        single(
+            ctx,
+            status_call,
+            client.get_trail_status().name(&trail.arn).send()
+        ),
         single(
             ctx,
             selectors_call,
@@ -314,7 +321,11 @@ mod tests {
     fn describe(trails: Vec<SdkTrail>) -> Rule {
         mock!(Client::describe_trails)
             .match_requests(|req| req.include_shadow_trails() == Some(true))
-            .then_output(move || DescribeTrailsOutput::builder().set_trail_list(Some(trails.clone())).build())
+            .then_output(move || {
+                DescribeTrailsOutput::builder()
+                    .set_trail_list(Some(trails.clone()))
+                    .build()
+            })
     }
 
     fn status(arn: &'static str, logging: bool) -> Rule {
@@ -371,7 +382,9 @@ mod tests {
                             .field_selectors(
                                 AdvancedFieldSelector::builder()
                                     .field("resources.ARN")
-                                    .starts_with("arn:aws:dynamodb:eu-west-1:123456789012:table/orders")
+                                    .starts_with(
+                                        "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+                                    )
                                     .not_ends_with("/backup")
                                     .build()
                                     .unwrap(),
@@ -405,12 +418,18 @@ mod tests {
             classic_selectors(),
             advanced_selectors(),
         ];
-        let client = test_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3], &rules[4]]);
+        let client = test_client!(
+            aws_sdk_cloudtrail,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3], &rules[4]]
+        );
         let ctx = context("eu-west-1");
         let registry = TrailRegistry::new();
         let (client_for, regions) = factory(client);
 
-        let arns = collect_with(&ctx, &registry, client_for).await.expect("listed");
+        let arns = collect_with(&ctx, &registry, client_for)
+            .await
+            .expect("listed");
         assert_no_errors(&ctx);
         assert_eq!(arns, vec![LOCAL.to_string(), ORG.to_string()]);
         // Listed from eu-west-1, details asked in each trail's home region.
@@ -422,16 +441,35 @@ mod tests {
         let org = &trails[ORG];
         assert_eq!(org.name, "org");
         assert_eq!(org.home_region, "us-east-1");
-        assert!(org.is_multi_region && org.include_global_service_events && org.log_file_validation_enabled);
-        assert_eq!(org.kms_key_id.as_deref(), Some("arn:aws:kms:us-east-1:123456789012:key/k1"));
+        assert!(
+            org.is_multi_region
+                && org.include_global_service_events
+                && org.log_file_validation_enabled
+        );
+        assert_eq!(
+            org.kms_key_id.as_deref(),
+            Some("arn:aws:kms:us-east-1:123456789012:key/k1")
+        );
         assert_eq!(org.s3_bucket_name.as_deref(), Some("trail-bucket"));
         assert_eq!(org.is_logging, Some(true));
         let classic = org.selectors.as_ref().unwrap();
         assert!(classic.advanced_event_selectors.is_empty());
-        assert_eq!(classic.event_selectors[0].read_write_type.as_deref(), Some("All"));
-        assert_eq!(classic.event_selectors[0].include_management_events, Some(true));
-        assert_eq!(classic.event_selectors[0].data_resources[0].resource_type, "AWS::DynamoDB::Table");
-        assert_eq!(classic.event_selectors[0].data_resources[0].values, vec!["arn:aws:dynamodb"]);
+        assert_eq!(
+            classic.event_selectors[0].read_write_type.as_deref(),
+            Some("All")
+        );
+        assert_eq!(
+            classic.event_selectors[0].include_management_events,
+            Some(true)
+        );
+        assert_eq!(
+            classic.event_selectors[0].data_resources[0].resource_type,
+            "AWS::DynamoDB::Table"
+        );
+        assert_eq!(
+            classic.event_selectors[0].data_resources[0].values,
+            vec!["arn:aws:dynamodb"]
+        );
 
         let local = &trails[LOCAL];
         assert!(!local.is_multi_region);
@@ -440,7 +478,10 @@ mod tests {
         let advanced = &local.selectors.as_ref().unwrap().advanced_event_selectors[0];
         assert_eq!(advanced.name.as_deref(), Some("dynamodb data events"));
         assert_eq!(advanced.field_selectors.len(), 3);
-        assert_eq!(advanced.field_selectors[1].equals, vec!["AWS::DynamoDB::Table"]);
+        assert_eq!(
+            advanced.field_selectors[1].equals,
+            vec!["AWS::DynamoDB::Table"]
+        );
         assert_eq!(
             advanced.field_selectors[2].starts_with,
             vec!["arn:aws:dynamodb:eu-west-1:123456789012:table/orders"]
@@ -454,7 +495,11 @@ mod tests {
         let describe_rule = describe(vec![org_trail()]);
         let status_rule = status(ORG, true);
         let selectors_rule = classic_selectors();
-        let client = test_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&describe_rule, &status_rule, &selectors_rule]);
+        let client = test_client!(
+            aws_sdk_cloudtrail,
+            RuleMode::MatchAny,
+            [&describe_rule, &status_rule, &selectors_rule]
+        );
         let registry = TrailRegistry::new();
 
         let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
@@ -475,17 +520,29 @@ mod tests {
 
     #[tokio::test]
     async fn access_denied() {
-        let rule = mock!(Client::describe_trails)
-            .then_http_response(|| json_error(400, "AccessDeniedException", "User is not authorized to perform: cloudtrail:DescribeTrails"));
+        let rule = mock!(Client::describe_trails).then_http_response(|| {
+            json_error(
+                400,
+                "AccessDeniedException",
+                "User is not authorized to perform: cloudtrail:DescribeTrails",
+            )
+        });
         let client = test_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&rule]);
         let ctx = context("eu-west-1");
         let registry = TrailRegistry::new();
 
-        assert_eq!(collect_with(&ctx, &registry, |_: &str| client.clone()).await, None);
+        assert_eq!(
+            collect_with(&ctx, &registry, |_: &str| client.clone()).await,
+            None
+        );
         let error = only_error(&ctx);
         assert_eq!(error.kind, ErrorKind::AccessDenied);
         assert_eq!(
-            (error.service.as_str(), error.region.as_str(), error.operation.as_str()),
+            (
+                error.service.as_str(),
+                error.region.as_str(),
+                error.operation.as_str()
+            ),
             ("cloudtrail", "eu-west-1", "DescribeTrails")
         );
         assert!(registry.trails().is_empty());
@@ -499,11 +556,17 @@ mod tests {
             mock!(Client::get_event_selectors)
                 .then_http_response(|| json_error(400, "AccessDeniedException", "not authorized")),
         ];
-        let client = test_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2]]);
+        let client = test_client!(
+            aws_sdk_cloudtrail,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2]]
+        );
         let ctx = context("eu-west-1");
         let registry = TrailRegistry::new();
 
-        collect_with(&ctx, &registry, |_: &str| client.clone()).await.expect("listed");
+        collect_with(&ctx, &registry, |_: &str| client.clone())
+            .await
+            .expect("listed");
         let trail = &registry.trails()[ORG];
         assert_eq!(trail.is_logging, Some(true));
         assert_eq!(trail.selectors, None);
@@ -519,20 +582,33 @@ mod tests {
         let rules = [
             describe(vec![org_trail()]),
             mock!(Client::get_trail_status).then_http_response(|| {
-                json_error(400, "TrailNotFoundException", "Unknown trail: org for the user: 123456789012")
+                json_error(
+                    400,
+                    "TrailNotFoundException",
+                    "Unknown trail: org for the user: 123456789012",
+                )
             }),
             classic_selectors(),
         ];
-        let client = test_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2]]);
+        let client = test_client!(
+            aws_sdk_cloudtrail,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2]]
+        );
         let ctx = context("eu-west-1");
         let registry = TrailRegistry::new();
 
-        collect_with(&ctx, &registry, |_: &str| client.clone()).await.expect("listed");
+        collect_with(&ctx, &registry, |_: &str| client.clone())
+            .await
+            .expect("listed");
         let trail = &registry.trails()[ORG];
         assert_eq!(trail.is_logging, None);
         assert!(trail.selectors.is_some());
         let error = only_error(&ctx);
-        assert_eq!((error.kind, error.code.as_str()), (ErrorKind::Other, "TrailNotFoundException"));
+        assert_eq!(
+            (error.kind, error.code.as_str()),
+            (ErrorKind::Other, "TrailNotFoundException")
+        );
     }
 
     #[tokio::test]
@@ -542,7 +618,10 @@ mod tests {
         let client = test_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&rule]);
         let ctx = context("eu-west-1");
 
-        assert_eq!(collect_with(&ctx, &TrailRegistry::new(), |_: &str| client.clone()).await, None);
+        assert_eq!(
+            collect_with(&ctx, &TrailRegistry::new(), |_: &str| client.clone()).await,
+            None
+        );
         assert_eq!(only_error(&ctx).kind, ErrorKind::Throttled);
         assert_eq!(rule.num_calls(), 3);
     }
@@ -553,7 +632,10 @@ mod tests {
         let client = test_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&rule]);
         let ctx = context("eu-west-1");
 
-        assert_eq!(collect_with(&ctx, &TrailRegistry::new(), |_: &str| client.clone()).await, None);
+        assert_eq!(
+            collect_with(&ctx, &TrailRegistry::new(), |_: &str| client.clone()).await,
+            None
+        );
         assert_html_500_error(&only_error(&ctx));
     }
 
@@ -564,7 +646,10 @@ mod tests {
         let ctx = context("eu-west-1");
         let registry = TrailRegistry::new();
 
-        assert_eq!(collect_with(&ctx, &registry, |_: &str| client.clone()).await, Some(vec![]));
+        assert_eq!(
+            collect_with(&ctx, &registry, |_: &str| client.clone()).await,
+            Some(vec![])
+        );
         assert_no_errors(&ctx);
         assert!(registry.trails().is_empty());
     }

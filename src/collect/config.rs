@@ -109,30 +109,30 @@ fn merge_status(
     for recorder in recorders {
         let name = recorder.name.unwrap_or_default();
         // No recording group means the API default: every supported type.
-        let (all_supported, resource_types, excluded_resource_types) = match recorder.recording_group
-        {
-            Some(group) => (
-                group.all_supported,
-                sorted(
-                    group
-                        .resource_types
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|kind| kind.as_str().to_string())
-                        .collect(),
+        let (all_supported, resource_types, excluded_resource_types) =
+            match recorder.recording_group {
+                Some(group) => (
+                    group.all_supported,
+                    sorted(
+                        group
+                            .resource_types
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|kind| kind.as_str().to_string())
+                            .collect(),
+                    ),
+                    sorted(
+                        group
+                            .exclusion_by_resource_types
+                            .and_then(|exclusion| exclusion.resource_types)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|kind| kind.as_str().to_string())
+                            .collect(),
+                    ),
                 ),
-                sorted(
-                    group
-                        .exclusion_by_resource_types
-                        .and_then(|exclusion| exclusion.resource_types)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|kind| kind.as_str().to_string())
-                        .collect(),
-                ),
-            ),
-            None => (true, Vec::new(), Vec::new()),
-        };
+                None => (true, Vec::new(), Vec::new()),
+            };
         let (recording, last_status) = match statuses {
             // The status call failed and is already recorded.
             None => (None, None),
@@ -423,10 +423,16 @@ mod tests {
     }
 
     fn config_rule(name: &str, identifier: Option<&str>, scope: &[&str]) -> SdkRule {
-        let owner = if identifier.is_some() { Owner::Aws } else { Owner::CustomLambda };
+        let owner = if identifier.is_some() {
+            Owner::Aws
+        } else {
+            Owner::CustomLambda
+        };
         SdkRule::builder()
             .config_rule_name(name)
-            .config_rule_arn(format!("arn:aws:config:eu-west-1:123456789012:config-rule/{name}"))
+            .config_rule_arn(format!(
+                "arn:aws:config:eu-west-1:123456789012:config-rule/{name}"
+            ))
             .source(
                 Source::builder()
                     .owner(owner)
@@ -436,7 +442,9 @@ mod tests {
             )
             .scope(
                 Scope::builder()
-                    .set_compliance_resource_types(Some(scope.iter().map(|s| s.to_string()).collect()))
+                    .set_compliance_resource_types(Some(
+                        scope.iter().map(|s| s.to_string()).collect(),
+                    ))
                     .build(),
             )
             .config_rule_state(ConfigRuleState::Active)
@@ -487,9 +495,21 @@ mod tests {
 
     fn standard_rules() -> Vec<SdkRule> {
         vec![
-            config_rule("dynamodb-pitr-enabled", Some("DYNAMODB_PITR_ENABLED"), &["AWS::DynamoDB::Table"]),
-            config_rule("dynamodb-table-encrypted-kms", Some("DYNAMODB_TABLE_ENCRYPTED_KMS"), &[]),
-            config_rule("s3-bucket-versioning", Some("S3_BUCKET_VERSIONING_ENABLED"), &["AWS::S3::Bucket"]),
+            config_rule(
+                "dynamodb-pitr-enabled",
+                Some("DYNAMODB_PITR_ENABLED"),
+                &["AWS::DynamoDB::Table"],
+            ),
+            config_rule(
+                "dynamodb-table-encrypted-kms",
+                Some("DYNAMODB_TABLE_ENCRYPTED_KMS"),
+                &[],
+            ),
+            config_rule(
+                "s3-bucket-versioning",
+                Some("S3_BUCKET_VERSIONING_ENABLED"),
+                &["AWS::S3::Bucket"],
+            ),
             config_rule("custom-table-tags", None, &["AWS::DynamoDB::Table"]),
         ]
     }
@@ -529,7 +549,9 @@ mod tests {
         let client = test_client!(
             aws_sdk_config,
             RuleMode::MatchAny,
-            [&rules[0], &rules[1], &rules[2], &rules[3], &details_1, &details_2]
+            [
+                &rules[0], &rules[1], &rules[2], &rules[3], &details_1, &details_2
+            ]
         );
         let ctx = context("eu-west-1");
 
@@ -540,7 +562,10 @@ mod tests {
         let recorder = &recorders[0];
         assert_eq!(recorder.name, "default");
         assert!(!recorder.all_supported);
-        assert_eq!(recorder.resource_types, vec!["AWS::DAX::Cluster", "AWS::DynamoDB::Table"]);
+        assert_eq!(
+            recorder.resource_types,
+            vec!["AWS::DAX::Cluster", "AWS::DynamoDB::Table"]
+        );
         assert_eq!(recorder.excluded_resource_types, vec!["AWS::EC2::Instance"]);
         assert_eq!(recorder.recording, Some(true));
         assert_eq!(recorder.last_status.as_deref(), Some("Success"));
@@ -548,7 +573,10 @@ mod tests {
         let rules = evidence.rules.unwrap();
         let pitr = &rules["dynamodb-pitr-enabled"];
         assert_eq!(pitr.source_owner, "AWS");
-        assert_eq!(pitr.source_identifier.as_deref(), Some("DYNAMODB_PITR_ENABLED"));
+        assert_eq!(
+            pitr.source_identifier.as_deref(),
+            Some("DYNAMODB_PITR_ENABLED")
+        );
         assert_eq!(pitr.state.as_deref(), Some("ACTIVE"));
         assert_eq!(pitr.scope_resource_types, vec!["AWS::DynamoDB::Table"]);
         assert_eq!(pitr.compliance.as_deref(), Some("NON_COMPLIANT"));
@@ -577,10 +605,19 @@ mod tests {
             recorders_rule(),
             status_rule(true),
             rules_rule(standard_rules()),
-            mock!(Client::describe_compliance_by_config_rule)
-                .then_http_response(|| json_error(500, "InternalFailure", "The server encountered an internal error")),
+            mock!(Client::describe_compliance_by_config_rule).then_http_response(|| {
+                json_error(
+                    500,
+                    "InternalFailure",
+                    "The server encountered an internal error",
+                )
+            }),
         ];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3]]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3]]
+        );
         let ctx = context("eu-west-1");
 
         let evidence = collect_with(&client, &ctx).await;
@@ -611,7 +648,11 @@ mod tests {
             mock!(Client::get_compliance_details_by_config_rule)
                 .then_http_response(|| json_error(400, "AccessDeniedException", "not authorized")),
         ];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3], &rules[4]]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3], &rules[4]]
+        );
         let ctx = context("eu-west-1");
 
         let rules = collect_with(&client, &ctx).await.rules.unwrap();
@@ -628,7 +669,10 @@ mod tests {
         let page = |names: &[&str], next: Option<&str>| {
             DescribeConfigRulesOutput::builder()
                 .set_config_rules(Some(
-                    names.iter().map(|n| config_rule(n, Some("DYNAMODB_PITR_ENABLED"), &[])).collect(),
+                    names
+                        .iter()
+                        .map(|n| config_rule(n, Some("DYNAMODB_PITR_ENABLED"), &[]))
+                        .collect(),
                 ))
                 .set_next_token(next.map(str::to_string))
                 .build()
@@ -652,7 +696,11 @@ mod tests {
                 ("d", ComplianceType::Compliant),
             ]),
         ];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &p1, &p2, &p3]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &p1, &p2, &p3]
+        );
         let ctx = context("eu-west-1");
 
         let rules = collect_with(&client, &ctx).await.rules.unwrap();
@@ -665,13 +713,21 @@ mod tests {
     async fn access_denied() {
         let rules = [
             mock!(Client::describe_configuration_recorders).then_http_response(|| {
-                json_error(400, "AccessDeniedException", "User is not authorized to perform: config:DescribeConfigurationRecorders")
+                json_error(
+                    400,
+                    "AccessDeniedException",
+                    "User is not authorized to perform: config:DescribeConfigurationRecorders",
+                )
             }),
             status_rule(true),
             rules_rule(vec![]),
             compliance_rule(&[]),
         ];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3]]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3]]
+        );
         let ctx = context("eu-west-1");
 
         let evidence = collect_with(&client, &ctx).await;
@@ -680,7 +736,11 @@ mod tests {
         let error = only_error(&ctx);
         assert_eq!(error.kind, ErrorKind::AccessDenied);
         assert_eq!(
-            (error.service.as_str(), error.region.as_str(), error.operation.as_str()),
+            (
+                error.service.as_str(),
+                error.region.as_str(),
+                error.operation.as_str()
+            ),
             ("config", "eu-west-1", "DescribeConfigurationRecorders")
         );
     }
@@ -694,13 +754,20 @@ mod tests {
             rules_rule(vec![]),
             compliance_rule(&[]),
         ];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3]]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3]]
+        );
         let ctx = context("eu-west-1");
 
         let recorders = collect_with(&client, &ctx).await.recorders.unwrap();
         assert_eq!(recorders[0].recording, None);
         assert_eq!(recorders[0].last_status, None);
-        assert_eq!(only_error(&ctx).operation, "DescribeConfigurationRecorderStatus");
+        assert_eq!(
+            only_error(&ctx).operation,
+            "DescribeConfigurationRecorderStatus"
+        );
     }
 
     #[tokio::test]
@@ -708,14 +775,21 @@ mod tests {
         let throttled = mock!(Client::describe_config_rules)
             .then_http_response(|| json_error(400, "ThrottlingException", "Rate exceeded"));
         let rules = [recorders_rule(), status_rule(false), compliance_rule(&[])];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &throttled]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &throttled]
+        );
         let ctx = context("eu-west-1");
 
         let evidence = collect_with(&client, &ctx).await;
         assert_eq!(evidence.rules, None);
         assert_eq!(evidence.recorders.unwrap()[0].recording, Some(false));
         let error = only_error(&ctx);
-        assert_eq!((error.kind, error.operation.as_str()), (ErrorKind::Throttled, "DescribeConfigRules"));
+        assert_eq!(
+            (error.kind, error.operation.as_str()),
+            (ErrorKind::Throttled, "DescribeConfigRules")
+        );
         assert_eq!(throttled.num_calls(), 3);
     }
 
@@ -727,7 +801,11 @@ mod tests {
             rules_rule(vec![]),
             compliance_rule(&[]),
         ];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3]]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3]]
+        );
         let ctx = context("eu-west-1");
 
         assert_eq!(collect_with(&client, &ctx).await.recorders, None);
@@ -744,7 +822,11 @@ mod tests {
             rules_rule(vec![]),
             compliance_rule(&[]),
         ];
-        let client = test_client!(aws_sdk_config, RuleMode::MatchAny, [&rules[0], &rules[1], &rules[2], &rules[3]]);
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2], &rules[3]]
+        );
         let ctx = context("eu-west-1");
 
         let evidence = collect_with(&client, &ctx).await;
@@ -765,9 +847,15 @@ mod tests {
             compliance: None,
             non_compliant_resources: None,
         };
-        assert!(is_dynamodb_rule(&rule(Some("DYNAMODB_IN_BACKUP_PLAN"), &[])));
+        assert!(is_dynamodb_rule(&rule(
+            Some("DYNAMODB_IN_BACKUP_PLAN"),
+            &[]
+        )));
         assert!(is_dynamodb_rule(&rule(Some("DAX_ENCRYPTION_ENABLED"), &[])));
         assert!(is_dynamodb_rule(&rule(None, &["AWS::DynamoDB::Table"])));
-        assert!(!is_dynamodb_rule(&rule(Some("S3_BUCKET_VERSIONING_ENABLED"), &["AWS::S3::Bucket"])));
+        assert!(!is_dynamodb_rule(&rule(
+            Some("S3_BUCKET_VERSIONING_ENABLED"),
+            &["AWS::S3::Bucket"]
+        )));
     }
 }

@@ -132,7 +132,12 @@ fn map_endpoint(endpoint: SdkVpcEndpoint) -> Result<VpcEndpoint, (Option<String>
     let Some(endpoint_id) = endpoint.vpc_endpoint_id else {
         return Err((None, "VPC endpoint without an id".to_string()));
     };
-    let missing = |what: &str| (Some(endpoint_id.clone()), format!("VPC endpoint without {what}"));
+    let missing = |what: &str| {
+        (
+            Some(endpoint_id.clone()),
+            format!("VPC endpoint without {what}"),
+        )
+    };
     let vpc_id = endpoint.vpc_id.clone().ok_or_else(|| missing("a VPC id"))?;
     let service_name = endpoint
         .service_name
@@ -199,7 +204,12 @@ mod tests {
             .build()
     }
 
-    fn gateway(id: &str, vpc_id: &str, policy: Option<&str>, route_tables: &[&str]) -> SdkVpcEndpoint {
+    fn gateway(
+        id: &str,
+        vpc_id: &str,
+        policy: Option<&str>,
+        route_tables: &[&str],
+    ) -> SdkVpcEndpoint {
         SdkVpcEndpoint::builder()
             .vpc_endpoint_id(id)
             .vpc_id(vpc_id)
@@ -218,7 +228,10 @@ mod tests {
             .build()
     }
 
-    fn endpoints_page(endpoints: Vec<SdkVpcEndpoint>, next: Option<&str>) -> DescribeVpcEndpointsOutput {
+    fn endpoints_page(
+        endpoints: Vec<SdkVpcEndpoint>,
+        next: Option<&str>,
+    ) -> DescribeVpcEndpointsOutput {
         DescribeVpcEndpointsOutput::builder()
             .set_vpc_endpoints(Some(endpoints))
             .set_next_token(next.map(str::to_string))
@@ -230,8 +243,11 @@ mod tests {
         let vpcs = mock!(Client::describe_vpcs)
             .then_output(|| vpcs_page(vec![vpc("vpc-1", true), vpc("vpc-2", false)], None));
         let endpoints = mock!(Client::describe_vpc_endpoints).then_output(|| {
-            let encoded = percent_encoding::utf8_percent_encode(FULL_ACCESS, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
+            let encoded = percent_encoding::utf8_percent_encode(
+                FULL_ACCESS,
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string();
             endpoints_page(
                 vec![
                     gateway("vpce-1", "vpc-1", Some(FULL_ACCESS), &["rtb-2", "rtb-1"]),
@@ -265,7 +281,10 @@ mod tests {
         assert_eq!(first.endpoint_type, "Gateway");
         assert_eq!(first.state.as_deref(), Some("available"));
         assert_eq!(first.route_table_ids, vec!["rtb-1", "rtb-2"]);
-        assert_eq!(first.policy_document.as_ref().unwrap()["Statement"][0]["Principal"], "*");
+        assert_eq!(
+            first.policy_document.as_ref().unwrap()["Statement"][0]["Principal"],
+            "*"
+        );
         assert_eq!(endpoints["vpce-2"].policy_document, None);
         assert!(endpoints["vpce-2"].route_table_ids.is_empty());
         assert_eq!(endpoints["vpce-3"].policy_document, first.policy_document);
@@ -286,7 +305,12 @@ mod tests {
             .then_output(|| vpcs_page(vec![vpc("vpc-3", false)], None));
         let e1 = mock!(Client::describe_vpc_endpoints)
             .match_requests(|req| req.next_token().is_none())
-            .then_output(|| endpoints_page(vec![gateway("vpce-1", "vpc-1", None, &["rtb-1"])], Some("e1")));
+            .then_output(|| {
+                endpoints_page(
+                    vec![gateway("vpce-1", "vpc-1", None, &["rtb-1"])],
+                    Some("e1"),
+                )
+            });
         let e2 = mock!(Client::describe_vpc_endpoints)
             .match_requests(|req| req.next_token() == Some("e1"))
             .then_output(|| endpoints_page(vec![gateway("vpce-2", "vpc-2", None, &[])], None));
@@ -316,7 +340,8 @@ mod tests {
         let v2 = mock!(Client::describe_vpcs)
             .match_requests(|req| req.next_token() == Some("t1"))
             .then_http_response(html_500);
-        let endpoints = mock!(Client::describe_vpc_endpoints).then_output(|| endpoints_page(vec![], None));
+        let endpoints =
+            mock!(Client::describe_vpc_endpoints).then_output(|| endpoints_page(vec![], None));
         let client = test_client!(aws_sdk_ec2, RuleMode::MatchAny, [&v1, &v2, &endpoints]);
         let ctx = context("eu-west-1");
 
@@ -328,7 +353,8 @@ mod tests {
 
     #[tokio::test]
     async fn access_denied() {
-        let vpcs = mock!(Client::describe_vpcs).then_output(|| vpcs_page(vec![vpc("vpc-1", true)], None));
+        let vpcs =
+            mock!(Client::describe_vpcs).then_output(|| vpcs_page(vec![vpc("vpc-1", true)], None));
         let endpoints = mock!(Client::describe_vpc_endpoints).then_http_response(|| {
             ec2_error(
                 403,
@@ -345,7 +371,11 @@ mod tests {
         let error = only_error(&ctx);
         assert_eq!(error.kind, ErrorKind::AccessDenied);
         assert_eq!(
-            (error.service.as_str(), error.region.as_str(), error.operation.as_str()),
+            (
+                error.service.as_str(),
+                error.region.as_str(),
+                error.operation.as_str()
+            ),
             ("ec2", "eu-west-1", "DescribeVpcEndpoints")
         );
         assert_eq!(error.code, "UnauthorizedOperation");
@@ -353,9 +383,11 @@ mod tests {
 
     #[tokio::test]
     async fn throttling_that_outlasts_retries() {
-        let vpcs = mock!(Client::describe_vpcs)
-            .then_http_response(|| ec2_error(503, "RequestLimitExceeded", "Request limit exceeded."));
-        let endpoints = mock!(Client::describe_vpc_endpoints).then_output(|| endpoints_page(vec![], None));
+        let vpcs = mock!(Client::describe_vpcs).then_http_response(|| {
+            ec2_error(503, "RequestLimitExceeded", "Request limit exceeded.")
+        });
+        let endpoints =
+            mock!(Client::describe_vpc_endpoints).then_output(|| endpoints_page(vec![], None));
         let client = test_client!(aws_sdk_ec2, RuleMode::MatchAny, [&vpcs, &endpoints]);
         let ctx = context("eu-west-1");
 
@@ -381,9 +413,10 @@ mod tests {
 
     #[tokio::test]
     async fn empty_region() {
-        let vpcs = mock!(Client::describe_vpcs).then_output(|| DescribeVpcsOutput::builder().build());
-        let endpoints =
-            mock!(Client::describe_vpc_endpoints).then_output(|| DescribeVpcEndpointsOutput::builder().build());
+        let vpcs =
+            mock!(Client::describe_vpcs).then_output(|| DescribeVpcsOutput::builder().build());
+        let endpoints = mock!(Client::describe_vpc_endpoints)
+            .then_output(|| DescribeVpcEndpointsOutput::builder().build());
         let client = test_client!(aws_sdk_ec2, RuleMode::MatchAny, [&vpcs, &endpoints]);
         let ctx = context("eu-west-1");
 
@@ -396,8 +429,9 @@ mod tests {
     #[tokio::test]
     async fn an_unreadable_endpoint_policy_is_not_no_policy() {
         let vpcs = mock!(Client::describe_vpcs).then_output(|| vpcs_page(vec![], None));
-        let endpoints = mock!(Client::describe_vpc_endpoints)
-            .then_output(|| endpoints_page(vec![gateway("vpce-1", "vpc-1", Some("{oops"), &[])], None));
+        let endpoints = mock!(Client::describe_vpc_endpoints).then_output(|| {
+            endpoints_page(vec![gateway("vpce-1", "vpc-1", Some("{oops"), &[])], None)
+        });
         let client = test_client!(aws_sdk_ec2, RuleMode::MatchAny, [&vpcs, &endpoints]);
         let ctx = context("eu-west-1");
 

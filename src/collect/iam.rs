@@ -351,7 +351,12 @@ mod tests {
             .arn(format!("arn:aws:iam::{ACCOUNT}:user/{name}"))
             .set_user_policy_list(Some(
                 docs.iter()
-                    .map(|(n, d)| PolicyDetail::builder().policy_name(*n).policy_document(*d).build())
+                    .map(|(n, d)| {
+                        PolicyDetail::builder()
+                            .policy_name(*n)
+                            .policy_document(*d)
+                            .build()
+                    })
                     .collect(),
             ))
             .set_attached_managed_policies(Some(
@@ -366,7 +371,13 @@ mod tests {
                     .collect(),
             ))
             .set_group_list(Some(groups.iter().map(|g| g.to_string()).collect()))
-            .tags(Tag::builder().key("team").value("payments").build().unwrap())
+            .tags(
+                Tag::builder()
+                    .key("team")
+                    .value("payments")
+                    .build()
+                    .unwrap(),
+            )
             .build()
     }
 
@@ -393,7 +404,11 @@ mod tests {
             .build()
     }
 
-    fn page(users: Vec<UserDetail>, truncated: bool, marker: Option<&str>) -> GetAccountAuthorizationDetailsOutput {
+    fn page(
+        users: Vec<UserDetail>,
+        truncated: bool,
+        marker: Option<&str>,
+    ) -> GetAccountAuthorizationDetailsOutput {
         GetAccountAuthorizationDetailsOutput::builder()
             .set_user_detail_list(Some(users))
             .is_truncated(truncated)
@@ -407,20 +422,38 @@ mod tests {
         let aws_attached = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess";
         let aws_unattached = "arn:aws:iam::aws:policy/AdministratorAccess";
         let output = GetAccountAuthorizationDetailsOutput::builder()
-            .user_detail_list(user("alice", &[("inline-admin", ADMIN_DOC)], &[&custom], &["devs", "admins"]))
+            .user_detail_list(user(
+                "alice",
+                &[("inline-admin", ADMIN_DOC)],
+                &[&custom],
+                &["devs", "admins"],
+            ))
             .group_detail_list(
                 GroupDetail::builder()
                     .group_name("devs")
                     .arn(format!("arn:aws:iam::{ACCOUNT}:group/devs"))
-                    .attached_managed_policies(AttachedPolicy::builder().policy_arn(aws_attached).build())
+                    .attached_managed_policies(
+                        AttachedPolicy::builder().policy_arn(aws_attached).build(),
+                    )
                     .build(),
             )
             .role_detail_list(
                 RoleDetail::builder()
                     .role_name("app")
                     .arn(format!("arn:aws:iam::{ACCOUNT}:role/app"))
-                    .role_policy_list(PolicyDetail::builder().policy_name("rls").policy_document(READ_DOC).build())
-                    .tags(Tag::builder().key("Environment").value("prod").build().unwrap())
+                    .role_policy_list(
+                        PolicyDetail::builder()
+                            .policy_name("rls")
+                            .policy_document(READ_DOC)
+                            .build(),
+                    )
+                    .tags(
+                        Tag::builder()
+                            .key("Environment")
+                            .value("prod")
+                            .build()
+                            .unwrap(),
+                    )
                     .build(),
             )
             .policies(moto_policy(&custom, ADMIN_DOC))
@@ -428,7 +461,8 @@ mod tests {
             .policies(moto_policy(aws_unattached, ADMIN_DOC))
             .is_truncated(false)
             .build();
-        let rule = mock!(Client::get_account_authorization_details).then_output(move || output.clone());
+        let rule =
+            mock!(Client::get_account_authorization_details).then_output(move || output.clone());
         let client = test_client!(aws_sdk_iam, RuleMode::Sequential, [&rule]);
         let ctx = context("eu-west-1");
 
@@ -440,7 +474,10 @@ mod tests {
         assert_eq!(alice.group_names, vec!["admins", "devs"]);
         assert_eq!(alice.attached_policy_arns, vec![custom.clone()]);
         assert_eq!(alice.inline_policies[0].name, "inline-admin");
-        assert_eq!(alice.inline_policies[0].document["Statement"][0]["Action"], "dynamodb:*");
+        assert_eq!(
+            alice.inline_policies[0].document["Statement"][0]["Action"],
+            "dynamodb:*"
+        );
         assert_eq!(alice.tags["team"], "payments");
 
         let devs = &iam.groups[&format!("arn:aws:iam::{ACCOUNT}:group/devs")];
@@ -449,7 +486,8 @@ mod tests {
         let role = &iam.roles[&format!("arn:aws:iam::{ACCOUNT}:role/app")];
         assert_eq!(role.tags["Environment"], "prod");
         assert_eq!(
-            role.inline_policies[0].document["Statement"][0]["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"][0],
+            role.inline_policies[0].document["Statement"][0]["Condition"]["ForAllValues:StringEquals"]
+                ["dynamodb:LeadingKeys"][0],
             "${aws:userid}"
         );
 
@@ -457,8 +495,14 @@ mod tests {
         let admin = &iam.policies[&custom];
         assert_eq!(admin.name, "DynamoAdmin");
         assert_eq!(admin.attachment_count, Some(1));
-        assert_eq!(admin.document.as_ref().unwrap()["Statement"][0]["Action"], "dynamodb:*");
-        assert_eq!(iam.policies[aws_attached].name, "AmazonDynamoDBReadOnlyAccess");
+        assert_eq!(
+            admin.document.as_ref().unwrap()["Statement"][0]["Action"],
+            "dynamodb:*"
+        );
+        assert_eq!(
+            iam.policies[aws_attached].name,
+            "AmazonDynamoDBReadOnlyAccess"
+        );
         // An AWS managed policy nothing attaches is left out.
         assert!(!iam.policies.contains_key(aws_unattached));
         assert_eq!(iam.policies.len(), 2);
@@ -471,11 +515,17 @@ mod tests {
         let mut policy = moto_policy(&custom, &url_encode(ADMIN_DOC));
         policy.policy_name = Some("DynamoAdmin".to_string());
         let output = GetAccountAuthorizationDetailsOutput::builder()
-            .user_detail_list(user("bob", &[("enc", &url_encode(READ_DOC))], &[&custom], &[]))
+            .user_detail_list(user(
+                "bob",
+                &[("enc", &url_encode(READ_DOC))],
+                &[&custom],
+                &[],
+            ))
             .policies(policy)
             .is_truncated(false)
             .build();
-        let rule = mock!(Client::get_account_authorization_details).then_output(move || output.clone());
+        let rule =
+            mock!(Client::get_account_authorization_details).then_output(move || output.clone());
         let client = test_client!(aws_sdk_iam, RuleMode::Sequential, [&rule]);
         let ctx = context("us-east-1");
 
@@ -510,7 +560,10 @@ mod tests {
         assert_no_errors(&ctx);
         let names: Vec<_> = iam.users.values().map(|u| u.name.as_str()).collect();
         assert_eq!(names, vec!["u1", "u2", "u3"]);
-        assert_eq!((first.num_calls(), second.num_calls(), third.num_calls()), (1, 1, 1));
+        assert_eq!(
+            (first.num_calls(), second.num_calls(), third.num_calls()),
+            (1, 1, 1)
+        );
     }
 
     #[tokio::test]
@@ -589,22 +642,31 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreadable_inline_document_loses_everything() {
-        let output = page(vec![user("eve", &[("bad", "%7Bnot json")], &[], &[])], false, None);
-        let rule = mock!(Client::get_account_authorization_details).then_output(move || output.clone());
+        let output = page(
+            vec![user("eve", &[("bad", "%7Bnot json")], &[], &[])],
+            false,
+            None,
+        );
+        let rule =
+            mock!(Client::get_account_authorization_details).then_output(move || output.clone());
         let client = test_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule]);
         let ctx = context("us-east-1");
 
         assert_eq!(collect_with(&client, &ctx).await, None);
         let error = only_error(&ctx);
         assert_eq!(error.code, "MalformedResponse");
-        assert_eq!(error.resource.as_deref(), Some("arn:aws:iam::123456789012:user/eve"));
+        assert_eq!(
+            error.resource.as_deref(),
+            Some("arn:aws:iam::123456789012:user/eve")
+        );
     }
 
     #[tokio::test]
     async fn an_attached_policy_missing_from_the_answer_is_unknown() {
         let missing = "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess";
         let output = page(vec![user("carol", &[], &[missing], &[])], false, None);
-        let rule = mock!(Client::get_account_authorization_details).then_output(move || output.clone());
+        let rule =
+            mock!(Client::get_account_authorization_details).then_output(move || output.clone());
         let client = test_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule]);
         let ctx = context("us-east-1");
 
@@ -617,8 +679,11 @@ mod tests {
 
     #[tokio::test]
     async fn empty_account() {
-        let rule = mock!(Client::get_account_authorization_details)
-            .then_output(|| GetAccountAuthorizationDetailsOutput::builder().is_truncated(false).build());
+        let rule = mock!(Client::get_account_authorization_details).then_output(|| {
+            GetAccountAuthorizationDetailsOutput::builder()
+                .is_truncated(false)
+                .build()
+        });
         let client = test_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule]);
         let ctx = context("us-east-1");
 
@@ -630,17 +695,27 @@ mod tests {
     fn signing_regions() {
         assert_eq!(signing_region("aws", "eu-west-1"), "us-east-1");
         assert_eq!(signing_region("aws-cn", "cn-northwest-1"), "cn-north-1");
-        assert_eq!(signing_region("aws-us-gov", "us-gov-east-1"), "us-gov-west-1");
-        assert_eq!(signing_region("aws-eusc", "eusc-de-east-1"), "eusc-de-east-1");
+        assert_eq!(
+            signing_region("aws-us-gov", "us-gov-east-1"),
+            "us-gov-west-1"
+        );
+        assert_eq!(
+            signing_region("aws-eusc", "eusc-de-east-1"),
+            "eusc-de-east-1"
+        );
     }
 
     #[test]
     fn names_and_owners_from_arns() {
         assert_eq!(
-            name_from_arn("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"),
+            name_from_arn(
+                "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+            ),
             "AWSBackupServiceRolePolicyForBackup"
         );
         assert!(is_aws_managed("arn:aws:iam::aws:policy/ReadOnlyAccess"));
-        assert!(!is_aws_managed("arn:aws:iam::123456789012:policy/ReadOnlyAccess"));
+        assert!(!is_aws_managed(
+            "arn:aws:iam::123456789012:policy/ReadOnlyAccess"
+        ));
     }
 }

@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod cloudtrail;
 pub mod config;
+pub mod dax;
 pub mod ec2;
 pub mod errors;
 pub mod iam;

@@ -83,7 +83,8 @@ pub(crate) fn assert_no_errors(ctx: &RegionContext) {
 }
 
 fn response(status: u16, headers: &[(&'static str, &'static str)], body: String) -> HttpResponse {
-    let mut response = HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
+    let mut response =
+        HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
     for (name, value) in headers {
         response.headers_mut().insert(*name, *value);
     }

@@ -157,7 +157,11 @@ where
 }
 
 /// One request, rate limited, its failure recorded.
-pub(crate) async fn single<T, E, Fut>(ctx: &RegionContext, call: Call<'_>, request: Fut) -> Option<T>
+pub(crate) async fn single<T, E, Fut>(
+    ctx: &RegionContext,
+    call: Call<'_>,
+    request: Fut,
+) -> Option<T>
 where
     Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + StdError + 'static,
@@ -259,8 +263,14 @@ mod tests {
     #[test]
     fn token_loops_are_detected() {
         let mut seen = Default::default();
-        assert_eq!(next_token(&mut seen, Some("a".into())), Ok(Some("a".into())));
-        assert_eq!(next_token(&mut seen, Some("b".into())), Ok(Some("b".into())));
+        assert_eq!(
+            next_token(&mut seen, Some("a".into())),
+            Ok(Some("a".into()))
+        );
+        assert_eq!(
+            next_token(&mut seen, Some("b".into())),
+            Ok(Some("b".into()))
+        );
         assert_eq!(next_token(&mut seen, Some("a".into())), Err(()));
         assert_eq!(next_token(&mut seen, None), Ok(None));
         assert_eq!(next_token(&mut seen, Some(String::new())), Ok(None));
