@@ -4,8 +4,8 @@
 //!
 //! Calls: `DescribeConfigurationRecorders`,
 //! `DescribeConfigurationRecorderStatus`, `DescribeConfigRules` (paginated),
-//! `DescribeComplianceByConfigRule` (paginated) and
-//! `GetComplianceDetailsByConfigRule` (paginated, per non-compliant
+//! `DescribeComplianceByConfigRule` (paginated, only when there are rules)
+//! and `GetComplianceDetailsByConfigRule` (paginated, per non-compliant
 //! DynamoDB rule). Some endpoints (moto) answer 500 to the compliance
 //! calls: that is recorded and leaves `compliance` `null`, so DYN603 is
 //! unknown there while the recorder and rule checks still work.
@@ -44,15 +44,20 @@ pub async fn collect(ctx: &RegionContext) -> ConfigEvidence {
 
 /// [`collect`] with a given client.
 pub async fn collect_with(client: &Client, ctx: &RegionContext) -> ConfigEvidence {
-    let (recorders, statuses, rules, compliance) = tokio::join!(
+    let (recorders, statuses, rules) = tokio::join!(
         describe_recorders(client, ctx),
         describe_recorder_status(client, ctx),
         describe_rules(client, ctx),
-        describe_compliance(client, ctx),
     );
     let recorders = recorders.map(|recorders| merge_status(recorders, statuses.as_ref(), ctx));
     let rules = match rules {
-        Some(rules) => Some(with_compliance(client, ctx, rules, compliance).await),
+        // No rules, no compliance to ask about (and no error to record
+        // where the compliance call is not served).
+        Some(rules) if rules.is_empty() => Some(BTreeMap::new()),
+        Some(rules) => {
+            let compliance = describe_compliance(client, ctx).await;
+            Some(with_compliance(client, ctx, rules, compliance).await)
+        }
         None => None,
     };
     ConfigEvidence { recorders, rules }
@@ -810,6 +815,24 @@ mod tests {
 
         assert_eq!(collect_with(&client, &ctx).await.recorders, None);
         assert_html_500_error(&only_error(&ctx));
+    }
+
+    #[tokio::test]
+    async fn no_rules_no_compliance_call() {
+        let rules = [recorders_rule(), status_rule(true), rules_rule(vec![])];
+        // No DescribeComplianceByConfigRule rule: a call would fail the test.
+        let client = test_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2]]
+        );
+        let ctx = context("eu-west-1");
+
+        assert_eq!(
+            collect_with(&client, &ctx).await.rules,
+            Some(BTreeMap::new())
+        );
+        assert_no_errors(&ctx);
     }
 
     #[tokio::test]
