@@ -110,7 +110,9 @@ pub fn scan_settings_from_file(path: Option<&Path>) -> Result<ScanSettings> {
 }
 
 /// Runs a collection on a fresh tokio runtime.
-pub fn run_collection(options: &CollectOptions) -> Result<(Inventory, CollectSummary), CollectError> {
+pub fn run_collection(
+    options: &CollectOptions,
+) -> Result<(Inventory, CollectSummary), CollectError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use dynaudit::cli_collect::{self, CollectArgs};
 
 #[derive(Debug, Parser)]
-#[command(name = "dynaudit", version, about = "Compliance auditor for Amazon DynamoDB")]
+#[command(
+    name = "dynaudit",
+    version,
+    about = "Compliance auditor for Amazon DynamoDB"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

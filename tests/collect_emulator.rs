@@ -119,7 +119,11 @@ async fn collects_dynamodb_kms_and_sts_evidence() {
 
     let rotated = kms.create_key().send().await.unwrap();
     let rotated = rotated.key_metadata().unwrap().arn().unwrap().to_string();
-    kms.enable_key_rotation().key_id(&rotated).send().await.unwrap();
+    kms.enable_key_rotation()
+        .key_id(&rotated)
+        .send()
+        .await
+        .unwrap();
     kms.create_alias()
         .alias_name("alias/orders")
         .target_key_id(&rotated)
@@ -202,13 +206,23 @@ async fn collects_dynamodb_kms_and_sts_evidence() {
     let ops_path = dir.path().join("operations.txt");
     let (out, elapsed) = run(account
         .dynaudit()
-        .args(["collect", "--regions", "us-east-1,eu-west-1", "--quiet", "--output"])
+        .args([
+            "collect",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--quiet",
+            "--output",
+        ])
         .arg(&inventory_path)
         .arg("--config")
         .arg(fast_config(dir.path()))
         .env("DYNAUDIT_RECORD_OPERATIONS", &ops_path));
     assert!(out.status.success(), "collect failed: {}", stderr(&out));
-    assert!(stderr(&out).is_empty(), "--quiet prints nothing: {}", stderr(&out));
+    assert!(
+        stderr(&out).is_empty(),
+        "--quiet prints nothing: {}",
+        stderr(&out)
+    );
     eprintln!("collect took {elapsed:?}");
 
     let inv = read_inventory(&inventory_path);
@@ -243,13 +257,21 @@ async fn collects_dynamodb_kms_and_sts_evidence() {
     assert_eq!(t.billing_mode.as_deref(), Some("PAY_PER_REQUEST"));
     if policy_put.is_ok() {
         let doc = t.resource_policy.as_ref().and_then(|p| p.document.as_ref());
-        assert!(doc.is_some(), "resource policy collected: {:?}", t.resource_policy);
+        assert!(
+            doc.is_some(),
+            "resource policy collected: {:?}",
+            t.resource_policy
+        );
     }
     // moto answers DescribeContributorInsights with a 500: null + an error.
     assert_eq!(t.contributor_insights, None);
-    assert!(inv.errors.iter().any(|e| e.operation == "DescribeContributorInsights"
-        && e.resource.as_deref() == Some(orders.as_str())
-        && e.kind == ErrorKind::Other));
+    assert!(
+        inv.errors
+            .iter()
+            .any(|e| e.operation == "DescribeContributorInsights"
+                && e.resource.as_deref() == Some(orders.as_str())
+                && e.kind == ErrorKind::Other)
+    );
 
     let s = &tables[&sessions];
     assert_eq!(s.deletion_protection, Some(false));
@@ -474,7 +496,10 @@ async fn bad_input_exits_2_with_advice() {
         .args(["collect", "--regions", "us-east-1", "-o"])
         .arg(&path));
     assert_fails_fast(&out, t, "could not reach AWS STS");
-    assert!(!path.exists(), "no inventory is written when the run cannot start");
+    assert!(
+        !path.exists(),
+        "no inventory is written when the run cannot start"
+    );
 }
 
 #[test]
@@ -494,7 +519,10 @@ fn iam_policy_prints_the_allow_list() {
         .collect();
     for (service, op, _) in permissions::ALLOWED_OPERATIONS {
         if *service != "sts" {
-            assert!(actions.contains(&format!("{service}:{op}")), "{service}:{op}");
+            assert!(
+                actions.contains(&format!("{service}:{op}")),
+                "{service}:{op}"
+            );
         }
     }
 }

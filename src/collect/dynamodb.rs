@@ -40,7 +40,11 @@ impl DynamoRegion {
     pub fn kms_key_arns(&self) -> BTreeSet<String> {
         let mut keys = BTreeSet::new();
         for table in self.tables.iter().flat_map(|t| t.values()) {
-            if let Some(arn) = table.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()) {
+            if let Some(arn) = table
+                .encryption
+                .as_ref()
+                .and_then(|e| e.kms_key_arn.as_ref())
+            {
                 keys.insert(arn.clone());
             }
             for replica in table.replicas.iter().flatten() {
@@ -171,12 +175,19 @@ enum Described {
 }
 
 async fn describe_table(client: &Client, ctx: &RegionContext, name: &str, arn: &str) -> Described {
-    ctx.limits.acquire(SERVICE, "DescribeTable", &ctx.region).await;
+    ctx.limits
+        .acquire(SERVICE, "DescribeTable", &ctx.region)
+        .await;
     match client.describe_table().table_name(name).send().await {
         Ok(out) => match out.table {
             Some(table) => Described::Table(Box::new(table)),
             None => {
-                ctx.errors.push(malformed("DescribeTable", ctx, arn, "no Table in the answer"));
+                ctx.errors.push(malformed(
+                    "DescribeTable",
+                    ctx,
+                    arn,
+                    "no Table in the answer",
+                ));
                 Described::Failed
             }
         },
@@ -223,7 +234,11 @@ fn fill_from_description(table: &mut Table, desc: &TableDescription, ctx: &Regio
                     .sse_type()
                     .is_some_and(|t| t.as_str().eq_ignore_ascii_case("KMS"));
             Encryption {
-                sse_type: if is_kms { SseType::Kms } else { SseType::AwsOwned },
+                sse_type: if is_kms {
+                    SseType::Kms
+                } else {
+                    SseType::AwsOwned
+                },
                 status: sse.status().map(|s| s.as_str().to_string()),
                 kms_key_arn,
                 inaccessible_since: sse.inaccessible_encryption_date_time().and_then(rfc3339),
@@ -289,7 +304,12 @@ async fn continuous_backups(
 ) -> Option<PointInTimeRecovery> {
     const OP: &str = "DescribeContinuousBackups";
     ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
-    match client.describe_continuous_backups().table_name(name).send().await {
+    match client
+        .describe_continuous_backups()
+        .table_name(name)
+        .send()
+        .await
+    {
         Ok(out) => {
             let Some(pitr) = out
                 .continuous_backups_description()
@@ -357,7 +377,11 @@ async fn tags(client: &Client, ctx: &RegionContext, arn: &str) -> Option<BTreeMa
     Some(tags)
 }
 
-async fn resource_policy(client: &Client, ctx: &RegionContext, arn: &str) -> Option<ResourcePolicy> {
+async fn resource_policy(
+    client: &Client,
+    ctx: &RegionContext,
+    arn: &str,
+) -> Option<ResourcePolicy> {
     const OP: &str = "GetResourcePolicy";
     ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
     match client.get_resource_policy().resource_arn(arn).send().await {
@@ -399,7 +423,12 @@ async fn contributor_insights(
 ) -> Option<String> {
     const OP: &str = "DescribeContributorInsights";
     ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
-    match client.describe_contributor_insights().table_name(name).send().await {
+    match client
+        .describe_contributor_insights()
+        .table_name(name)
+        .send()
+        .await
+    {
         Ok(out) => match out.contributor_insights_status() {
             Some(status) => Some(status.as_str().to_string()),
             None => {
@@ -421,7 +450,10 @@ async fn contributor_insights(
 
 /// All backups of the region grouped by table ARN; `None` if any page
 /// failed.
-async fn list_backups(client: &Client, ctx: &RegionContext) -> Option<BTreeMap<String, Vec<Backup>>> {
+async fn list_backups(
+    client: &Client,
+    ctx: &RegionContext,
+) -> Option<BTreeMap<String, Vec<Backup>>> {
     const OP: &str = "ListBackups";
     let mut grouped: BTreeMap<String, Vec<Backup>> = BTreeMap::new();
     let mut start: Option<String> = None;
@@ -440,23 +472,26 @@ async fn list_backups(client: &Client, ctx: &RegionContext) -> Option<BTreeMap<S
                     else {
                         continue;
                     };
-                    grouped.entry(table_arn.to_string()).or_default().push(Backup {
-                        arn: arn.to_string(),
-                        name: summary.backup_name().map(str::to_string),
-                        backup_type: summary
-                            .backup_type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_default(),
-                        status: summary
-                            .backup_status()
-                            .map(|s| s.as_str().to_string())
-                            .unwrap_or_default(),
-                        creation_time: summary
-                            .backup_creation_date_time()
-                            .and_then(rfc3339)
-                            .unwrap_or_default(),
-                        expiry_time: summary.backup_expiry_date_time().and_then(rfc3339),
-                    });
+                    grouped
+                        .entry(table_arn.to_string())
+                        .or_default()
+                        .push(Backup {
+                            arn: arn.to_string(),
+                            name: summary.backup_name().map(str::to_string),
+                            backup_type: summary
+                                .backup_type()
+                                .map(|t| t.as_str().to_string())
+                                .unwrap_or_default(),
+                            status: summary
+                                .backup_status()
+                                .map(|s| s.as_str().to_string())
+                                .unwrap_or_default(),
+                            creation_time: summary
+                                .backup_creation_date_time()
+                                .and_then(rfc3339)
+                                .unwrap_or_default(),
+                            expiry_time: summary.backup_expiry_date_time().and_then(rfc3339),
+                        });
                 }
                 match page.last_evaluated_backup_arn() {
                     Some(next) if start.as_deref() != Some(next) => start = Some(next.to_string()),
@@ -471,7 +506,8 @@ async fn list_backups(client: &Client, ctx: &RegionContext) -> Option<BTreeMap<S
     }
     for backups in grouped.values_mut() {
         backups.sort_by(|a, b| {
-            (a.creation_time.as_str(), a.arn.as_str()).cmp(&(b.creation_time.as_str(), b.arn.as_str()))
+            (a.creation_time.as_str(), a.arn.as_str())
+                .cmp(&(b.creation_time.as_str(), b.arn.as_str()))
         });
         backups.dedup_by(|a, b| a.arn == b.arn);
     }

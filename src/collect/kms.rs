@@ -44,7 +44,8 @@ pub async fn collect(ctx: &RegionContext, key_arns: &BTreeSet<String>) -> BTreeM
         by_region.entry(region).or_default().insert(arn.clone());
     }
     let futures = by_region.into_iter().map(|(region, keys)| async move {
-        let client = crate::sdk_client!(aws_sdk_kms, ctx, |b| b.region(Region::new(region.clone())));
+        let client =
+            crate::sdk_client!(aws_sdk_kms, ctx, |b| b.region(Region::new(region.clone())));
         collect_with(&client, ctx, &region, &keys).await
     });
     let mut keys = BTreeMap::new();
@@ -82,7 +83,12 @@ pub async fn collect_with(
 }
 
 /// One key and its key id (for the alias mapping).
-async fn describe(client: &Client, ctx: &RegionContext, region: &str, arn: String) -> (KmsKey, String) {
+async fn describe(
+    client: &Client,
+    ctx: &RegionContext,
+    region: &str,
+    arn: String,
+) -> (KmsKey, String) {
     let mut key = KmsKey {
         arn: arn.clone(),
         ..KmsKey::default()
@@ -137,7 +143,8 @@ async fn list_aliases(
         match result {
             Ok(page) => {
                 for alias in page.aliases() {
-                    if let (Some(name), Some(target)) = (alias.alias_name(), alias.target_key_id()) {
+                    if let (Some(name), Some(target)) = (alias.alias_name(), alias.target_key_id())
+                    {
                         by_key
                             .entry(target.to_string())
                             .or_default()
@@ -152,7 +159,8 @@ async fn list_aliases(
                 }
             }
             Err(err) => {
-                ctx.errors.record(SERVICE, region, "ListAliases", None, &err);
+                ctx.errors
+                    .record(SERVICE, region, "ListAliases", None, &err);
                 return None;
             }
         }

@@ -111,11 +111,23 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
         LimitScope::Region,
     ),
     // Published: 10 calls/s per account, so one bucket for all regions.
-    ("dynamodb", "ListTagsOfResource", 10.0, 10, LimitScope::Account),
+    (
+        "dynamodb",
+        "ListTagsOfResource",
+        10.0,
+        10,
+        LimitScope::Account,
+    ),
     // Published: 5 calls/s; called once per region and paginated.
     ("dynamodb", "ListBackups", 5.0, 5, LimitScope::Region),
     // Not published; control-plane reads, kept well under 2,500 rps.
-    ("dynamodb", "GetResourcePolicy", 100.0, 100, LimitScope::Region),
+    (
+        "dynamodb",
+        "GetResourcePolicy",
+        100.0,
+        100,
+        LimitScope::Region,
+    ),
     (
         "dynamodb",
         "DescribeContributorInsights",
@@ -126,7 +138,13 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
     // KMS: DescribeKey 2,000 rps, GetKeyRotationStatus 1,000 rps (shared
     // request quotas per account and region); we take a tenth, once per key.
     ("kms", "DescribeKey", 200.0, 200, LimitScope::Region),
-    ("kms", "GetKeyRotationStatus", 100.0, 100, LimitScope::Region),
+    (
+        "kms",
+        "GetKeyRotationStatus",
+        100.0,
+        100,
+        LimitScope::Region,
+    ),
     ("kms", "ListAliases", 100.0, 100, LimitScope::Region),
     // EC2 Describe*: token bucket of 100, refill 20/s.
     ("ec2", "DescribeRegions", 20.0, 100, LimitScope::Region),
@@ -136,7 +154,13 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
     // CloudTrail: 10 TPS per operation.
     ("cloudtrail", "DescribeTrails", 10.0, 10, LimitScope::Region),
     ("cloudtrail", "GetTrailStatus", 10.0, 10, LimitScope::Region),
-    ("cloudtrail", "GetEventSelectors", 10.0, 10, LimitScope::Region),
+    (
+        "cloudtrail",
+        "GetEventSelectors",
+        10.0,
+        10,
+        LimitScope::Region,
+    ),
     // IAM is global: one bucket for the account. Not published.
     (
         "iam",
@@ -148,7 +172,13 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
     // STS: one call per scan.
     ("sts", "GetCallerIdentity", 100.0, 100, LimitScope::Account),
     // AWS Config, AWS Backup, DAX: not published; a few calls per region.
-    ("config", "DescribeConfigurationRecorders", 10.0, 10, LimitScope::Region),
+    (
+        "config",
+        "DescribeConfigurationRecorders",
+        10.0,
+        10,
+        LimitScope::Region,
+    ),
     (
         "config",
         "DescribeConfigurationRecorderStatus",
@@ -156,8 +186,20 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
         10,
         LimitScope::Region,
     ),
-    ("config", "DescribeConfigRules", 10.0, 10, LimitScope::Region),
-    ("config", "DescribeComplianceByConfigRule", 10.0, 10, LimitScope::Region),
+    (
+        "config",
+        "DescribeConfigRules",
+        10.0,
+        10,
+        LimitScope::Region,
+    ),
+    (
+        "config",
+        "DescribeComplianceByConfigRule",
+        10.0,
+        10,
+        LimitScope::Region,
+    ),
     (
         "config",
         "GetComplianceDetailsByConfigRule",
@@ -167,7 +209,13 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
     ),
     ("backup", "ListBackupPlans", 10.0, 10, LimitScope::Region),
     ("backup", "GetBackupPlan", 10.0, 10, LimitScope::Region),
-    ("backup", "ListBackupSelections", 10.0, 10, LimitScope::Region),
+    (
+        "backup",
+        "ListBackupSelections",
+        10.0,
+        10,
+        LimitScope::Region,
+    ),
     ("backup", "GetBackupSelection", 10.0, 10, LimitScope::Region),
     ("dax", "DescribeClusters", 10.0, 10, LimitScope::Region),
 ];
@@ -207,7 +255,10 @@ impl RateLimitConfig {
                 ))
             }
         }
-        check_rate("scan.rate_limits.default_per_second", self.default_per_second)?;
+        check_rate(
+            "scan.rate_limits.default_per_second",
+            self.default_per_second,
+        )?;
         for (key, limit) in &self.operations {
             let well_formed = key
                 .split_once(':')
@@ -217,7 +268,10 @@ impl RateLimitConfig {
                     "scan.rate_limits.operations: key {key:?} must look like \"service:Operation\", e.g. \"dynamodb:DescribeContinuousBackups\""
                 ));
             }
-            check_rate(&format!("scan.rate_limits.operations.{key:?}"), limit.per_second)?;
+            check_rate(
+                &format!("scan.rate_limits.operations.{key:?}"),
+                limit.per_second,
+            )?;
             if limit.burst == Some(0) {
                 return Err(format!(
                     "scan.rate_limits.operations.{key:?}: burst must be at least 1"

@@ -61,9 +61,11 @@ pub const ALLOWED_OPERATIONS: &[(&str, &str, bool)] = &[
 
 /// Whether `service:Operation` (as the recorder writes it) is allowed.
 pub fn is_allowed(action: &str) -> bool {
-    action
-        .split_once(':')
-        .is_some_and(|(s, o)| ALLOWED_OPERATIONS.iter().any(|(ps, po, _)| *ps == s && *po == o))
+    action.split_once(':').is_some_and(|(s, o)| {
+        ALLOWED_OPERATIONS
+            .iter()
+            .any(|(ps, po, _)| *ps == s && *po == o)
+    })
 }
 
 /// Whether an operation name is a read by its verb.

@@ -42,9 +42,14 @@ pub struct OperationRecorder {
 
 /// The IAM action prefix of an SDK service name (`DynamoDB` -> `dynamodb`).
 pub fn iam_prefix(sdk_service: &str) -> String {
-    match sdk_service {
-        "ConfigService" => "config".to_string(),
-        other => other.to_ascii_lowercase(),
+    let name: String = sdk_service
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match name.as_str() {
+        "configservice" => "config".to_string(),
+        _ => name,
     }
 }
 
@@ -116,5 +121,16 @@ impl Intercept for OperationRecorder {
     ) -> Result<(), BoxError> {
         self.bump(cfg, true);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn maps_sdk_service_names_to_iam_prefixes() {
+        assert_eq!(super::iam_prefix("DynamoDB"), "dynamodb");
+        assert_eq!(super::iam_prefix("Config Service"), "config");
+        assert_eq!(super::iam_prefix("ConfigService"), "config");
+        assert_eq!(super::iam_prefix("CloudTrail"), "cloudtrail");
     }
 }

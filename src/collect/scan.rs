@@ -16,10 +16,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
+use crate::collect::cloudtrail::TrailRegistry;
 use crate::collect::errors::describe;
 use crate::collect::limits::RateLimitConfig;
 use crate::collect::record::{OperationCount, OperationRecorder};
-use crate::collect::{ErrorRecorder, RateLimits, RegionContext, dynamodb, kms, sts};
+use crate::collect::{
+    ErrorRecorder, RateLimits, RegionContext, backup, cloudtrail, config, dax, dynamodb, ec2, iam,
+    kms, sts,
+};
 use crate::inventory::{ErrorKind, Inventory, RegionInventory, SCHEMA_VERSION};
 
 /// Which regions to scan.
@@ -71,9 +75,7 @@ fn is_region_syntax(name: &str) -> bool {
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .chars()
-            .all(|c| c.is_ascii_digit())
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
 }
 
@@ -168,7 +170,9 @@ impl ScanSettings {
             ("scan.attempt_timeout_secs", self.attempt_timeout_secs),
         ] {
             if !(value.is_finite() && value > 0.0 && value < 86_400.0) {
-                return Err(format!("{key} must be a positive number of seconds, got {value}"));
+                return Err(format!(
+                    "{key} must be a positive number of seconds, got {value}"
+                ));
             }
         }
         if self.concurrency == 0 {
@@ -520,9 +524,7 @@ async fn describe_regions(
 pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary), CollectError> {
     let started = Instant::now();
     let collected_at = now_rfc3339();
-    opts.settings
-        .validate()
-        .map_err(CollectError::Settings)?;
+    opts.settings.validate().map_err(CollectError::Settings)?;
 
     let base = load_sdk_config(opts).await;
     let home_region = match &opts.regions {
@@ -599,13 +601,19 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
         operations: recorder.clone(),
     };
 
+    // IAM once per account, concurrently with the regions.
+    let iam_ctx = context(&home_region);
+    let iam_task = tokio::spawn(async move { iam::collect(&iam_ctx).await });
+
+    let trails = TrailRegistry::new();
     let mut tasks = JoinSet::new();
     for region in &regions {
         let ctx = context(region);
         let progress = progress.clone();
+        let trails = trails.clone();
         let concurrency = opts.settings.concurrency;
         tasks.spawn(async move {
-            let inventory = collect_region(&ctx, concurrency, &progress).await;
+            let inventory = collect_region(&ctx, concurrency, &progress, &trails).await;
             progress.region_done(&ctx.region);
             (ctx.region.clone(), inventory)
         });
@@ -618,18 +626,17 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
             }
             Err(join_error) => {
                 // A collector panicked: a bug. Keep the other regions.
-                errors.push(crate::inventory::CollectionError {
-                    service: "dynaudit".to_string(),
-                    region: "unknown".to_string(),
-                    operation: "collect".to_string(),
-                    resource: None,
-                    kind: ErrorKind::Other,
-                    code: "InternalError".to_string(),
-                    message: join_error.to_string(),
-                });
+                errors.push(internal_error("unknown", &join_error.to_string()));
             }
         }
     }
+    let iam = match iam_task.await {
+        Ok(iam) => iam,
+        Err(join_error) => {
+            errors.push(internal_error("global", &join_error.to_string()));
+            None
+        }
+    };
     progress.finish();
 
     let inventory = Inventory {
@@ -639,8 +646,8 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
         account_id: identity.account_id.clone(),
         partition: identity.partition.clone(),
         errors: errors.snapshot(),
-        iam: None,
-        trails: BTreeMap::new(),
+        iam,
+        trails: trails.trails(),
         regions: region_map,
     };
 
@@ -709,8 +716,10 @@ async fn resolve_regions(
             let listed = describe_regions(base, recorder, limits, home_region, true)
                 .await
                 .unwrap_or_default();
-            let still_unknown: Vec<&String> =
-                unknown.into_iter().filter(|r| !listed.contains(r)).collect();
+            let still_unknown: Vec<&String> = unknown
+                .into_iter()
+                .filter(|r| !listed.contains(r))
+                .collect();
             if still_unknown.is_empty() {
                 return Ok(list.clone());
             }
@@ -753,15 +762,51 @@ fn closest_region(name: &str) -> Option<&'static str> {
         .map(|(_, r)| r)
 }
 
-/// Everything of one region.
-async fn collect_region(ctx: &RegionContext, concurrency: usize, progress: &Progress) -> RegionInventory {
-    let dynamo = dynamodb::collect(ctx, concurrency, progress).await;
-    let keys = kms::collect(ctx, &dynamo.kms_key_arns()).await;
+/// A collector task that panicked (a bug), as evidence.
+fn internal_error(region: &str, message: &str) -> crate::inventory::CollectionError {
+    crate::inventory::CollectionError {
+        service: "dynaudit".to_string(),
+        region: region.to_string(),
+        operation: "collect".to_string(),
+        resource: None,
+        kind: ErrorKind::Other,
+        code: "InternalError".to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Everything of one region: every service concurrently; KMS after the
+/// tables (it describes the keys they reference).
+async fn collect_region(
+    ctx: &RegionContext,
+    concurrency: usize,
+    progress: &Progress,
+    trails: &TrailRegistry,
+) -> RegionInventory {
+    let dynamo_and_keys = async {
+        let dynamo = dynamodb::collect(ctx, concurrency, progress).await;
+        let keys = kms::collect(ctx, &dynamo.kms_key_arns()).await;
+        (dynamo, keys)
+    };
+    let ((dynamo, keys), network, trail_arns, config, backup_plans, dax_clusters) = tokio::join!(
+        dynamo_and_keys,
+        ec2::collect(ctx),
+        cloudtrail::collect(ctx, trails),
+        config::collect(ctx),
+        backup::collect(ctx),
+        dax::collect(ctx),
+    );
     RegionInventory {
         tables: dynamo.tables,
         backups: dynamo.backups,
         kms_keys: keys,
-        ..RegionInventory::default()
+        vpcs: network.vpcs,
+        vpc_endpoints: network.vpc_endpoints,
+        trail_arns,
+        config_recorders: config.recorders,
+        config_rules: config.rules,
+        backup_plans,
+        dax_clusters,
     }
 }
 

@@ -71,7 +71,10 @@ mod tests {
             partition_of("arn:aws-cn:sts::123456789012:assumed-role/r/s"),
             Some("aws-cn")
         );
-        assert_eq!(partition_of("arn:aws:iam::123456789012:user/me"), Some("aws"));
+        assert_eq!(
+            partition_of("arn:aws:iam::123456789012:user/me"),
+            Some("aws")
+        );
         assert_eq!(partition_of("not-an-arn"), None);
         assert_eq!(partition_of("arn::iam"), None);
     }

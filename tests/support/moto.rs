@@ -128,13 +128,21 @@ pub fn sdk_config(endpoint: &str, credentials: Credentials, region: &str) -> Sdk
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(credentials))
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            credentials,
+        ))
         .build()
 }
 
 /// The dummy credentials of the default account.
 pub fn dummy_credentials() -> Credentials {
-    Credentials::new("AKIDDYNAUDITTEST", "dynaudit-test-secret", None, None, "test")
+    Credentials::new(
+        "AKIDDYNAUDITTEST",
+        "dynaudit-test-secret",
+        None,
+        None,
+        "test",
+    )
 }
 
 impl TestAccount {
@@ -142,7 +150,11 @@ impl TestAccount {
     pub async fn new() -> TestAccount {
         let moto = moto();
         let account_id = next_account_id();
-        let sts = aws_sdk_sts::Client::new(&sdk_config(&moto.endpoint, dummy_credentials(), "us-east-1"));
+        let sts = aws_sdk_sts::Client::new(&sdk_config(
+            &moto.endpoint,
+            dummy_credentials(),
+            "us-east-1",
+        ));
         let out = sts
             .assume_role()
             .role_arn(format!("arn:aws:iam::{account_id}:role/dynaudit-test"))
@@ -176,7 +188,10 @@ impl TestAccount {
     pub fn dynaudit(&self) -> Command {
         let mut cmd = base_command(&self.endpoint);
         cmd.env("AWS_ACCESS_KEY_ID", self.credentials.access_key_id())
-            .env("AWS_SECRET_ACCESS_KEY", self.credentials.secret_access_key());
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                self.credentials.secret_access_key(),
+            );
         if let Some(token) = self.credentials.session_token() {
             cmd.env("AWS_SESSION_TOKEN", token);
         }
@@ -196,7 +211,10 @@ pub fn base_command(endpoint: &str) -> Command {
     cmd.env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", "/nonexistent/dynaudit-test/config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/dynaudit-test/credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/dynaudit-test/credentials",
+        )
         .env("AWS_REGION", "us-east-1")
         .env_remove("DYNAUDIT_RECORD_OPERATIONS");
     cmd
