@@ -513,3 +513,434 @@ async fn list_backups(
     }
     Some(grouped)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::testing::{
+        assert_html_500_error, assert_no_errors, context, json_error, only_error, test_client,
+    };
+    use crate::inventory::ErrorKind;
+    use aws_sdk_dynamodb::operation::describe_continuous_backups::DescribeContinuousBackupsOutput;
+    use aws_sdk_dynamodb::operation::describe_contributor_insights::DescribeContributorInsightsOutput;
+    use aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput;
+    use aws_sdk_dynamodb::operation::get_resource_policy::{
+        GetResourcePolicyError, GetResourcePolicyOutput,
+    };
+    use aws_sdk_dynamodb::operation::list_backups::ListBackupsOutput;
+    use aws_sdk_dynamodb::operation::list_tables::ListTablesOutput;
+    use aws_sdk_dynamodb::operation::list_tags_of_resource::ListTagsOfResourceOutput;
+    use aws_sdk_dynamodb::types::error::PolicyNotFoundException;
+    use aws_sdk_dynamodb::types::{
+        BackupStatus, BackupSummary, BackupType, ContinuousBackupsDescription,
+        ContinuousBackupsStatus, ContributorInsightsStatus, PointInTimeRecoveryDescription,
+        PointInTimeRecoveryStatus, ReplicaDescription, ReplicaStatus, SseDescription, SseStatus,
+        TableDescription, TableStatus, Tag,
+    };
+    use aws_smithy_mocks::{RuleMode, mock};
+
+    const REGION: &str = "us-east-1";
+    const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+    const REPLICA_KEY: &str =
+        "arn:aws:kms:eu-west-1:123456789012:key/66666666-2222-3333-4444-555555555555";
+
+    fn arn(name: &str) -> String {
+        format!("arn:aws:dynamodb:us-east-1:123456789012:table/{name}")
+    }
+
+    fn list_tables(names: &[&str]) -> aws_smithy_mocks::Rule {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        mock!(Client::list_tables).then_output(move || {
+            ListTablesOutput::builder()
+                .set_table_names(Some(names.clone()))
+                .build()
+        })
+    }
+
+    fn describe_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::describe_table).then_compute_output(|req| {
+            let name = req.table_name().unwrap_or_default().to_string();
+            DescribeTableOutput::builder()
+                .table(
+                    TableDescription::builder()
+                        .table_name(&name)
+                        .table_arn(arn(&name))
+                        .table_status(TableStatus::Active)
+                        .deletion_protection_enabled(true)
+                        .sse_description(
+                            SseDescription::builder()
+                                .status(SseStatus::Enabled)
+                                .sse_type(aws_sdk_dynamodb::types::SseType::Kms)
+                                .kms_master_key_arn(KEY)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        })
+    }
+
+    fn pitr_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::describe_continuous_backups).then_output(|| {
+            DescribeContinuousBackupsOutput::builder()
+                .continuous_backups_description(
+                    ContinuousBackupsDescription::builder()
+                        .continuous_backups_status(ContinuousBackupsStatus::Enabled)
+                        .point_in_time_recovery_description(
+                            PointInTimeRecoveryDescription::builder()
+                                .point_in_time_recovery_status(PointInTimeRecoveryStatus::Enabled)
+                                .recovery_period_in_days(35)
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        })
+    }
+
+    fn tags_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::list_tags_of_resource).then_output(|| {
+            ListTagsOfResourceOutput::builder()
+                .tags(Tag::builder().key("env").value("prod").build().unwrap())
+                .build()
+        })
+    }
+
+    fn no_policy() -> aws_smithy_mocks::Rule {
+        mock!(Client::get_resource_policy).then_error(|| {
+            GetResourcePolicyError::PolicyNotFoundException(
+                PolicyNotFoundException::builder().message("none").build(),
+            )
+        })
+    }
+
+    fn insights_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::describe_contributor_insights).then_output(|| {
+            DescribeContributorInsightsOutput::builder()
+                .contributor_insights_status(ContributorInsightsStatus::Enabled)
+                .build()
+        })
+    }
+
+    fn no_backups() -> aws_smithy_mocks::Rule {
+        mock!(Client::list_backups).then_output(|| ListBackupsOutput::builder().build())
+    }
+
+    async fn run(client: &Client, ctx: &RegionContext) -> DynamoRegion {
+        collect_with(client, ctx, 4, &Progress::default()).await
+    }
+
+    #[tokio::test]
+    async fn a_full_table_and_the_paths_moto_does_not_serve() {
+        let describe = mock!(Client::describe_table).then_output(|| {
+            DescribeTableOutput::builder()
+                .table(
+                    TableDescription::builder()
+                        .table_name("orders")
+                        .table_arn(arn("orders"))
+                        .table_status(TableStatus::Active)
+                        .deletion_protection_enabled(false)
+                        .replicas(
+                            ReplicaDescription::builder()
+                                .region_name(REGION)
+                                .replica_status(ReplicaStatus::Active)
+                                .build(),
+                        )
+                        .replicas(
+                            ReplicaDescription::builder()
+                                .region_name("eu-west-1")
+                                .replica_status(ReplicaStatus::Active)
+                                .kms_master_key_id(REPLICA_KEY)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+        let policy = mock!(Client::get_resource_policy).then_output(|| {
+            GetResourcePolicyOutput::builder()
+                .policy(r#"{"Version":"2012-10-17","Statement":[]}"#)
+                .build()
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe,
+                &pitr_ok(),
+                &tags_ok(),
+                &policy,
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_no_errors(&ctx);
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        let replicas = table.replicas.as_ref().unwrap();
+        assert_eq!(replicas.len(), 1, "own region excluded: {replicas:?}");
+        assert_eq!(replicas[0].region, "eu-west-1");
+        assert_eq!(replicas[0].kms_key_arn.as_deref(), Some(REPLICA_KEY));
+        assert_eq!(table.contributor_insights.as_deref(), Some("ENABLED"));
+        assert_eq!(
+            table.encryption.as_ref().map(|e| e.sse_type),
+            Some(SseType::AwsOwned)
+        );
+        assert!(
+            table
+                .resource_policy
+                .as_ref()
+                .and_then(|p| p.document.as_ref())
+                .is_some()
+        );
+        assert_eq!(
+            out.kms_key_arns(),
+            BTreeSet::from([REPLICA_KEY.to_string()])
+        );
+    }
+
+    #[tokio::test]
+    async fn access_denied_on_pitr_keeps_the_table_and_the_rest() {
+        let denied = mock!(Client::describe_continuous_backups).then_http_response(|| {
+            json_error(
+                400,
+                "AccessDeniedException",
+                "not authorized to perform dynamodb:DescribeContinuousBackups",
+            )
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe_ok(),
+                &denied,
+                &tags_ok(),
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        assert_eq!(table.point_in_time_recovery, None, "unknown, not DISABLED");
+        assert_eq!(table.deletion_protection, Some(true));
+        assert_eq!(table.tags.as_ref().map(|t| t.len()), Some(1));
+        assert_eq!(
+            table.resource_policy,
+            Some(ResourcePolicy { document: None }),
+            "PolicyNotFoundException means no policy"
+        );
+        let error = only_error(&ctx);
+        assert_eq!(error.kind, ErrorKind::AccessDenied);
+        assert_eq!(error.operation, "DescribeContinuousBackups");
+        assert_eq!(error.resource.as_deref(), Some(arn("orders").as_str()));
+        assert_eq!(out.kms_key_arns(), BTreeSet::from([KEY.to_string()]));
+    }
+
+    #[tokio::test]
+    async fn throttling_that_outlasts_the_retries_leaves_tags_unknown() {
+        let throttled = mock!(Client::list_tags_of_resource)
+            .then_http_response(|| json_error(400, "ThrottlingException", "Rate exceeded"));
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe_ok(),
+                &pitr_ok(),
+                &throttled,
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        assert_eq!(table.tags, None);
+        assert!(table.point_in_time_recovery.is_some());
+        let error = only_error(&ctx);
+        assert_eq!(error.kind, ErrorKind::Throttled);
+        assert_eq!(error.operation, "ListTagsOfResource");
+        assert_eq!(
+            throttled.num_calls(),
+            3,
+            "every attempt of the retry budget"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_html_500_on_describe_table_keeps_the_table() {
+        let broken =
+            mock!(Client::describe_table).then_http_response(crate::collect::testing::html_500);
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &broken,
+                &pitr_ok(),
+                &tags_ok(),
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        assert_eq!(table.name, "orders");
+        assert_eq!(table.status, None);
+        assert_eq!(table.encryption, None);
+        assert_eq!(table.deletion_protection, None);
+        assert!(table.point_in_time_recovery.is_some());
+        let error = only_error(&ctx);
+        assert_eq!(error.operation, "DescribeTable");
+        assert_html_500_error(&error);
+    }
+
+    #[tokio::test]
+    async fn an_empty_account() {
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [&list_tables(&[]), &no_backups()]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_no_errors(&ctx);
+        assert_eq!(out.tables, Some(BTreeMap::new()));
+        assert_eq!(out.backups, Some(BTreeMap::new()));
+        assert!(out.kms_key_arns().is_empty());
+    }
+
+    #[tokio::test]
+    async fn pagination_across_several_pages() {
+        let pages = mock!(Client::list_tables)
+            .sequence()
+            .output(|| {
+                ListTablesOutput::builder()
+                    .table_names("a")
+                    .table_names("b")
+                    .last_evaluated_table_name("b")
+                    .build()
+            })
+            .output(|| {
+                ListTablesOutput::builder()
+                    .table_names("c")
+                    .last_evaluated_table_name("c")
+                    .build()
+            })
+            .output(|| ListTablesOutput::builder().table_names("d").build())
+            .build();
+        let tag_pages = mock!(Client::list_tags_of_resource).then_compute_output(|req| {
+            match req.next_token() {
+                None => ListTagsOfResourceOutput::builder()
+                    .tags(Tag::builder().key("k1").value("v").build().unwrap())
+                    .next_token("t2")
+                    .build(),
+                Some(_) => ListTagsOfResourceOutput::builder()
+                    .tags(Tag::builder().key("k2").value("v").build().unwrap())
+                    .build(),
+            }
+        });
+        let backup = |table: &str, n: u32| {
+            BackupSummary::builder()
+                .table_arn(arn(table))
+                .table_name(table)
+                .backup_arn(format!("{}/backup/{n}", arn(table)))
+                .backup_type(BackupType::User)
+                .backup_status(BackupStatus::Available)
+                .backup_creation_date_time(DateTime::from_secs(1_700_000_000 + i64::from(n)))
+                .build()
+        };
+        let backup_pages = mock!(Client::list_backups).then_compute_output(move |req| {
+            match req.exclusive_start_backup_arn() {
+                None => ListBackupsOutput::builder()
+                    .backup_summaries(backup("a", 2))
+                    .backup_summaries(backup("a", 1))
+                    .last_evaluated_backup_arn("cursor")
+                    .build(),
+                Some(_) => ListBackupsOutput::builder()
+                    .backup_summaries(backup("d", 3))
+                    .build(),
+            }
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &pages,
+                &describe_ok(),
+                &pitr_ok(),
+                &tag_pages,
+                &no_policy(),
+                &insights_ok(),
+                &backup_pages
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_no_errors(&ctx);
+        let tables = out.tables.as_ref().unwrap();
+        assert_eq!(tables.len(), 4);
+        assert_eq!(pages.num_calls(), 3);
+        for table in tables.values() {
+            let tags = table.tags.as_ref().unwrap();
+            assert_eq!(tags.keys().collect::<Vec<_>>(), ["k1", "k2"]);
+        }
+        let backups = out.backups.as_ref().unwrap();
+        assert_eq!(backups[&arn("a")].len(), 2);
+        assert!(backups[&arn("a")][0].creation_time < backups[&arn("a")][1].creation_time);
+        assert_eq!(backups[&arn("d")].len(), 1);
+    }
+
+    #[tokio::test]
+    async fn list_tables_denied_means_unknown_tables_but_backups_still_collected() {
+        let denied = mock!(Client::list_tables)
+            .then_http_response(|| json_error(400, "AccessDeniedException", "no"));
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [&denied, &no_backups()]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_eq!(out.tables, None);
+        assert_eq!(out.backups, Some(BTreeMap::new()));
+        assert_eq!(only_error(&ctx).kind, ErrorKind::AccessDenied);
+    }
+
+    #[tokio::test]
+    async fn a_table_deleted_meanwhile_is_dropped_silently() {
+        let gone = mock!(Client::describe_table).then_http_response(|| {
+            json_error(
+                400,
+                "ResourceNotFoundException",
+                "Requested resource not found",
+            )
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["gone"]),
+                &gone,
+                &pitr_ok(),
+                &tags_ok(),
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_eq!(out.tables, Some(BTreeMap::new()));
+        assert_no_errors(&ctx);
+    }
+}

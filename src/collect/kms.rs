@@ -182,3 +182,180 @@ mod tests {
         assert_eq!(key_id("mrk-1"), "mrk-1");
     }
 }
+
+#[cfg(test)]
+mod mock_tests {
+    use super::*;
+    use crate::collect::testing::{
+        assert_html_500_error, assert_no_errors, context, json_error, only_error, test_client,
+    };
+    use crate::inventory::ErrorKind;
+    use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
+    use aws_sdk_kms::operation::get_key_rotation_status::GetKeyRotationStatusOutput;
+    use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
+    use aws_sdk_kms::types::{AliasListEntry, KeyManagerType, KeyMetadata, KeyState};
+    use aws_smithy_mocks::{RuleMode, mock};
+
+    const REGION: &str = "us-east-1";
+
+    fn key_arn(id: &str) -> String {
+        format!("arn:aws:kms:us-east-1:123456789012:key/{id}")
+    }
+
+    fn describe(manager: KeyManagerType) -> aws_smithy_mocks::Rule {
+        mock!(Client::describe_key).then_compute_output(move |req| {
+            let arn = req.key_id().unwrap_or_default().to_string();
+            let id = arn.rsplit('/').next().unwrap_or_default().to_string();
+            DescribeKeyOutput::builder()
+                .key_metadata(
+                    KeyMetadata::builder()
+                        .key_id(id)
+                        .arn(arn)
+                        .key_manager(manager.clone())
+                        .key_state(KeyState::Enabled)
+                        .multi_region(false)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        })
+    }
+
+    fn rotation(enabled: bool) -> aws_smithy_mocks::Rule {
+        mock!(Client::get_key_rotation_status).then_output(move || {
+            GetKeyRotationStatusOutput::builder()
+                .key_rotation_enabled(enabled)
+                .build()
+        })
+    }
+
+    fn aliases_paged() -> aws_smithy_mocks::Rule {
+        mock!(Client::list_aliases).then_compute_output(|req| match req.marker() {
+            None => ListAliasesOutput::builder()
+                .aliases(
+                    AliasListEntry::builder()
+                        .alias_name("alias/b")
+                        .target_key_id("k1")
+                        .build(),
+                )
+                .aliases(AliasListEntry::builder().alias_name("alias/aws/s3").build())
+                .truncated(true)
+                .next_marker("m2")
+                .build(),
+            Some(_) => ListAliasesOutput::builder()
+                .aliases(
+                    AliasListEntry::builder()
+                        .alias_name("alias/a")
+                        .target_key_id("k1")
+                        .build(),
+                )
+                .truncated(false)
+                .build(),
+        })
+    }
+
+    async fn run(client: &Client, ctx: &RegionContext, ids: &[&str]) -> BTreeMap<String, KmsKey> {
+        let keys: BTreeSet<String> = ids.iter().map(|id| key_arn(id)).collect();
+        collect_with(client, ctx, REGION, &keys).await
+    }
+
+    #[tokio::test]
+    async fn customer_key_with_rotation_and_paginated_aliases() {
+        let rot = rotation(true);
+        let aliases = aliases_paged();
+        let client = test_client!(
+            aws_sdk_kms,
+            RuleMode::MatchAny,
+            [&describe(KeyManagerType::Customer), &rot, &aliases]
+        );
+        let ctx = context(REGION);
+        let keys = run(&client, &ctx, &["k1", "k2"]).await;
+        assert_no_errors(&ctx);
+        let k1 = &keys[&key_arn("k1")];
+        assert_eq!(k1.key_manager.as_deref(), Some("CUSTOMER"));
+        assert_eq!(k1.rotation_enabled, Some(true));
+        assert_eq!(
+            k1.aliases.as_deref(),
+            Some(&["alias/a".to_string(), "alias/b".to_string()][..])
+        );
+        assert_eq!(keys[&key_arn("k2")].aliases.as_deref(), Some(&[][..]));
+        assert_eq!(
+            aliases.num_calls(),
+            2,
+            "ListAliases once per region, two pages"
+        );
+        assert_eq!(rot.num_calls(), 2);
+    }
+
+    #[tokio::test]
+    async fn aws_managed_keys_are_not_asked_for_rotation() {
+        let rot = rotation(true);
+        let client = test_client!(
+            aws_sdk_kms,
+            RuleMode::MatchAny,
+            [&describe(KeyManagerType::Aws), &rot, &aliases_paged()]
+        );
+        let ctx = context(REGION);
+        let keys = run(&client, &ctx, &["k1"]).await;
+        assert_no_errors(&ctx);
+        assert_eq!(keys[&key_arn("k1")].rotation_enabled, None);
+        assert_eq!(rot.num_calls(), 0);
+    }
+
+    #[tokio::test]
+    async fn describe_key_denied_leaves_the_key_unknown() {
+        let denied = mock!(Client::describe_key)
+            .then_http_response(|| json_error(400, "AccessDeniedException", "no kms:DescribeKey"));
+        let client = test_client!(aws_sdk_kms, RuleMode::MatchAny, [&denied, &aliases_paged()]);
+        let ctx = context(REGION);
+        let keys = run(&client, &ctx, &["k1"]).await;
+        let key = &keys[&key_arn("k1")];
+        assert_eq!(key.key_manager, None);
+        assert_eq!(key.key_state, None);
+        assert_eq!(key.rotation_enabled, None);
+        let error = only_error(&ctx);
+        assert_eq!(error.kind, ErrorKind::AccessDenied);
+        assert_eq!(error.resource.as_deref(), Some(key_arn("k1").as_str()));
+    }
+
+    #[tokio::test]
+    async fn throttled_rotation_and_html_500_aliases() {
+        let throttled = mock!(Client::get_key_rotation_status)
+            .then_http_response(|| json_error(400, "ThrottlingException", "Rate exceeded"));
+        let broken =
+            mock!(Client::list_aliases).then_http_response(crate::collect::testing::html_500);
+        let client = test_client!(
+            aws_sdk_kms,
+            RuleMode::MatchAny,
+            [&describe(KeyManagerType::Customer), &throttled, &broken]
+        );
+        let ctx = context(REGION);
+        let keys = run(&client, &ctx, &["k1"]).await;
+        let key = &keys[&key_arn("k1")];
+        assert_eq!(key.key_manager.as_deref(), Some("CUSTOMER"));
+        assert_eq!(key.rotation_enabled, None);
+        assert_eq!(key.aliases, None);
+        let errors = ctx.errors.snapshot();
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        let rotation = errors
+            .iter()
+            .find(|e| e.operation == "GetKeyRotationStatus")
+            .unwrap();
+        assert_eq!(rotation.kind, ErrorKind::Throttled);
+        assert_eq!(throttled.num_calls(), 3);
+        let aliases = errors
+            .iter()
+            .find(|e| e.operation == "ListAliases")
+            .unwrap();
+        assert_html_500_error(aliases);
+    }
+
+    #[tokio::test]
+    async fn no_keys_no_calls() {
+        let aliases = aliases_paged();
+        let client = test_client!(aws_sdk_kms, RuleMode::MatchAny, [&aliases]);
+        let ctx = context(REGION);
+        assert!(run(&client, &ctx, &[]).await.is_empty());
+        assert_eq!(aliases.num_calls(), 0);
+    }
+}
