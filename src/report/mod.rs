@@ -1,1 +1,771 @@
 //! Report formats: one module per format.
+//!
+//! [`render`] turns the outcomes of an evaluation into one of four formats:
+//! SARIF 2.1.0 for GitHub code scanning, the public JSON contract, a
+//! terminal table and GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`.
+//! Every format is deterministic: the same input gives the same bytes.
+
+pub mod json;
+pub mod locate;
+pub mod markdown;
+pub mod sarif;
+pub mod table;
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, Status};
+use crate::metadata::{RuleMeta, Severity};
+
+/// Name of the tool in every report.
+pub const TOOL_NAME: &str = "dynaudit";
+/// Version of this build, as reported.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Where to read about the tool (SARIF `informationUri`).
+pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// The public JSON contract: every finding, passes included.
+    Json,
+    /// A terminal summary of failing and unknown outcomes.
+    Table,
+    /// GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+}
+
+impl Format {
+    /// Lower-case name, as on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Sarif => "sarif",
+            Format::Json => "json",
+            Format::Table => "table",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What was audited, echoed in every report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// The 12-digit AWS account id.
+    pub account_id: String,
+    /// `aws`, `aws-cn` or `aws-us-gov`.
+    pub partition: String,
+    /// The regions scanned.
+    pub regions: Vec<String>,
+    /// RFC 3339 time the evidence was collected.
+    pub collected_at: String,
+    /// Schema version of the inventory.
+    pub schema_version: String,
+    /// Version of the dynaudit build that collected the inventory.
+    pub tool_version: String,
+    /// How many API calls failed during collection.
+    pub collection_errors: usize,
+}
+
+/// The evidence (inventory) file the findings were decided on: SARIF
+/// results point into it.
+#[derive(Debug, Clone, Copy)]
+pub struct EvidenceFile<'a> {
+    /// Path relative to the repository root, with `/` separators (SARIF
+    /// `artifactLocation.uri`).
+    pub uri: &'a str,
+    /// Resource id -> 1-based line where its record starts (see
+    /// [`locate::resource_lines`]).
+    pub lines: &'a BTreeMap<String, u32>,
+}
+
+/// Everything a report is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The outcomes, sorted by rule id, then resource.
+    pub findings: &'a [Finding],
+    /// Every loaded rule, sorted by id.
+    pub rules: &'a [RuleMeta],
+    /// The parameters the policies ran with, echoed in every report.
+    pub parameters: &'a serde_json::Value,
+    /// What was audited.
+    pub scope: &'a Scope,
+    /// Where the evidence is.
+    pub evidence: EvidenceFile<'a>,
+}
+
+/// A report that could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Serialising to JSON failed.
+    #[error("cannot serialise the {format} report: {source}")]
+    Serialize {
+        /// The format being written.
+        format: Format,
+        /// The serialiser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The evidence file's URI cannot be used as a SARIF artifact location.
+    #[error(
+        "evidence file URI {uri:?} is not a relative path with '/' separators: GitHub code scanning rejects it"
+    )]
+    EvidenceUri {
+        /// The URI given.
+        uri: String,
+    },
+    /// Writing text failed.
+    #[error("cannot format the report: {0}")]
+    Fmt(#[from] std::fmt::Error),
+}
+
+/// Renders `input` in `format`. `color` adds ANSI colours (table only).
+/// The result ends with a newline.
+pub fn render(format: Format, input: &ReportInput<'_>, color: bool) -> Result<String, ReportError> {
+    match format {
+        Format::Sarif => sarif::render(input),
+        Format::Json => json::render(input),
+        Format::Table => table::render(input, color),
+        Format::Markdown => markdown::render(input),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers.
+
+/// Outcome counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct StatusCounts {
+    pub fail: usize,
+    pub unknown: usize,
+    pub pass: usize,
+}
+
+impl StatusCounts {
+    pub(crate) fn add(&mut self, status: Status) {
+        match status {
+            Status::Fail => self.fail += 1,
+            Status::Unknown => self.unknown += 1,
+            Status::Pass => self.pass += 1,
+        }
+    }
+
+    pub(crate) fn total(&self) -> usize {
+        self.fail + self.unknown + self.pass
+    }
+
+    pub(crate) fn of<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Self {
+        let mut counts = Self::default();
+        for f in findings {
+            counts.add(f.status);
+        }
+        counts
+    }
+}
+
+/// Failures by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct SeverityCounts {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+impl SeverityCounts {
+    pub(crate) fn failures<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Self {
+        let mut counts = Self::default();
+        for f in findings.into_iter().filter(|f| f.status == Status::Fail) {
+            match f.severity {
+                Severity::Critical => counts.critical += 1,
+                Severity::High => counts.high += 1,
+                Severity::Medium => counts.medium += 1,
+                Severity::Low => counts.low += 1,
+            }
+        }
+        counts
+    }
+
+    pub(crate) fn get(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+        }
+    }
+}
+
+/// Severities from the most to the least severe.
+pub(crate) const SEVERITIES_DESC: [Severity; 4] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+];
+
+/// The findings that need attention, most important first: failures by
+/// descending severity, then unknowns by descending severity; ties keep the
+/// input order (rule id, resource). Passes are left out.
+pub(crate) fn attention_order(findings: &[Finding]) -> Vec<&Finding> {
+    let mut out: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .collect();
+    // Stable sort: ties keep the input order.
+    out.sort_by_key(|f| (f.status, Reverse(f.severity)));
+    out
+}
+
+/// The frameworks every report knows by name, in report order.
+pub(crate) const KNOWN_FRAMEWORKS: [&str; 2] = ["pci-dss-4.0", "soc2"];
+
+/// Human name of a framework id.
+pub(crate) fn framework_label(id: &str) -> &str {
+    match id {
+        "pci-dss-4.0" => "PCI DSS v4.0",
+        "soc2" => "SOC 2",
+        other => other,
+    }
+}
+
+/// Prefix of a framework's SARIF tags (`PCI-DSS-4.0/3.5.1`, `SOC2/CC6.1`).
+pub(crate) fn framework_tag_prefix(id: &str) -> &str {
+    match id {
+        "pci-dss-4.0" => "PCI-DSS-4.0",
+        "soc2" => "SOC2",
+        other => other,
+    }
+}
+
+/// The frameworks to report on: the known ones first, then any other
+/// framework a rule maps to, sorted.
+pub(crate) fn frameworks_of(rules: &[RuleMeta]) -> Vec<String> {
+    let mut out: Vec<String> = KNOWN_FRAMEWORKS.iter().map(|s| (*s).to_owned()).collect();
+    let mut others: Vec<&String> = rules
+        .iter()
+        .flat_map(|r| r.frameworks.keys())
+        .filter(|k| !KNOWN_FRAMEWORKS.contains(&k.as_str()))
+        .collect();
+    others.sort();
+    others.dedup();
+    out.extend(others.into_iter().cloned());
+    out
+}
+
+/// Compares control ids naturally: runs of digits by value, the rest as
+/// text, so `3.5.1 < 3.6.1 < 10.2.1 < 12.10.1` and `CC4.1 < CC6.1 < CC6.10`.
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (trim_zeros(&a[..da]), trim_zeros(&b[..db]));
+                let ord = na
+                    .len()
+                    .cmp(&nb.len())
+                    .then_with(|| na.cmp(nb))
+                    .then(da.cmp(&db));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|c| **c == b'0').count();
+    &digits[zeros..]
+}
+
+/// Control id -> ids of the rules mapped to it, for one framework, in
+/// natural control order.
+pub(crate) fn controls_of<'r>(
+    rules: &'r [RuleMeta],
+    framework: &str,
+) -> Vec<(&'r str, Vec<&'r str>)> {
+    let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for rule in rules {
+        if let Some(controls) = rule.frameworks.get(framework) {
+            for control in controls {
+                let ids = map.entry(control.as_str()).or_default();
+                if !ids.contains(&rule.id.as_str()) {
+                    ids.push(rule.id.as_str());
+                }
+            }
+        }
+    }
+    let mut out: Vec<(&str, Vec<&str>)> = map.into_iter().collect();
+    out.sort_by(|a, b| natural_cmp(a.0, b.0).then_with(|| a.0.cmp(b.0)));
+    for (_, ids) in &mut out {
+        ids.sort_unstable();
+    }
+    out
+}
+
+/// Regions of the scope, sorted and deduplicated.
+pub(crate) fn sorted_regions(scope: &Scope) -> Vec<&str> {
+    let mut regions: Vec<&str> = scope.regions.iter().map(String::as_str).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    regions
+}
+
+/// Truncates `text` to at most `max` characters, cutting at a word boundary
+/// when one is near and ending with `…`.
+pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max || max == 0 {
+        return if max == 0 {
+            String::new()
+        } else {
+            text.to_owned()
+        };
+    }
+    // Room for the ellipsis.
+    let keep = max - 1;
+    let cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    let head = &text[..cut];
+    // Prefer a whitespace boundary in the last fifth.
+    let min_cut = head.len() - head.len() / 5;
+    let head = match head.rfind(char::is_whitespace) {
+        Some(i) if i >= min_cut => &head[..i],
+        _ => head,
+    };
+    format!("{}…", head.trim_end())
+}
+
+/// A small hand-built estate for the unit tests of every format.
+#[cfg(test)]
+pub(crate) mod testdata {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::{EvidenceFile, ReportInput, Scope};
+    use crate::finding::{Finding, Status};
+    use crate::metadata::{RelatedResource, Remediation, RuleMeta, Severity};
+
+    pub(crate) const ACCOUNT: &str = "123456789012";
+
+    fn frameworks(pci: &[&str], soc2: &[&str]) -> BTreeMap<String, Vec<String>> {
+        let mut map = BTreeMap::new();
+        if !pci.is_empty() {
+            map.insert(
+                "pci-dss-4.0".to_owned(),
+                pci.iter().map(|s| (*s).to_owned()).collect(),
+            );
+        }
+        if !soc2.is_empty() {
+            map.insert(
+                "soc2".to_owned(),
+                soc2.iter().map(|s| (*s).to_owned()).collect(),
+            );
+        }
+        map
+    }
+
+    fn rule(
+        id: &str,
+        name: &str,
+        title: &str,
+        severity: Severity,
+        pci: &[&str],
+        soc2: &[&str],
+    ) -> RuleMeta {
+        RuleMeta {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            title: title.to_owned(),
+            description: format!(
+                "{title}.\n\nMapped to the controls below because the check shows it."
+            ),
+            severity,
+            frameworks: frameworks(pci, soc2),
+            remediation: Remediation {
+                summary: format!("Fix {name}."),
+                aws_cli: None,
+                terraform: None,
+            },
+            related_resources: Vec::new(),
+            package: format!("dynaudit.rules.{}", id.to_lowercase()),
+            source: format!(
+                "builtin:policies/{}_{}.rego",
+                id.to_lowercase(),
+                name.replace('-', "_")
+            ),
+        }
+    }
+
+    pub(crate) fn rules() -> Vec<RuleMeta> {
+        let mut dyn101 = rule(
+            "DYN101",
+            "table-not-encrypted-with-cmk",
+            "Table not encrypted with a customer managed KMS key",
+            Severity::High,
+            &["3.5.1", "3.6.1"],
+            &["CC6.1"],
+        );
+        // Longer than GitHub's 1,024-character limit on fullDescription.
+        dyn101.description = format!(
+            "A table encrypted with the AWS owned key or the AWS managed key `alias/aws/dynamodb` cannot have its key access restricted or audited separately. {}",
+            "PCI DSS v4.0 3.5.1 requires stored account data to be rendered unreadable with keys the entity controls. ".repeat(12)
+        );
+        dyn101.remediation = Remediation {
+            summary: "Re-encrypt the table with a customer managed key.".to_owned(),
+            aws_cli: Some(
+                "aws dynamodb update-table --table-name TABLE \\\n  --sse-specification Enabled=true,SSEType=KMS,KMSMasterKeyId=KEY_ARN"
+                    .to_owned(),
+            ),
+            terraform: Some(
+                "resource \"aws_dynamodb_table\" \"t\" {\n  server_side_encryption {\n    enabled     = true\n    kms_key_arn = aws_kms_key.k.arn # ```not a fence```\n  }\n}"
+                    .to_owned(),
+            ),
+        };
+        dyn101.related_resources = vec![
+            RelatedResource {
+                url: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html".to_owned(),
+                description: Some("DynamoDB encryption at rest [docs]".to_owned()),
+            },
+            RelatedResource { url: "https://www.pcisecuritystandards.org/".to_owned(), description: None },
+        ];
+        vec![
+            dyn101,
+            rule(
+                "DYN102",
+                "table-kms-key-unusable",
+                "Table KMS key unusable",
+                Severity::Critical,
+                &["3.6.1"],
+                &["A1.2", "CC6.1"],
+            ),
+            rule(
+                "DYN204",
+                "deletion-protection-disabled",
+                "Table deletion protection disabled",
+                Severity::Medium,
+                &["12.10.1"],
+                &["A1.2", "CC8.1"],
+            ),
+            rule(
+                "DYN301",
+                "iam-dynamodb-admin-wildcard",
+                "IAM policy grants dynamodb:* on every table",
+                Severity::High,
+                &["7.2.1", "7.2.2"],
+                &["CC6.3"],
+            ),
+            rule(
+                "DYN501",
+                "no-multi-region-trail",
+                "No multi-region CloudTrail trail covers the region",
+                Severity::High,
+                &["10.2.1", "10.2.2"],
+                &["CC7.2"],
+            ),
+            rule(
+                "DYN505",
+                "contributor-insights-disabled",
+                "Contributor Insights disabled",
+                Severity::Low,
+                &[],
+                &["CC7.2"],
+            ),
+            rule(
+                "DYN602",
+                "config-dynamodb-rules-missing",
+                "Required AWS Config rules missing",
+                Severity::Low,
+                &["11.5.2"],
+                &["CC4.1"],
+            ),
+        ]
+    }
+
+    fn table_arn(region: &str, name: &str) -> String {
+        format!("arn:aws:dynamodb:{region}:{ACCOUNT}:table/{name}")
+    }
+
+    fn finding(
+        rules: &[RuleMeta],
+        rule_id: &str,
+        status: Status,
+        region: &str,
+        resource: &str,
+        message: &str,
+    ) -> Finding {
+        let rule = rules.iter().find(|r| r.id == rule_id);
+        Finding {
+            rule_id: rule_id.to_owned(),
+            status,
+            severity: rule.map_or(Severity::Low, |r| r.severity),
+            account: ACCOUNT.to_owned(),
+            region: region.to_owned(),
+            resource: resource.to_owned(),
+            message: message.to_owned(),
+            evidence: json!({"status": status.as_str(), "resource": resource}),
+            frameworks: rule.map(|r| r.frameworks.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Sorted by rule id, then resource.
+    pub(crate) fn findings() -> Vec<Finding> {
+        let rules = rules();
+        let r = &rules;
+        let mut out = vec![
+            finding(
+                r,
+                "DYN101",
+                Status::Fail,
+                "us-east-1",
+                &table_arn("us-east-1", "orders"),
+                "Table orders in us-east-1 is encrypted with the AWS owned key",
+            ),
+            finding(
+                r,
+                "DYN101",
+                Status::Unknown,
+                "eu-west-1",
+                &table_arn("eu-west-1", "payments"),
+                "Encryption of table payments in eu-west-1 was not collected: DescribeTable failed (AccessDeniedException)",
+            ),
+            finding(
+                r,
+                "DYN101",
+                Status::Pass,
+                "us-east-1",
+                &table_arn("us-east-1", "users"),
+                "Table users in us-east-1 is encrypted with customer managed key alias/app",
+            ),
+            finding(
+                r,
+                "DYN102",
+                Status::Fail,
+                "us-east-1",
+                &table_arn("us-east-1", "orders"),
+                "Table orders in us-east-1: its KMS key is pending deletion",
+            ),
+            finding(
+                r,
+                "DYN102",
+                Status::Pass,
+                "us-east-1",
+                &table_arn("us-east-1", "users"),
+                "Table users in us-east-1: its KMS key is enabled",
+            ),
+            finding(
+                r,
+                "DYN204",
+                Status::Fail,
+                "eu-west-1",
+                &table_arn("eu-west-1", "payments"),
+                "Table payments in eu-west-1 has deletion protection disabled: one DeleteTable call removes it",
+            ),
+            finding(
+                r,
+                "DYN204",
+                Status::Pass,
+                "us-east-1",
+                &table_arn("us-east-1", "orders"),
+                "Table orders in us-east-1 has deletion protection enabled",
+            ),
+            finding(
+                r,
+                "DYN204",
+                Status::Unknown,
+                "us-east-1",
+                &table_arn("us-east-1", "users"),
+                "Deletion protection of table users in us-east-1 was not collected",
+            ),
+            finding(
+                r,
+                "DYN301",
+                Status::Fail,
+                "global",
+                &format!("arn:aws:iam::{ACCOUNT}:role/admin|ops"),
+                "Role admin|ops: policy *Admin* statement 0 allows dynamodb:* on Resource * with no condition",
+            ),
+            finding(
+                r,
+                "DYN501",
+                Status::Fail,
+                "eu-west-1",
+                &format!("{ACCOUNT}/eu-west-1"),
+                "No multi-region trail that is logging covers eu-west-1",
+            ),
+            finding(
+                r,
+                "DYN501",
+                Status::Pass,
+                "us-east-1",
+                &format!("{ACCOUNT}/us-east-1"),
+                "Trail main covers us-east-1",
+            ),
+            finding(
+                r,
+                "DYN505",
+                Status::Fail,
+                "us-east-1",
+                &table_arn("us-east-1", "orders"),
+                "Contributor Insights is off for table orders in us-east-1",
+            ),
+        ];
+        out.sort_by(|a, b| (&a.rule_id, &a.resource).cmp(&(&b.rule_id, &b.resource)));
+        out
+    }
+
+    /// `text` with this build's version replaced, so snapshots survive a
+    /// version bump.
+    pub(crate) fn redact_version(text: &str) -> String {
+        text.replace(super::TOOL_VERSION, "[VERSION]")
+    }
+
+    /// Everything a [`ReportInput`] borrows.
+    pub(crate) struct TestData {
+        pub findings: Vec<Finding>,
+        pub rules: Vec<RuleMeta>,
+        pub parameters: serde_json::Value,
+        pub scope: Scope,
+        pub lines: BTreeMap<String, u32>,
+        pub uri: String,
+    }
+
+    impl TestData {
+        pub(crate) fn new() -> Self {
+            let lines = BTreeMap::from([
+                (table_arn("us-east-1", "orders"), 120),
+                (table_arn("us-east-1", "users"), 160),
+                (table_arn("eu-west-1", "payments"), 60),
+                (format!("{ACCOUNT}/eu-west-1"), 40),
+                (format!("{ACCOUNT}/us-east-1"), 100),
+                (format!("{ACCOUNT}/global"), 10),
+            ]);
+            Self {
+                findings: findings(),
+                rules: rules(),
+                parameters: json!({
+                    "min_pitr_recovery_days": 35,
+                    "backup_window_hours": 24,
+                    "required_tags": {"Environment": [], "Application": []},
+                    "trusted_account_ids": [],
+                }),
+                scope: Scope {
+                    account_id: ACCOUNT.to_owned(),
+                    partition: "aws".to_owned(),
+                    regions: vec!["us-east-1".to_owned(), "eu-west-1".to_owned()],
+                    collected_at: "2025-01-02T03:04:05Z".to_owned(),
+                    schema_version: "1.0".to_owned(),
+                    tool_version: "0.0.9".to_owned(),
+                    collection_errors: 2,
+                },
+                lines,
+                uri: "evidence/inventory one.json".to_owned(),
+            }
+        }
+
+        pub(crate) fn with_input<R>(&self, f: impl FnOnce(&ReportInput<'_>) -> R) -> R {
+            let evidence = EvidenceFile {
+                uri: &self.uri,
+                lines: &self.lines,
+            };
+            let input = ReportInput {
+                findings: &self.findings,
+                rules: &self.rules,
+                parameters: &self.parameters,
+                scope: &self.scope,
+                evidence,
+            };
+            f(&input)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_of_controls() {
+        let mut ids = vec![
+            "12.10.1", "10.2.1.1", "3.6.1", "10.2.1", "3.5.1", "CC6.10", "CC6.1", "A1.2", "CC4.1",
+            "1.3.1", "7.2.1",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            [
+                "1.3.1", "3.5.1", "3.6.1", "7.2.1", "10.2.1", "10.2.1.1", "12.10.1", "A1.2",
+                "CC4.1", "CC6.1", "CC6.10"
+            ]
+        );
+        assert_eq!(natural_cmp("CC6.01", "CC6.1"), Ordering::Greater);
+        assert_eq!(natural_cmp("x", "x"), Ordering::Equal);
+    }
+
+    #[test]
+    fn truncation_is_clean() {
+        assert_eq!(truncate_chars("short", 10), "short");
+        let long = "word ".repeat(300);
+        let cut = truncate_chars(&long, 1024);
+        assert!(cut.chars().count() <= 1024);
+        assert!(cut.ends_with("word…"), "{cut}");
+        let one = "x".repeat(2000);
+        assert_eq!(truncate_chars(&one, 10), format!("{}…", "x".repeat(9)));
+        let multi = "é".repeat(2000);
+        assert_eq!(truncate_chars(&multi, 5).chars().count(), 5);
+    }
+
+    #[test]
+    fn attention_order_is_fail_by_severity_then_unknown() {
+        let set = testdata::findings();
+        let order: Vec<(Status, Severity)> = attention_order(&set)
+            .iter()
+            .map(|f| (f.status, f.severity))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_by_key(|(s, sev)| (*s, Reverse(*sev)));
+        assert_eq!(order, sorted);
+        assert!(order.iter().all(|(s, _)| *s != Status::Pass));
+    }
+
+    #[test]
+    fn every_format_is_deterministic() {
+        let data = testdata::TestData::new();
+        for format in [Format::Sarif, Format::Json, Format::Table, Format::Markdown] {
+            for color in [false, true] {
+                let a = data
+                    .with_input(|input| render(format, input, color))
+                    .unwrap();
+                let b = data
+                    .with_input(|input| render(format, input, color))
+                    .unwrap();
+                assert_eq!(a, b, "{format}");
+                assert!(a.ends_with('\n'));
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dynaudit.rules.dyn303_test
+
+import data.dynaudit.rules.dyn303
+
+acct := "111122223333"
+
+inv(iam) := {
+	"account_id": acct,
+	"partition": "aws",
+	"collected_at": "2026-11-01T00:00:00Z",
+	"iam": iam,
+	"regions": {"us-east-1": {"tables": {}}},
+}
+
+doc(stmts) := {"Version": "2012-10-17", "Statement": stmts}
+
+role(name, inline, attached) := {
+	"arn": sprintf("arn:aws:iam::%s:role/%s", [acct, name]),
+	"name": name,
+	"inline_policies": inline,
+	"attached_policy_arns": attached,
+	"group_names": [],
+	"tags": {},
+}
+
+policy_arn(name) := sprintf("arn:aws:iam::%s:policy/%s", [acct, name])
+
+iam_of(roles, policies) := {
+	"users": {},
+	"groups": {},
+	"roles": {r.arn: r | some r in roles},
+	"policies": {p.arn: p | some p in policies},
+}
+
+table := "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+
+lk := {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}}
+
+rls(actions, resource, condition) := {
+	"Effect": "Allow",
+	"Action": actions,
+	"Resource": resource,
+	"Condition": condition,
+}
+
+one(stmts) := inv(iam_of(
+	[role("app", [], [policy_arn("p")])],
+	[{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc(stmts)}],
+))
+
+outcome_of(stmts) := o if {
+	out := dyn303.outcomes with input as one(stmts)
+	count(out) == 1
+	some o in out
+	o.resource == policy_arn("p")
+	o.region == "global"
+}
+
+test_pass_key_carrying_actions_only if {
+	o := outcome_of([rls(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert"], table, lk)])
+	o.status == "pass"
+}
+
+test_fail_explicit_scan if {
+	o := outcome_of([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)])
+	o.status == "fail"
+	o.evidence.statements[0].bypass_actions == ["dynamodb:scan"]
+	contains(o.message, "dynamodb:scan")
+}
+
+test_fail_dynamodb_star if {
+	o := outcome_of([rls("dynamodb:*", table, lk)])
+	o.status == "fail"
+	"dynamodb:exporttabletopointintime" in o.evidence.statements[0].bypass_actions
+	"dynamodb:deletetable" in o.evidence.statements[0].bypass_actions
+	"dynamodb:partiqlselect" in o.evidence.statements[0].bypass_actions
+}
+
+test_fail_wildcard_delete_includes_delete_table if {
+	o := outcome_of([rls(["dynamodb:GetItem", "dynamodb:Delete*"], table, lk)])
+	o.status == "fail"
+	o.evidence.statements[0].bypass_actions == ["dynamodb:deletetable", "dynamodb:deletetablereplica"]
+}
+
+test_fail_partiql_select if {
+	o := outcome_of([rls(["dynamodb:PartiQLSelect"], table, {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["${aws:userid}"]}})])
+	o.status == "fail"
+}
+
+test_pass_partiql_select_with_full_table_scan_guard if {
+	c := object.union(lk, {"Bool": {"dynamodb:FullTableScan": "false"}})
+	o := outcome_of([rls(["dynamodb:PartiQLSelect", "dynamodb:GetItem"], table, c)])
+	o.status == "pass"
+}
+
+test_fail_full_table_scan_guard_does_not_cover_scan if {
+	c := object.union(lk, {"Bool": {"dynamodb:FullTableScan": "false"}})
+	o := outcome_of([rls(["dynamodb:PartiQLSelect", "dynamodb:Scan"], table, c)])
+	o.status == "fail"
+	o.evidence.statements[0].bypass_actions == ["dynamodb:scan"]
+}
+
+test_pass_with_null_guard if {
+	c := object.union(lk, {"Null": {"dynamodb:LeadingKeys": "false"}})
+	o := outcome_of([rls("dynamodb:*", table, c)])
+	o.status == "pass"
+}
+
+test_pass_with_null_guard_boolean if {
+	c := object.union(lk, {"Null": {"dynamodb:LeadingKeys": [false]}})
+	o := outcome_of([rls(["dynamodb:Scan"], table, c)])
+	o.status == "pass"
+}
+
+test_fail_null_guard_true_is_no_guard if {
+	c := object.union(lk, {"Null": {"dynamodb:LeadingKeys": "true"}})
+	o := outcome_of([rls(["dynamodb:Scan"], table, c)])
+	o.status == "fail"
+}
+
+test_fail_not_action if {
+	s := {"Effect": "Allow", "NotAction": ["dynamodb:DeleteTable"], "Resource": table, "Condition": lk}
+	o := outcome_of([s])
+	o.status == "fail"
+	not "dynamodb:deletetable" in o.evidence.statements[0].bypass_actions
+	"dynamodb:scan" in o.evidence.statements[0].bypass_actions
+}
+
+test_fail_get_star_on_stream_wildcard if {
+	o := outcome_of([rls("dynamodb:Get*", "arn:aws:dynamodb:us-east-1:111122223333:table/orders*", lk)])
+	o.status == "fail"
+	o.evidence.statements[0].bypass_actions == ["dynamodb:getrecords"]
+}
+
+test_pass_get_star_on_exact_table if {
+	o := outcome_of([rls("dynamodb:Get*", table, lk)])
+	o.status == "pass"
+}
+
+test_pass_for_any_value_is_not_this_rule if {
+	# ForAnyValue over an absent key is false: no bypass (DYN302 flags the operator).
+	out := dyn303.outcomes with input as one([rls("dynamodb:*", table, {"ForAnyValue:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}})])
+	count(out) == 0
+}
+
+test_pass_scan_denied_to_every_principal if {
+	deny := {"Effect": "Deny", "Action": ["dynamodb:Scan"], "Resource": "*"}
+	r := role("app", [{"name": "guard", "document": doc([deny])}], [policy_arn("p")])
+	i := inv(iam_of([r], [{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)])}]))
+	out := dyn303.outcomes with input as i
+	some o in out
+	o.resource == policy_arn("p")
+	o.status == "pass"
+}
+
+test_fail_deny_with_condition_does_not_close if {
+	deny := {"Effect": "Deny", "Action": ["dynamodb:Scan"], "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+	r := role("app", [{"name": "guard", "document": doc([deny])}], [policy_arn("p")])
+	i := inv(iam_of([r], [{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)])}]))
+	out := dyn303.outcomes with input as i
+	some o in out
+	o.resource == policy_arn("p")
+	o.status == "fail"
+}
+
+test_no_outcome_without_leading_keys if {
+	out := dyn303.outcomes with input as one([rls("dynamodb:*", table, {})])
+	count(out) == 0
+}
+
+test_unknown_when_document_not_collected if {
+	i := inv(iam_of(
+		[role("app", [], [policy_arn("p")])],
+		[{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": null}],
+	))
+	out := dyn303.outcomes with input as i
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == ["GetPolicyVersion"]
+}
+
+test_unknown_once_when_iam_not_collected if {
+	out := dyn303.outcomes with input as inv(null)
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.resource == "111122223333/global"
+}
+
+test_fail_inline_policy if {
+	r := role("app", [{"name": "rows", "document": doc([rls(["dynamodb:Query", "dynamodb:Scan"], "*", lk)])}], [])
+	out := dyn303.outcomes with input as inv(iam_of([r], []))
+	count(out) == 1
+	some o in out
+	o.status == "fail"
+	o.resource == r.arn
+}

@@ -1,0 +1,161 @@
+package dynaudit.rules.dyn305_test
+
+import data.dynaudit.rules.dyn305
+
+acct := "111122223333"
+
+arn(name) := sprintf("arn:aws:dynamodb:us-east-1:%s:table/%s", [acct, name])
+
+table(name, rp) := {"arn": arn(name), "name": name, "resource_policy": rp}
+
+inv(tables) := {
+	"account_id": acct,
+	"partition": "aws",
+	"collected_at": "2026-11-01T00:00:00Z",
+	"iam": null,
+	"regions": {"us-east-1": {"tables": {t.arn: t | some t in tables}}},
+}
+
+doc(stmts) := {"document": {"Version": "2012-10-17", "Statement": stmts}}
+
+allow(principal, condition) := {
+	"Effect": "Allow",
+	"Principal": principal,
+	"Action": ["dynamodb:GetItem", "dynamodb:Query"],
+	"Resource": arn("orders"),
+	"Condition": condition,
+}
+
+status_of(stmts) := o.status if {
+	out := dyn305.outcomes with input as inv([table("orders", doc(stmts))])
+	count(out) == 1
+	some o in out
+	o.resource == arn("orders")
+	o.region == "us-east-1"
+}
+
+status_with_trusted(stmts, ids) := o.status if {
+	out := dyn305.outcomes with input as inv([table("orders", doc(stmts))])
+		with data.dynaudit.params.trusted_account_ids as ids
+	some o in out
+	o.resource == arn("orders")
+}
+
+test_pass_no_policy if {
+	out := dyn305.outcomes with input as inv([table("orders", {"document": null})])
+	count(out) == 1
+	some o in out
+	o.status == "pass"
+}
+
+test_unknown_not_collected if {
+	out := dyn305.outcomes with input as inv([table("orders", null)])
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == ["GetResourcePolicy"]
+}
+
+test_unknown_unparseable_document if {
+	out := dyn305.outcomes with input as inv([table("orders", {"document": "{not json"})])
+	some o in out
+	o.status == "unknown"
+}
+
+test_unknown_when_tables_not_listed if {
+	i := object.union(inv([]), {"regions": {"us-east-1": {"tables": null}}})
+	out := dyn305.outcomes with input as i
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.resource == "111122223333/us-east-1"
+}
+
+test_fail_public_star if status_of([allow("*", {})]) == "fail"
+
+test_fail_public_aws_star if status_of([allow({"AWS": "*"}, {})]) == "fail"
+
+test_fail_public_aws_star_in_list if status_of([allow({"AWS": ["arn:aws:iam::111122223333:role/app", "*"]}, {})]) == "fail"
+
+test_fail_not_principal_allow if {
+	s := {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/x"}, "Action": "dynamodb:GetItem", "Resource": arn("orders")}
+	status_of([s]) == "fail"
+}
+
+test_pass_public_restricted_to_own_account if status_of([allow("*", {"StringEquals": {"aws:PrincipalAccount": acct}})]) == "pass"
+
+test_pass_public_restricted_by_org if status_of([allow({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})]) == "pass"
+
+test_pass_public_restricted_by_org_path if {
+	status_of([allow("*", {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}})]) == "pass"
+}
+
+test_pass_public_restricted_by_vpce if status_of([allow("*", {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})]) == "pass"
+
+test_pass_public_restricted_by_principal_arn if {
+	status_of([allow("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}})]) == "pass"
+}
+
+test_fail_restriction_with_wildcard if status_of([allow("*", {"StringLike": {"aws:SourceVpce": "vpce-*"}})]) == "fail"
+
+test_fail_restriction_arn_any_account if {
+	status_of([allow("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app"}})]) == "fail"
+}
+
+test_fail_restriction_if_exists if {
+	status_of([allow("*", {"StringEqualsIfExists": {"aws:PrincipalAccount": acct}})]) == "fail"
+}
+
+test_fail_restriction_negated if {
+	status_of([allow("*", {"StringNotEquals": {"aws:PrincipalAccount": "999999999999"}})]) == "fail"
+}
+
+test_fail_restriction_to_untrusted_account if {
+	status_of([allow("*", {"StringEquals": {"aws:PrincipalAccount": "999999999999"}})]) == "fail"
+}
+
+test_fail_unrelated_condition_is_not_a_restriction if {
+	status_of([allow("*", {"Bool": {"aws:SecureTransport": "true"}})]) == "fail"
+}
+
+test_fail_cross_account_role if {
+	out := dyn305.outcomes with input as inv([table("orders", doc([allow({"AWS": "arn:aws:iam::444455556666:role/reader"}, {})]))])
+	some o in out
+	o.status == "fail"
+	o.evidence.statements[0].problems == ["principals of accounts outside the trusted accounts: 444455556666"]
+	contains(o.message, "444455556666")
+}
+
+test_fail_cross_account_id if status_of([allow({"AWS": "444455556666"}, {})]) == "fail"
+
+test_pass_cross_account_trusted if {
+	status_with_trusted([allow({"AWS": ["arn:aws:iam::444455556666:root", "arn:aws:sts::444455556666:assumed-role/r/s"]}, {})], ["444455556666"]) == "pass"
+}
+
+test_pass_own_account_principals if {
+	status_of([allow({"AWS": ["arn:aws:iam::111122223333:role/app", "111122223333"]}, {})]) == "pass"
+}
+
+test_pass_service_principal_not_judged if {
+	status_of([allow({"Service": "dynamodb.amazonaws.com"}, {})]) == "pass"
+}
+
+test_pass_deny_statement_public if {
+	s := {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:DeleteTable", "Resource": arn("orders")}
+	status_of([s]) == "pass"
+}
+
+test_pass_public_allow_voided_by_public_deny if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "*"}
+	status_of([allow("*", {}), d]) == "pass"
+}
+
+test_fail_public_allow_with_conditional_deny if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+	status_of([allow("*", {}), d]) == "fail"
+}
+
+test_unknown_principal_id_is_not_cross_account if {
+	# The unique id of a deleted principal names no account anyone can use.
+	status_of([allow({"AWS": "AROAEXAMPLEID123456"}, {})]) == "pass"
+}

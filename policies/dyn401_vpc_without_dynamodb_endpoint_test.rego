@@ -1,0 +1,155 @@
+package dynaudit.rules.dyn401_test
+
+import data.dynaudit.rules.dyn401
+
+vpc(id, is_default) := {"vpc_id": id, "cidr_block": "10.0.0.0/16", "is_default": is_default, "tags": {}}
+
+endpoint(id, vpc_id, service, type, state) := {
+	"endpoint_id": id,
+	"vpc_id": vpc_id,
+	"service_name": service,
+	"endpoint_type": type,
+	"state": state,
+	"policy_document": null,
+	"route_table_ids": [],
+}
+
+ddb := "com.amazonaws.us-east-1.dynamodb"
+
+region_inv(region, vpcs, endpoints) := {
+	"account_id": "111122223333",
+	"partition": "aws",
+	"collected_at": "2026-11-01T00:00:00Z",
+	"regions": {region: {"vpcs": vpcs, "vpc_endpoints": endpoints}},
+}
+
+inv(vpcs, endpoints) := region_inv("us-east-1", vpcs, endpoints)
+
+by_id(vpcs) := {v.vpc_id: v | some v in vpcs}
+
+eps(list) := {e.endpoint_id: e | some e in list}
+
+defaults := {"vpc_ids": [], "skip_default_vpcs": false}
+
+statuses(out) := {[o.resource, o.status] | some o in out}
+
+test_pass_gateway_endpoint if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "available")]))
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "pass"]}
+	some o in out
+	o.evidence.dynamodb_endpoints == ["vpce-1"]
+}
+
+test_pass_interface_endpoint if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([endpoint("vpce-1", "vpc-1", ddb, "Interface", "available")]))
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "pass"]}
+}
+
+test_pass_china_interface_endpoint if {
+	e := endpoint("vpce-1", "vpc-1", "cn.com.amazonaws.cn-north-1.dynamodb", "Interface", "available")
+	out := dyn401.outcomes with input as region_inv("cn-north-1", by_id([vpc("vpc-1", false)]), eps([e]))
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "pass"]}
+}
+
+test_pass_state_case_insensitive_and_null if {
+	out := dyn401.outcomes with input as inv(
+		by_id([vpc("vpc-1", false), vpc("vpc-2", false)]),
+		eps([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "Available"), endpoint("vpce-2", "vpc-2", ddb, "Gateway", null)]),
+	)
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "pass"], ["vpc-2", "pass"]}
+}
+
+test_fail_no_endpoint if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), {}) with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "fail"]}
+}
+
+test_fail_other_services_only if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([
+		endpoint("vpce-s3", "vpc-1", "com.amazonaws.us-east-1.s3", "Gateway", "available"),
+		endpoint("vpce-streams", "vpc-1", "com.amazonaws.us-east-1.dynamodb-streams", "Interface", "available"),
+	]))
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "fail"]}
+}
+
+test_fail_endpoint_in_other_vpc if {
+	out := dyn401.outcomes with input as inv(
+		by_id([vpc("vpc-1", false), vpc("vpc-2", false)]),
+		eps([endpoint("vpce-1", "vpc-2", ddb, "Gateway", "available")]),
+	)
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "fail"], ["vpc-2", "pass"]}
+}
+
+test_fail_endpoint_for_other_region if {
+	e := endpoint("vpce-1", "vpc-1", "com.amazonaws.us-west-2.dynamodb", "Interface", "available")
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([e])) with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "fail"]}
+}
+
+test_fail_deleted_or_failed_endpoint if {
+	out := dyn401.outcomes with input as inv(
+		by_id([vpc("vpc-1", false)]),
+		eps([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "deleted"), endpoint("vpce-2", "vpc-1", ddb, "Interface", "Failed")]),
+	)
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "fail"]}
+	some o in out
+	count(o.evidence.inactive_dynamodb_endpoints) == 2
+}
+
+test_vpc_ids_parameter_selects if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false), vpc("vpc-2", false)]), {})
+		with data.dynaudit.params as {"vpc_ids": ["vpc-2"], "skip_default_vpcs": false}
+	statuses(out) == {["vpc-2", "fail"]}
+}
+
+test_skip_default_vpcs if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-default", true), vpc("vpc-2", false)]), {})
+		with data.dynaudit.params as {"vpc_ids": [], "skip_default_vpcs": true}
+	statuses(out) == {["vpc-2", "fail"]}
+}
+
+test_default_vpcs_checked_by_default if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-default", true)]), {}) with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-default", "fail"]}
+}
+
+test_vpc_ids_and_skip_default_combined if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-default", true), vpc("vpc-2", false)]), {})
+		with data.dynaudit.params as {"vpc_ids": ["vpc-default", "vpc-2"], "skip_default_vpcs": true}
+	statuses(out) == {["vpc-2", "fail"]}
+}
+
+test_unknown_when_vpcs_not_collected if {
+	out := dyn401.outcomes with input as inv(null, {}) with data.dynaudit.params as defaults
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.resource == "111122223333/us-east-1"
+	o.needs == ["DescribeVpcs"]
+}
+
+test_unknown_when_nothing_collected if {
+	out := dyn401.outcomes with input as inv(null, null) with data.dynaudit.params as defaults
+	count(out) == 1
+	some o in out
+	o.needs == ["DescribeVpcs", "DescribeVpcEndpoints"]
+}
+
+test_unknown_per_vpc_when_endpoints_not_collected if {
+	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false), vpc("vpc-2", true)]), null)
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "unknown"], ["vpc-2", "unknown"]}
+	every o in out { o.needs == ["DescribeVpcEndpoints"] }
+}
+
+test_no_vpcs_no_outcome if {
+	out := dyn401.outcomes with input as inv({}, {}) with data.dynaudit.params as defaults
+	count(out) == 0
+}

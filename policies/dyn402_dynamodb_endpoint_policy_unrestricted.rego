@@ -1,0 +1,274 @@
+# METADATA
+# title: DynamoDB VPC endpoint policy allows full access
+# description: |-
+#   Checks the policy of each DynamoDB VPC endpoint (gateway or interface,
+#   service `com.amazonaws.<region>.dynamodb` or a partition/FIPS variant, not
+#   deleted or failed). It fails when the endpoint has no policy (AWS then
+#   applies the default full-access policy) or when an `Allow` statement
+#   with no `Condition` grants every action (`*` or `dynamodb:*`, or a
+#   `NotAction` that excludes no DynamoDB action) to every principal (`*` or
+#   `{"AWS": "*"}`) on every resource (`*`, `arn:<partition>:dynamodb:*`, or
+#   a `NotResource` that excludes no DynamoDB resource), and no `Deny`
+#   statement that could apply to DynamoDB narrows it. Such an endpoint lets
+#   anything in the VPC reach any table in any AWS account with any
+#   credentials, which is the classic data-exfiltration path from a private
+#   subnet (copy items into an attacker-owned table). A policy scoped to the
+#   organisation's accounts or tables (`aws:ResourceAccount`,
+#   `aws:PrincipalOrgID`, table ARNs) passes. Evidence names the offending
+#   statement indexes. The outcome is unknown for the region when its VPC
+#   endpoints could not be described.
+#   PCI DSS v4.0 1.3.1 requires traffic to and from the cardholder data
+#   environment to be restricted to only that which is necessary; an
+#   endpoint policy is the network-path control that limits which tables and
+#   accounts traffic through the endpoint may reach. SOC 2 CC6.6 requires
+#   logical access measures against threats from outside the system
+#   boundaries, including data leaving to external destinations.
+# scope: package
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+#     description: Control access to VPC endpoints using endpoint policies
+#   - ref: https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-ddb.html#vpc-endpoints-policies-ddb
+#     description: Endpoint policies for DynamoDB
+# custom:
+#   id: DYN402
+#   name: dynamodb-endpoint-policy-unrestricted
+#   severity: low
+#   frameworks:
+#     pci-dss-4.0: ["1.3.1"]
+#     soc2: [CC6.6]
+#   remediation:
+#     summary: >-
+#       Replace the default full-access endpoint policy with one that allows
+#       only the tables (or accounts, via `aws:ResourceAccount` /
+#       `aws:PrincipalOrgID` conditions) the workloads in the VPC need.
+#     aws_cli: |-
+#       aws ec2 modify-vpc-endpoint --region REGION --vpc-endpoint-id VPCE_ID \
+#         --policy-document '{"Version": "2012-10-17", "Statement": [{
+#           "Effect": "Allow", "Principal": "*", "Action": "dynamodb:*",
+#           "Resource": "*",
+#           "Condition": {"StringEquals": {"aws:ResourceAccount": "ACCOUNT_ID"}}}]}'
+#     terraform: |-
+#       resource "aws_vpc_endpoint_policy" "dynamodb" {
+#         vpc_endpoint_id = aws_vpc_endpoint.dynamodb.id
+#         policy = jsonencode({
+#           Version = "2012-10-17"
+#           Statement = [{
+#             Effect    = "Allow"
+#             Principal = "*"
+#             Action    = "dynamodb:*"
+#             Resource  = "*"
+#             Condition = { StringEquals = { "aws:ResourceAccount" = data.aws_caller_identity.current.account_id } }
+#           }]
+#         })
+#       }
+package dynaudit.rules.dyn402
+
+import data.dynaudit.lib.common
+
+inactive_states := {"deleting", "deleted", "failed", "rejected", "expired"}
+
+dynamodb_service(name) if regex.match(`^(cn\.)?com\.amazonaws\.[a-z0-9-]+\.dynamodb(-fips)?$`, name)
+
+active(ep) if ep.state == null
+
+active(ep) if {
+	is_string(ep.state)
+	not lower(ep.state) in inactive_states
+}
+
+dynamodb_endpoints contains [region, id, ep] if {
+	some region, r in input.regions
+	r.vpc_endpoints != null
+	some id, ep in r.vpc_endpoints
+	dynamodb_service(ep.service_name)
+	active(ep)
+}
+
+# ---------------------------------------------------------------------------
+# Policy analysis
+
+document(p) := json.unmarshal(p) if {
+	is_string(p)
+	json.is_valid(p)
+}
+
+document(p) := p if is_object(p)
+
+statements(doc) := doc.Statement if is_array(doc.Statement)
+
+statements(doc) := [doc.Statement] if is_object(doc.Statement)
+
+elements(x) := x if is_array(x)
+
+elements(x) := [x] if is_string(x)
+
+any_principal(st) if st.Principal == "*"
+
+any_principal(st) if {
+	is_object(st.Principal)
+	"*" in elements(st.Principal.AWS)
+}
+
+# Action patterns granting every DynamoDB action.
+full_action(a) if lower(a) in {"*", "dynamodb:*"}
+
+# An action pattern that may match some DynamoDB action.
+dynamodb_related_action(a) if startswith(lower(a), "dynamodb:")
+
+dynamodb_related_action(a) if {
+	contains(a, "*")
+	prefix := lower(split(a, "*")[0])
+	startswith("dynamodb:", prefix)
+}
+
+dynamodb_related_action(a) if {
+	contains(a, "?")
+	prefix := lower(split(a, "?")[0])
+	startswith("dynamodb:", prefix)
+}
+
+all_actions(st) if {
+	some a in elements(st.Action)
+	full_action(a)
+}
+
+all_actions(st) if {
+	not st.Action
+	st.NotAction
+	every a in elements(st.NotAction) {
+		not dynamodb_related_action(a)
+	}
+}
+
+# Resource patterns matching every table of every account.
+full_resource(res) if res == "*"
+
+full_resource(res) if regex.match(`^arn:(\*|aws[a-z-]*):(\*|dynamodb:\*(:\*(:(\*|table/\*))?)?)$`, res)
+
+dynamodb_related_resource(res) if contains(res, "*")
+
+dynamodb_related_resource(res) if contains(res, ":dynamodb:")
+
+all_resources(st) if {
+	some res in elements(st.Resource)
+	full_resource(res)
+}
+
+all_resources(st) if {
+	not st.Resource
+	st.NotResource
+	every res in elements(st.NotResource) {
+		not dynamodb_related_resource(res)
+	}
+}
+
+unconditioned(st) if not st.Condition
+
+unconditioned(st) if count(st.Condition) == 0
+
+full_access_statement(st) if {
+	st.Effect == "Allow"
+	any_principal(st)
+	all_actions(st)
+	all_resources(st)
+	unconditioned(st)
+}
+
+# A Deny statement that may narrow DynamoDB access.
+narrowing_deny(st) if {
+	st.Effect == "Deny"
+	some a in elements(st.Action)
+	dynamodb_related_action(a)
+}
+
+narrowing_deny(st) if {
+	st.Effect == "Deny"
+	st.NotAction
+}
+
+full_access_indexes(doc) := [i |
+	some i, st in statements(doc)
+	full_access_statement(st)
+]
+
+unrestricted(doc) if {
+	count(full_access_indexes(doc)) > 0
+	not has_narrowing_deny(doc)
+}
+
+has_narrowing_deny(doc) if {
+	some st in statements(doc)
+	narrowing_deny(st)
+}
+
+# ---------------------------------------------------------------------------
+# Outcomes
+
+outcomes contains {
+	"status": "unknown",
+	"resource": common.region_resource(region),
+	"region": region,
+	"message": sprintf("Cannot check DynamoDB VPC endpoint policies in %s: the region's VPC endpoints could not be described", [region]),
+	"evidence": {"vpc_endpoints": null},
+	"needs": ["DescribeVpcEndpoints"],
+} if {
+	some region, r in input.regions
+	r.vpc_endpoints == null
+}
+
+outcomes contains {
+	"status": "fail",
+	"resource": id,
+	"region": region,
+	"message": sprintf(
+		"DynamoDB VPC endpoint %s (VPC %s, %s) has no endpoint policy: AWS applies the default full-access policy (any principal, any action, any table in any account)",
+		[id, ep.vpc_id, region],
+	),
+	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "policy_document": null},
+} if {
+	some [region, id, ep] in dynamodb_endpoints
+	ep.policy_document == null
+}
+
+outcomes contains {
+	"status": "fail",
+	"resource": id,
+	"region": region,
+	"message": sprintf(
+		"DynamoDB VPC endpoint %s (VPC %s, %s) has a full-access policy: statement(s) %v allow every action to every principal on every resource with no condition",
+		[id, ep.vpc_id, region, idx],
+	),
+	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "full_access_statements": idx},
+} if {
+	some [region, id, ep] in dynamodb_endpoints
+	ep.policy_document != null
+	doc := document(ep.policy_document)
+	unrestricted(doc)
+	idx := full_access_indexes(doc)
+}
+
+outcomes contains {
+	"status": "unknown",
+	"resource": id,
+	"region": region,
+	"message": sprintf("The policy of DynamoDB VPC endpoint %s (VPC %s, %s) could not be read as a JSON policy document", [id, ep.vpc_id, region]),
+	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "policy_document": ep.policy_document},
+	"needs": ["DescribeVpcEndpoints"],
+} if {
+	some [region, id, ep] in dynamodb_endpoints
+	ep.policy_document != null
+	not document(ep.policy_document)
+}
+
+outcomes contains {
+	"status": "pass",
+	"resource": id,
+	"region": region,
+	"message": sprintf("DynamoDB VPC endpoint %s (VPC %s, %s) has a policy that restricts principals, actions, resources or conditions", [id, ep.vpc_id, region]),
+	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "full_access_statements": []},
+} if {
+	some [region, id, ep] in dynamodb_endpoints
+	ep.policy_document != null
+	doc := document(ep.policy_document)
+	not unrestricted(doc)
+}

@@ -1,0 +1,145 @@
+package dynaudit.rules.dyn402_test
+
+import data.dynaudit.rules.dyn402
+
+endpoint(id, service, state, policy) := {
+	"endpoint_id": id,
+	"vpc_id": "vpc-1",
+	"service_name": service,
+	"endpoint_type": "Gateway",
+	"state": state,
+	"policy_document": policy,
+	"route_table_ids": ["rtb-1"],
+}
+
+ddb := "com.amazonaws.us-east-1.dynamodb"
+
+inv(endpoints) := {
+	"account_id": "111122223333",
+	"partition": "aws",
+	"collected_at": "2026-11-01T00:00:00Z",
+	"regions": {"us-east-1": {"vpc_endpoints": endpoints}},
+}
+
+default_policy := {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+
+policy(statements) := {"Version": "2012-10-17", "Statement": statements}
+
+status(p) := o.status if {
+	out := dyn402.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "available", p)})
+	count(out) == 1
+	some o in out
+	o.resource == "vpce-1"
+}
+
+test_fail_default_policy if {
+	status(default_policy) == "fail"
+}
+
+test_fail_default_policy_as_string if {
+	status(json.marshal(default_policy)) == "fail"
+}
+
+test_fail_no_policy if {
+	out := dyn402.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "available", null)})
+	count(out) == 1
+	some o in out
+	o.status == "fail"
+	o.evidence.policy_document == null
+}
+
+test_fail_dynamodb_star_aws_star_principal if {
+	status(policy([{"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["dynamodb:*"], "Resource": ["*"]}])) == "fail"
+}
+
+test_fail_statement_object_and_case if {
+	status({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "DynamoDB:*", "Resource": "*"}}) == "fail"
+}
+
+test_fail_all_tables_arn_wildcard if {
+	status(policy([{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:*:*:table/*"}])) == "fail"
+}
+
+test_fail_not_action_excluding_other_service if {
+	status(policy([{"Effect": "Allow", "Principal": "*", "NotAction": "s3:*", "Resource": "*"}])) == "fail"
+}
+
+test_fail_evidence_names_statement if {
+	out := dyn402.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "available", policy([
+		{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": "*"},
+		{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+	]))})
+	some o in out
+	o.status == "fail"
+	o.evidence.full_access_statements == [1]
+}
+
+test_pass_with_condition if {
+	status(policy([{
+		"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+		"Condition": {"StringEquals": {"aws:ResourceAccount": "111122223333"}},
+	}])) == "pass"
+}
+
+test_pass_specific_actions if {
+	status(policy([{"Effect": "Allow", "Principal": "*", "Action": ["dynamodb:GetItem", "dynamodb:Query"], "Resource": "*"}])) == "pass"
+}
+
+test_pass_specific_tables if {
+	status(policy([{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/*"}])) == "pass"
+}
+
+test_pass_specific_principal if {
+	status(policy([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "*", "Resource": "*"}])) == "pass"
+}
+
+test_pass_not_action_excluding_dynamodb if {
+	status(policy([{"Effect": "Allow", "Principal": "*", "NotAction": "dynamodb:DeleteTable", "Resource": "*"}])) == "pass"
+}
+
+test_pass_full_allow_narrowed_by_deny if {
+	status(policy([
+		{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+		{
+			"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "*",
+			"Condition": {"StringNotEquals": {"aws:ResourceAccount": "111122223333"}},
+		},
+	])) == "pass"
+}
+
+test_fail_full_allow_with_unrelated_deny if {
+	status(policy([
+		{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+		{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+	])) == "fail"
+}
+
+test_unknown_when_policy_unparseable if {
+	status("{not json") == "unknown"
+}
+
+test_non_dynamodb_and_deleted_endpoints_ignored if {
+	out := dyn402.outcomes with input as inv({
+		"vpce-s3": endpoint("vpce-s3", "com.amazonaws.us-east-1.s3", "available", default_policy),
+		"vpce-streams": endpoint("vpce-streams", "com.amazonaws.us-east-1.dynamodb-streams", "available", default_policy),
+		"vpce-old": endpoint("vpce-old", ddb, "deleted", default_policy),
+	})
+	count(out) == 0
+}
+
+test_interface_and_china_endpoints_checked if {
+	out := dyn402.outcomes with input as inv({
+		"vpce-a": object.union(endpoint("vpce-a", ddb, "available", default_policy), {"endpoint_type": "Interface"}),
+		"vpce-b": endpoint("vpce-b", "cn.com.amazonaws.cn-north-1.dynamodb", "available", default_policy),
+	})
+	{[o.resource, o.status] | some o in out} == {["vpce-a", "fail"], ["vpce-b", "fail"]}
+}
+
+test_unknown_when_endpoints_not_collected if {
+	out := dyn402.outcomes with input as inv(null)
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.resource == "111122223333/us-east-1"
+	o.needs == ["DescribeVpcEndpoints"]
+}

@@ -1,0 +1,74 @@
+package dynaudit.rules.dyn403_test
+
+import data.dynaudit.rules.dyn403
+
+endpoint(id, service, type, state, rtbs) := {
+	"endpoint_id": id,
+	"vpc_id": "vpc-1",
+	"service_name": service,
+	"endpoint_type": type,
+	"state": state,
+	"policy_document": null,
+	"route_table_ids": rtbs,
+}
+
+ddb := "com.amazonaws.us-east-1.dynamodb"
+
+inv(endpoints) := {
+	"account_id": "111122223333",
+	"partition": "aws",
+	"collected_at": "2026-11-01T00:00:00Z",
+	"regions": {"us-east-1": {"vpc_endpoints": endpoints}},
+}
+
+statuses(out) := {[o.resource, o.status] | some o in out}
+
+test_pass_when_routed if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "Gateway", "available", ["rtb-1", "rtb-2"])})
+	statuses(out) == {["vpce-1", "pass"]}
+	some o in out
+	o.evidence.route_table_ids == ["rtb-1", "rtb-2"]
+}
+
+test_fail_when_not_routed if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "Gateway", "available", [])})
+	statuses(out) == {["vpce-1", "fail"]}
+}
+
+test_interface_endpoints_ignored if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "Interface", "available", [])})
+	count(out) == 0
+}
+
+test_other_services_ignored if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", "com.amazonaws.us-east-1.s3", "Gateway", "available", [])})
+	count(out) == 0
+}
+
+test_deleted_endpoint_ignored if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "Gateway", "Deleted", [])})
+	count(out) == 0
+}
+
+test_pending_endpoint_checked if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "Gateway", "pending", [])})
+	statuses(out) == {["vpce-1", "fail"]}
+}
+
+test_unknown_when_endpoints_not_collected if {
+	out := dyn403.outcomes with input as inv(null)
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.resource == "111122223333/us-east-1"
+	o.needs == ["DescribeVpcEndpoints"]
+}
+
+test_mixed if {
+	out := dyn403.outcomes with input as inv({
+		"vpce-1": endpoint("vpce-1", ddb, "Gateway", "available", ["rtb-1"]),
+		"vpce-2": endpoint("vpce-2", ddb, "Gateway", "available", []),
+		"vpce-3": endpoint("vpce-3", ddb, "Interface", "available", []),
+	})
+	statuses(out) == {["vpce-1", "pass"], ["vpce-2", "fail"]}
+}

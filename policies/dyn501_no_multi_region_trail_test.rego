@@ -1,0 +1,200 @@
+package dynaudit.rules.dyn501_test
+
+import data.dynaudit.rules.dyn501
+
+arn(name) := sprintf("arn:aws:cloudtrail:us-east-1:111122223333:trail/%s", [name])
+
+trail(name, multi, logging, selectors) := {
+	"arn": arn(name),
+	"name": name,
+	"home_region": "us-east-1",
+	"is_multi_region": multi,
+	"is_organization_trail": false,
+	"include_global_service_events": true,
+	"log_file_validation_enabled": true,
+	"kms_key_id": null,
+	"s3_bucket_name": "logs",
+	"is_logging": logging,
+	"selectors": selectors,
+}
+
+no_selectors := {"event_selectors": [], "advanced_event_selectors": []}
+
+classic(rw, mgmt) := {"event_selectors": [{"read_write_type": rw, "include_management_events": mgmt, "data_resources": []}], "advanced_event_selectors": []}
+
+fs(field, equals) := {"field": field, "equals": equals, "not_equals": [], "starts_with": [], "not_starts_with": [], "ends_with": [], "not_ends_with": []}
+
+advanced(selectors) := {"event_selectors": [], "advanced_event_selectors": selectors}
+
+inv(trails, trail_arns) := {
+	"account_id": "111122223333",
+	"partition": "aws",
+	"collected_at": "2026-11-01T00:00:00Z",
+	"trails": {t.arn: t | some t in trails},
+	"regions": {
+		"us-east-1": {"trail_arns": trail_arns},
+		"eu-west-1": {"trail_arns": trail_arns},
+	},
+}
+
+statuses(out) := {[o.resource, o.status] | some o in out}
+
+test_pass_default_selectors if {
+	t := trail("main", true, true, no_selectors)
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	statuses(out) == {["111122223333/us-east-1", "pass"], ["111122223333/eu-west-1", "pass"]}
+	count(out) == 2
+}
+
+test_pass_classic_all_management if {
+	t := trail("main", true, true, classic("All", true))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "pass" }
+	count(out) == 2
+}
+
+test_pass_classic_management_default_null if {
+	t := trail("main", true, true, classic(null, null))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "pass" }
+	count(out) == 2
+}
+
+test_pass_classic_read_and_write_selectors_combined if {
+	sels := {"event_selectors": [
+		{"read_write_type": "ReadOnly", "include_management_events": true, "data_resources": []},
+		{"read_write_type": "WriteOnly", "include_management_events": true, "data_resources": []},
+	], "advanced_event_selectors": []}
+	t := trail("main", true, true, sels)
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "pass" }
+}
+
+test_fail_classic_write_only if {
+	t := trail("main", true, true, classic("WriteOnly", true))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+	count(out) == 2
+}
+
+test_fail_classic_management_excluded if {
+	t := trail("main", true, true, classic("All", false))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+}
+
+test_pass_advanced_management if {
+	t := trail("main", true, true, advanced([{"name": "mgmt", "field_selectors": [fs("eventCategory", ["Management"])]}]))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "pass" }
+	count(out) == 2
+}
+
+test_pass_advanced_management_kms_excluded if {
+	src := object.union(fs("eventSource", []), {"not_equals": ["kms.amazonaws.com"]})
+	t := trail("main", true, true, advanced([{"name": "mgmt", "field_selectors": [fs("eventCategory", ["Management"]), src]}]))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "pass" }
+}
+
+test_fail_advanced_management_read_only if {
+	t := trail("main", true, true, advanced([{"name": "mgmt", "field_selectors": [fs("eventCategory", ["Management"]), fs("readOnly", ["true"])]}]))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+}
+
+test_pass_advanced_read_and_write_selectors if {
+	t := trail("main", true, true, advanced([
+		{"name": "r", "field_selectors": [fs("eventCategory", ["Management"]), fs("readOnly", ["true"])]},
+		{"name": "w", "field_selectors": [fs("eventCategory", ["Management"]), fs("readOnly", ["false"])]},
+	]))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "pass" }
+}
+
+test_fail_advanced_data_only if {
+	t := trail("main", true, true, advanced([{"name": "data", "field_selectors": [fs("eventCategory", ["Data"]), fs("resources.type", ["AWS::DynamoDB::Table"])]}]))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+	count(out) == 2
+}
+
+test_fail_single_region_trail if {
+	t := trail("main", false, true, no_selectors)
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+	count(out) == 2
+}
+
+test_fail_not_logging if {
+	t := trail("main", true, false, no_selectors)
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+	count(out) == 2
+}
+
+test_fail_no_trails if {
+	out := dyn501.outcomes with input as inv([], [])
+	statuses(out) == {["111122223333/us-east-1", "fail"], ["111122223333/eu-west-1", "fail"]}
+}
+
+test_unknown_when_trails_not_listed if {
+	out := dyn501.outcomes with input as inv([], null)
+	every o in out {
+		o.status == "unknown"
+		o.needs == ["DescribeTrails"]
+	}
+	count(out) == 2
+}
+
+test_unknown_when_status_not_collected if {
+	t := trail("main", true, null, no_selectors)
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out {
+		o.status == "unknown"
+		o.needs == ["GetTrailStatus"]
+	}
+	count(out) == 2
+}
+
+test_unknown_when_selectors_not_collected if {
+	t := trail("main", true, true, null)
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out {
+		o.status == "unknown"
+		o.needs == ["GetEventSelectors"]
+	}
+}
+
+test_fail_when_unknown_trail_is_disqualified_anyway if {
+	# Not logging: the missing selectors cannot make it qualify.
+	t := trail("main", true, false, null)
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+	count(out) == 2
+}
+
+test_pass_beats_unknown if {
+	good := trail("main", true, true, no_selectors)
+	odd := trail("other", true, null, null)
+	out := dyn501.outcomes with input as inv([good, odd], null)
+	every o in out { o.status == "pass" }
+	count(out) == 2
+}
+
+test_pass_organization_trail if {
+	t := object.union(trail("org", true, true, no_selectors), {
+		"arn": "arn:aws:cloudtrail:us-east-1:999988887777:trail/org",
+		"is_organization_trail": true,
+	})
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "pass" }
+	count(out) == 2
+}
+
+test_advanced_unknown_field_not_counted if {
+	# eventName is not a trail management-event field: treat as partial.
+	t := trail("main", true, true, advanced([{"name": "m", "field_selectors": [fs("eventCategory", ["Management"]), fs("eventName", ["CreateTable"])]}]))
+	out := dyn501.outcomes with input as inv([t], [t.arn])
+	every o in out { o.status == "fail" }
+}

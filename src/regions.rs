@@ -1,0 +1,77 @@
+//! AWS region names.
+
+/// Regions of the commercial, China and GovCloud partitions known to this
+/// build. A name outside this list is rejected by `--regions` with a hint;
+/// `--regions all` asks the account instead, so new regions still work.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// Whether `name` has the shape of a region name (`xx-yyyy-N`).
+pub fn looks_like_region(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Whether `name` is a region this build knows.
+pub fn is_known_region(name: &str) -> bool {
+    KNOWN_REGIONS.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert!(looks_like_region("us-east-1"));
+        assert!(looks_like_region("us-gov-west-1"));
+        assert!(!looks_like_region("us-east"));
+        assert!(!looks_like_region("US-EAST-1"));
+        assert!(!looks_like_region("us-east-1a"));
+        assert!(KNOWN_REGIONS.iter().all(|r| looks_like_region(r)));
+    }
+}

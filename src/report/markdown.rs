@@ -1,0 +1,412 @@
+//! GitHub-flavoured Markdown, fit for `$GITHUB_STEP_SUMMARY`: scope,
+//! counts, failing findings by severity, unknowns with their reason, a
+//! control matrix per framework, and the parameters.
+//!
+//! GitHub shows at most 1 MiB of step summary, so at most
+//! [`MAX_LISTED_FAILURES`] failures and [`MAX_LISTED_UNKNOWNS`] unknowns are
+//! listed (the most severe first); the counts and the matrix always cover
+//! everything.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::sarif::fence_for;
+use super::{
+    ReportError, ReportInput, SEVERITIES_DESC, SeverityCounts, StatusCounts, TOOL_NAME,
+    TOOL_VERSION, controls_of, framework_label, frameworks_of, sorted_regions,
+};
+use crate::finding::{Finding, Status};
+use crate::metadata::RuleMeta;
+
+/// Failures listed at most (the rest are counted).
+pub const MAX_LISTED_FAILURES: usize = 1_000;
+/// Unknowns listed at most (the rest are counted).
+pub const MAX_LISTED_UNKNOWNS: usize = 500;
+
+pub(crate) fn render(input: &ReportInput<'_>) -> Result<String, ReportError> {
+    render_limited(input, MAX_LISTED_FAILURES, MAX_LISTED_UNKNOWNS)
+}
+
+pub(crate) fn render_limited(
+    input: &ReportInput<'_>,
+    max_failures: usize,
+    max_unknowns: usize,
+) -> Result<String, ReportError> {
+    let scope = input.scope;
+    let rules: BTreeMap<&str, &RuleMeta> = input.rules.iter().map(|r| (r.id.as_str(), r)).collect();
+    let counts = StatusCounts::of(input.findings);
+    let by_severity = SeverityCounts::failures(input.findings);
+    let mut out = String::new();
+
+    // Title and scope.
+    writeln!(out, "# {TOOL_NAME} compliance report\n")?;
+    writeln!(out, "| Scope | |")?;
+    writeln!(out, "|---|---|")?;
+    writeln!(
+        out,
+        "| Account | {} ({}) |",
+        code(&scope.account_id),
+        cell(&scope.partition)
+    )?;
+    let regions: Vec<String> = sorted_regions(scope).into_iter().map(code).collect();
+    writeln!(
+        out,
+        "| Regions | {} |",
+        if regions.is_empty() {
+            "-".to_owned()
+        } else {
+            regions.join(", ")
+        }
+    )?;
+    writeln!(
+        out,
+        "| Evidence collected | {} |",
+        cell(&scope.collected_at)
+    )?;
+    writeln!(
+        out,
+        "| Evidence file | {} (schema {}, collected by {TOOL_NAME} {}) |",
+        code(input.evidence.uri),
+        cell(&scope.schema_version),
+        cell(&scope.tool_version)
+    )?;
+    writeln!(out, "| Collection errors | {} |", scope.collection_errors)?;
+    writeln!(out, "| Rules evaluated | {} |", input.rules.len())?;
+    writeln!(out, "| Report | {TOOL_NAME} {TOOL_VERSION} |")?;
+
+    // Summary.
+    writeln!(out, "\n## Summary\n")?;
+    writeln!(out, "| Outcome | Count |")?;
+    writeln!(out, "|---|---:|")?;
+    writeln!(out, "| {} | {} |", status_label(Status::Fail), counts.fail)?;
+    writeln!(
+        out,
+        "| {} | {} |",
+        status_label(Status::Unknown),
+        counts.unknown
+    )?;
+    writeln!(out, "| {} | {} |", status_label(Status::Pass), counts.pass)?;
+    writeln!(out, "| **Total** | **{}** |", counts.total())?;
+    let severities: Vec<String> = SEVERITIES_DESC
+        .iter()
+        .map(|s| format!("{} {s}", by_severity.get(*s)))
+        .collect();
+    writeln!(out, "\nFailures by severity: {}.", severities.join(", "))?;
+    if scope.collection_errors > 0 {
+        writeln!(
+            out,
+            "\n> [!WARNING]\n> {} API calls failed during collection; outcomes that depended on them are reported as unknown (see `errors` in the evidence file).",
+            scope.collection_errors
+        )?;
+    }
+
+    // Failures, by severity.
+    writeln!(out, "\n## Failures\n")?;
+    if counts.fail == 0 {
+        writeln!(out, "No failing outcomes.")?;
+    } else {
+        let mut budget = max_failures;
+        for severity in SEVERITIES_DESC {
+            let group: Vec<&Finding> = input
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity == severity)
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            writeln!(
+                out,
+                "### {} ({})\n",
+                capitalise(severity.as_str()),
+                group.len()
+            )?;
+            let shown = group.len().min(budget);
+            budget -= shown;
+            if shown > 0 {
+                writeln!(out, "| Rule | Resource | Region | Message |")?;
+                writeln!(out, "|---|---|---|---|")?;
+                for f in &group[..shown] {
+                    writeln!(
+                        out,
+                        "| {} | {} | {} | {} |",
+                        rule_cell(f, &rules),
+                        code(&f.resource),
+                        cell(&f.region),
+                        cell(f.message.trim())
+                    )?;
+                }
+            }
+            if shown < group.len() {
+                writeln!(
+                    out,
+                    "{}_{} more not listed here: see the SARIF or JSON report._",
+                    if shown > 0 { "\n" } else { "" },
+                    group.len() - shown
+                )?;
+            }
+            writeln!(out)?;
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    }
+
+    // Unknowns.
+    writeln!(out, "\n## Unknown outcomes\n")?;
+    if counts.unknown == 0 {
+        writeln!(
+            out,
+            "None: every outcome was decided on collected evidence."
+        )?;
+    } else {
+        writeln!(
+            out,
+            "The evidence these outcomes need was not collected; they are neither pass nor fail.\n"
+        )?;
+        let unknowns: Vec<&Finding> = input
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Unknown)
+            .collect();
+        let shown = unknowns.len().min(max_unknowns);
+        if shown > 0 {
+            writeln!(out, "| Rule | Resource | Region | Reason |")?;
+            writeln!(out, "|---|---|---|---|")?;
+            for f in &unknowns[..shown] {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    rule_cell(f, &rules),
+                    code(&f.resource),
+                    cell(&f.region),
+                    cell(f.message.trim())
+                )?;
+            }
+        }
+        if shown < unknowns.len() {
+            writeln!(
+                out,
+                "{}_{} more not listed here: see the SARIF or JSON report._",
+                if shown > 0 { "\n" } else { "" },
+                unknowns.len() - shown
+            )?;
+        }
+    }
+
+    // Control matrices.
+    writeln!(out, "\n## Control matrix")?;
+    let mut per_rule: BTreeMap<&str, StatusCounts> = BTreeMap::new();
+    for f in input.findings {
+        per_rule
+            .entry(f.rule_id.as_str())
+            .or_default()
+            .add(f.status);
+    }
+    for framework in frameworks_of(input.rules) {
+        writeln!(out, "\n### {}\n", cell(framework_label(&framework)))?;
+        let controls = controls_of(input.rules, &framework);
+        if controls.is_empty() {
+            writeln!(out, "No loaded rule maps to this framework.")?;
+            continue;
+        }
+        writeln!(out, "| Control | Rules | Pass | Fail | Unknown | Verdict |")?;
+        writeln!(out, "|---|---|---:|---:|---:|---|")?;
+        for (control, rule_ids) in controls {
+            let mut total = StatusCounts::default();
+            for id in &rule_ids {
+                if let Some(c) = per_rule.get(id) {
+                    total.pass += c.pass;
+                    total.fail += c.fail;
+                    total.unknown += c.unknown;
+                }
+            }
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(control),
+                cell(&rule_ids.join(", ")),
+                total.pass,
+                total.fail,
+                total.unknown,
+                verdict(&total)
+            )?;
+        }
+    }
+
+    // Parameters.
+    let parameters = serde_json::to_string_pretty(input.parameters).map_err(|source| {
+        ReportError::Serialize {
+            format: super::Format::Markdown,
+            source,
+        }
+    })?;
+    let fence = fence_for(&parameters);
+    writeln!(
+        out,
+        "\n<details>\n<summary>Parameters</summary>\n\n{fence}json\n{parameters}\n{fence}\n\n</details>"
+    )?;
+    Ok(out)
+}
+
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Fail => "❌ Fail",
+        Status::Unknown => "❔ Unknown",
+        Status::Pass => "✅ Pass",
+    }
+}
+
+/// A control's verdict: any failure fails it; otherwise any unknown leaves
+/// it unknown; otherwise it passes if anything was evaluated.
+fn verdict(counts: &StatusCounts) -> &'static str {
+    if counts.fail > 0 {
+        status_label(Status::Fail)
+    } else if counts.unknown > 0 {
+        status_label(Status::Unknown)
+    } else if counts.pass > 0 {
+        status_label(Status::Pass)
+    } else {
+        "➖ Not evaluated"
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn rule_cell(f: &Finding, rules: &BTreeMap<&str, &RuleMeta>) -> String {
+    match rules.get(f.rule_id.as_str()) {
+        Some(rule) => format!("{} {}", cell(&f.rule_id), cell(&rule.name)),
+        None => cell(&f.rule_id),
+    }
+}
+
+/// Text for a table cell: Markdown and HTML punctuation escaped (so a
+/// message reads literally), `|` escaped, line breaks as `<br>`.
+pub(crate) fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        for c in line.chars() {
+            if matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&'
+            ) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        if lines.peek().is_some() {
+            out.push_str("<br>");
+        }
+    }
+    out
+}
+
+/// A code span for a table cell (`|` escaped, which GitHub unescapes
+/// inside code spans in tables).
+pub(crate) fn code(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let fence = "`".repeat(longest_backtick_run(&text) + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testdata::TestData;
+
+    #[test]
+    fn snapshot() {
+        let data = TestData::new();
+        let text = data.with_input(render).unwrap();
+        insta::assert_snapshot!(crate::report::testdata::redact_version(&text));
+    }
+
+    #[test]
+    fn pipes_are_escaped_in_cells() {
+        let data = TestData::new();
+        let text = data.with_input(render).unwrap();
+        let row = text.lines().find(|l| l.contains("role/admin")).unwrap();
+        assert!(
+            row.contains("`arn:aws:iam::123456789012:role/admin\\|ops`"),
+            "{row}"
+        );
+        assert!(row.contains("admin\\|ops: policy \\*Admin\\*"), "{row}");
+        // Unescaped pipes delimit exactly five cells' worth of columns.
+        let unescaped = row.replace("\\|", "").matches('|').count();
+        assert_eq!(unescaped, 5, "{row}");
+    }
+
+    #[test]
+    fn control_rows_are_in_natural_order() {
+        let data = TestData::new();
+        let text = data.with_input(render).unwrap();
+        let pci = text
+            .split("### PCI DSS v4.0")
+            .nth(1)
+            .unwrap()
+            .split("###")
+            .next()
+            .unwrap();
+        let controls: Vec<&str> = pci
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| Control"))
+            .map(|l| l.split(" | ").next().unwrap().trim_start_matches("| "))
+            .collect();
+        assert_eq!(
+            controls,
+            [
+                "3.5.1", "3.6.1", "7.2.1", "7.2.2", "10.2.1", "10.2.2", "11.5.2", "12.10.1"
+            ]
+        );
+        let soc2 = text.split("### SOC 2").nth(1).unwrap();
+        let a12 = soc2.find("| A1.2 |").unwrap();
+        let cc41 = soc2.find("| CC4.1 |").unwrap();
+        let cc61 = soc2.find("| CC6.1 |").unwrap();
+        assert!(a12 < cc41 && cc41 < cc61);
+        // 3.6.1: DYN101 (1 fail, 1 unknown, 1 pass) and DYN102 (1 fail, 1 pass).
+        assert!(
+            pci.contains("| 3.6.1 | DYN101, DYN102 | 2 | 2 | 1 | ❌ Fail |"),
+            "{pci}"
+        );
+        // 11.5.2: DYN602 has no outcome.
+        assert!(
+            pci.contains("| 11.5.2 | DYN602 | 0 | 0 | 0 | ➖ Not evaluated |"),
+            "{pci}"
+        );
+    }
+
+    #[test]
+    fn listing_is_capped() {
+        let data = TestData::new();
+        let text = data
+            .with_input(|input| render_limited(input, 2, 0))
+            .unwrap();
+        assert!(text.contains("_1 more not listed here"), "{text}");
+        assert!(text.contains("_2 more not listed here"), "{text}");
+        assert!(!text.contains("Contributor Insights is off"));
+    }
+
+    #[test]
+    fn cells_and_code_spans() {
+        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(cell("x\ny"), "x<br>y");
+        assert_eq!(cell("<none>"), "\\<none\\>");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("a|b"), "`a\\|b`");
+    }
+}

@@ -1,0 +1,250 @@
+//! Every report format on the sample estate, through the real binary:
+//! snapshots, byte-for-byte determinism, GitHub code scanning's SARIF
+//! constraints, and the Microsoft SARIF multitool (installed by
+//! `scripts/test`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_dynaudit");
+const SAMPLE: &str = "fixtures/sample-estate.json";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `dynaudit eval` on the sample in the repository root; returns stdout.
+fn eval(format: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["eval", SAMPLE, "--format", format, "--quiet"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run dynaudit");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the sample has failures, so eval exits 1; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 report")
+}
+
+fn normalise(text: &str) -> String {
+    text.replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+#[test]
+fn snapshot_json() {
+    insta::assert_snapshot!("sample_estate_json", normalise(&eval("json")));
+}
+
+#[test]
+fn snapshot_sarif() {
+    insta::assert_snapshot!("sample_estate_sarif", normalise(&eval("sarif")));
+}
+
+#[test]
+fn snapshot_table() {
+    insta::assert_snapshot!("sample_estate_table", normalise(&eval("table")));
+}
+
+#[test]
+fn snapshot_markdown() {
+    insta::assert_snapshot!("sample_estate_markdown", normalise(&eval("markdown")));
+}
+
+#[test]
+fn reports_are_byte_identical_across_runs() {
+    for format in ["json", "sarif", "table", "markdown"] {
+        assert_eq!(eval(format), eval(format), "{format} differs between runs");
+    }
+}
+
+#[test]
+fn sample_exercises_every_rule_both_ways() {
+    let report: serde_json::Value = serde_json::from_str(&eval("json")).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let rules: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert_eq!(
+        rules.len(),
+        27,
+        "every rule has outcomes on the sample: {rules:?}"
+    );
+    let with = |status: &str| -> std::collections::BTreeSet<&str> {
+        findings
+            .iter()
+            .filter(|f| f["status"] == status)
+            .filter_map(|f| f["rule_id"].as_str())
+            .collect()
+    };
+    // DYN501 is account-wide: one account's trails cover every region or none.
+    let fails = with("fail");
+    let passes = with("pass");
+    for rule in &rules {
+        assert!(
+            fails.contains(rule) || *rule == "DYN501",
+            "{rule} never fails on the sample"
+        );
+        assert!(passes.contains(rule), "{rule} never passes on the sample");
+    }
+    assert!(
+        with("unknown").len() >= 3,
+        "the sample shows unknown outcomes"
+    );
+    for finding in findings.iter().filter(|f| f["status"] == "unknown") {
+        assert!(
+            finding["message"].as_str().unwrap_or("").len() > 20,
+            "unknown outcome without a reason: {finding}"
+        );
+    }
+}
+
+/// GitHub rejects a whole upload when any result lacks a relative physical
+/// location with a region; the multitool does not catch all of it.
+#[test]
+fn sarif_meets_github_code_scanning_constraints() {
+    let sarif: serde_json::Value = serde_json::from_str(&eval("sarif")).unwrap();
+    let inventory = std::fs::read_to_string(root().join(SAMPLE)).unwrap();
+    let lines: Vec<&str> = inventory.lines().collect();
+    assert_eq!(sarif["version"], "2.1.0");
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 27);
+    for rule in rules {
+        let severity = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap_or("");
+        let score: f64 = severity.parse().unwrap_or_else(|_| {
+            panic!(
+                "non-numeric security-severity {severity:?} in {}",
+                rule["id"]
+            )
+        });
+        assert!((0.0..=10.0).contains(&score));
+        assert!(
+            rule["shortDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 1024
+        );
+        assert!(
+            rule["fullDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 1024
+        );
+        assert!(rule["properties"]["tags"].as_array().unwrap().len() <= 20);
+    }
+    let id = run["automationDetails"]["id"].as_str().unwrap();
+    assert!(id.contains("111122223333"), "{id}");
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty() && results.len() <= 25_000);
+    for result in results {
+        let locations = result["locations"].as_array().expect("locations");
+        assert_eq!(locations.len(), 1, "exactly one location: {result}");
+        let physical = &locations[0]["physicalLocation"];
+        let uri = physical["artifactLocation"]["uri"].as_str().expect("uri");
+        assert_eq!(uri, SAMPLE, "relative URI of the evidence file");
+        assert!(!uri.contains(':') && !uri.starts_with('/'));
+        let line = physical["region"]["startLine"].as_u64().expect("startLine") as usize;
+        assert!(line >= 1 && line <= lines.len());
+        let resource = result["properties"]["resource"].as_str().unwrap();
+        let logical = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .unwrap();
+        assert_eq!(logical, resource);
+        assert!(
+            result["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .is_some(),
+            "fingerprint: {result}"
+        );
+        let status = result["properties"]["status"].as_str().unwrap();
+        assert!(
+            status == "fail" || status == "unknown",
+            "passes are not SARIF results"
+        );
+        // The line is the resource's own record when it has one.
+        let text = lines[line - 1];
+        let region = result["properties"]["region"].as_str().unwrap();
+        assert!(
+            text.contains(resource)
+                || text.contains(&format!("\"{region}\""))
+                || text.trim_end().ends_with('{')
+                || line == 1,
+            "line {line} ({text:?}) is not the record of {resource}"
+        );
+    }
+    // Fingerprints are unique per (rule, resource).
+    let mut prints: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    prints.sort_unstable();
+    let before = prints.len();
+    prints.dedup();
+    assert_eq!(before, prints.len(), "duplicate fingerprints");
+}
+
+/// The Microsoft SARIF multitool, with GitHub's rule kind, reports no error.
+#[test]
+fn sarif_passes_the_microsoft_sarif_multitool() {
+    let tool = std::env::var("DYNAUDIT_TEST_SARIF_MULTITOOL").unwrap_or_else(|_| {
+        panic!("DYNAUDIT_TEST_SARIF_MULTITOOL is not set: run the test suite with scripts/test, which installs the SARIF multitool")
+    });
+    assert!(
+        Path::new(&tool).exists(),
+        "{tool} does not exist: run scripts/test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sarif_path = dir.path().join("sample.sarif");
+    std::fs::write(&sarif_path, eval("sarif")).unwrap();
+    let out_path = dir.path().join("validation.sarif");
+    let out = Command::new(&tool)
+        .arg("validate")
+        .arg(&sarif_path)
+        .args(["--rule-kind", "Sarif;Ghas", "-o"])
+        .arg(&out_path)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .expect("run the SARIF multitool");
+    let validation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap_or_else(|err| {
+            panic!(
+                "the multitool wrote no output ({err}); stdout: {} stderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        }))
+        .unwrap();
+    let problems: Vec<String> = validation["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["level"] == "error" || r["level"].is_null() || r["level"] == "warning")
+        .map(|r| format!("{} {}: {}", r["level"], r["ruleId"], r["message"]))
+        .collect();
+    let errors: Vec<&String> = problems
+        .iter()
+        .filter(|p| !p.starts_with("\"warning\""))
+        .collect();
+    for p in &problems {
+        println!("{p}");
+    }
+    assert!(errors.is_empty(), "SARIF multitool errors:\n{errors:#?}");
+}
