@@ -44,6 +44,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the JSON Schema of the inventory.
     Schema,
+    /// Collect the inventory of an AWS account (read-only) and write it as JSON.
+    Collect(crate::cli_collect::CollectArgs),
+    /// Print the least-privilege IAM policy a scan needs.
+    IamPolicy,
 }
 
 /// `dynaudit eval`.
@@ -154,6 +158,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             write_stdout(&crate::schema::inventory_schema())?;
             Ok(EXIT_CLEAN)
         }
+        Command::Collect(args) => crate::cli_collect::run_collect(&args),
+        Command::IamPolicy => crate::cli_collect::run_iam_policy(),
     }
 }
 

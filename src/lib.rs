@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod cli_collect;
 pub mod collect;
 pub mod config;
 pub mod docs;

@@ -31,11 +31,7 @@ fn sub_dirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Checks one scenario; returns the statuses it expects.
-fn check_scenario(
-    set: &PolicySet,
-    rule_id: &str,
-    dir: &Path,
-) -> Result<BTreeSet<String>, String> {
+fn check_scenario(set: &PolicySet, rule_id: &str, dir: &Path) -> Result<BTreeSet<String>, String> {
     let shown = dir.display().to_string();
     let inventory = dynaudit::load::load(&dir.join("inventory.json"))
         .map_err(|err| format!("{shown}: {err}"))?
@@ -51,8 +47,8 @@ fn check_scenario(
     let mut expected: Vec<Expected> = serde_json::from_str(&expected_text)
         .map_err(|err| format!("{shown}/expected.json: {err}"))?;
     expected.sort();
-    let findings = evaluate(set, &inventory, &config.parameters)
-        .map_err(|err| format!("{shown}: {err}"))?;
+    let findings =
+        evaluate(set, &inventory, &config.parameters).map_err(|err| format!("{shown}: {err}"))?;
     let mine: Vec<_> = findings.iter().filter(|f| f.rule_id == rule_id).collect();
     for finding in &mine {
         println!(
@@ -71,7 +67,9 @@ fn check_scenario(
         .collect();
     actual.sort();
     if actual != expected {
-        return Err(format!("{shown}: expected {expected:?}\n      got {actual:?}"));
+        return Err(format!(
+            "{shown}: expected {expected:?}\n      got {actual:?}"
+        ));
     }
     Ok(expected.into_iter().map(|e| e.status).collect())
 }

@@ -1,0 +1,946 @@
+//! DynamoDB: tables and what decides their compliance, and backups.
+//!
+//! Per region: `ListTables` (paginated, 100 a page), then for every table,
+//! concurrently and bounded: `DescribeTable`, `DescribeContinuousBackups`,
+//! `ListTagsOfResource` (paginated), `GetResourcePolicy` and
+//! `DescribeContributorInsights`. The per-table calls do not wait for each
+//! other: the table ARN is built from the partition, region, account and
+//! name, so a failed `DescribeTable` loses neither the table nor the other
+//! evidence. `ListBackups` (type `ALL`, paginated) runs once per region,
+//! concurrently with the tables, and is grouped by table ARN.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{BackupTypeFilter, TableDescription};
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+use futures_util::StreamExt;
+
+use crate::collect::RegionContext;
+use crate::collect::scan::Progress;
+use crate::inventory::{
+    Backup, CollectionError, Encryption, ErrorKind, PointInTimeRecovery, Replica, ResourcePolicy,
+    SseType, Stream, Table,
+};
+
+const SERVICE: &str = "dynamodb";
+
+/// What one region's DynamoDB collection produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DynamoRegion {
+    /// Tables keyed by ARN; `None` if they could not be listed.
+    pub tables: Option<BTreeMap<String, Table>>,
+    /// Backups grouped by table ARN; `None` if `ListBackups` failed.
+    pub backups: Option<BTreeMap<String, Vec<Backup>>>,
+}
+
+impl DynamoRegion {
+    /// ARNs of the KMS keys the tables and their replicas use.
+    pub fn kms_key_arns(&self) -> BTreeSet<String> {
+        let mut keys = BTreeSet::new();
+        for table in self.tables.iter().flat_map(|t| t.values()) {
+            if let Some(arn) = table
+                .encryption
+                .as_ref()
+                .and_then(|e| e.kms_key_arn.as_ref())
+            {
+                keys.insert(arn.clone());
+            }
+            for replica in table.replicas.iter().flatten() {
+                if let Some(arn) = &replica.kms_key_arn {
+                    keys.insert(arn.clone());
+                }
+            }
+        }
+        keys
+    }
+}
+
+/// Collects the region's tables and backups with `concurrency` tables in
+/// flight at once.
+pub async fn collect(ctx: &RegionContext, concurrency: usize, progress: &Progress) -> DynamoRegion {
+    let client = crate::sdk_client!(aws_sdk_dynamodb, ctx);
+    collect_with(&client, ctx, concurrency, progress).await
+}
+
+/// [`collect`] with a given client.
+pub async fn collect_with(
+    client: &Client,
+    ctx: &RegionContext,
+    concurrency: usize,
+    progress: &Progress,
+) -> DynamoRegion {
+    let tables = async {
+        let names = list_tables(client, ctx).await?;
+        progress.tables_found(&ctx.region, names.len());
+        let tables: Vec<Option<Table>> = futures_util::stream::iter(names)
+            .map(|name| async move {
+                let table = collect_table(client, ctx, name).await;
+                progress.table_done(&ctx.region);
+                table
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        Some(
+            tables
+                .into_iter()
+                .flatten()
+                .map(|t| (t.arn.clone(), t))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    };
+    let (tables, backups) = tokio::join!(tables, list_backups(client, ctx));
+    DynamoRegion { tables, backups }
+}
+
+/// All table names of the region; `None` if any page failed (a partial
+/// list would look complete to the rules).
+async fn list_tables(client: &Client, ctx: &RegionContext) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    let mut start: Option<String> = None;
+    loop {
+        ctx.limits.acquire(SERVICE, "ListTables", &ctx.region).await;
+        let result = client
+            .list_tables()
+            .limit(100)
+            .set_exclusive_start_table_name(start.clone())
+            .send()
+            .await;
+        match result {
+            Ok(page) => {
+                names.extend(page.table_names().iter().cloned());
+                match page.last_evaluated_table_name() {
+                    // Guard against an endpoint that repeats its cursor.
+                    Some(next) if start.as_deref() != Some(next) => start = Some(next.to_string()),
+                    _ => break,
+                }
+            }
+            Err(err) => {
+                ctx.errors
+                    .record(SERVICE, &ctx.region, "ListTables", None, &err);
+                return None;
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
+/// The ARN of a table, as DynamoDB forms it.
+pub fn table_arn(ctx: &RegionContext, name: &str) -> String {
+    format!(
+        "arn:{}:dynamodb:{}:{}:table/{}",
+        ctx.partition, ctx.region, ctx.account_id, name
+    )
+}
+
+/// One table; `None` only when `DescribeTable` says it no longer exists
+/// (deleted between `ListTables` and now).
+async fn collect_table(client: &Client, ctx: &RegionContext, name: String) -> Option<Table> {
+    let arn = table_arn(ctx, &name);
+    let (description, pitr, tags, policy, insights) = tokio::join!(
+        describe_table(client, ctx, &name, &arn),
+        continuous_backups(client, ctx, &name, &arn),
+        tags(client, ctx, &arn),
+        resource_policy(client, ctx, &arn),
+        contributor_insights(client, ctx, &name, &arn),
+    );
+    let description = match description {
+        Described::Gone => return None,
+        Described::Failed => None,
+        Described::Table(t) => Some(t),
+    };
+    let mut table = Table {
+        arn,
+        name,
+        point_in_time_recovery: pitr,
+        tags,
+        resource_policy: policy,
+        contributor_insights: insights,
+        ..Table::default()
+    };
+    if let Some(desc) = description {
+        fill_from_description(&mut table, &desc, ctx);
+    }
+    Some(table)
+}
+
+enum Described {
+    Table(Box<TableDescription>),
+    Gone,
+    Failed,
+}
+
+async fn describe_table(client: &Client, ctx: &RegionContext, name: &str, arn: &str) -> Described {
+    ctx.limits
+        .acquire(SERVICE, "DescribeTable", &ctx.region)
+        .await;
+    match client.describe_table().table_name(name).send().await {
+        Ok(out) => match out.table {
+            Some(table) => Described::Table(Box::new(table)),
+            None => {
+                ctx.errors.push(malformed(
+                    "DescribeTable",
+                    ctx,
+                    arn,
+                    "no Table in the answer",
+                ));
+                Described::Failed
+            }
+        },
+        Err(err) => {
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception())
+            {
+                return Described::Gone;
+            }
+            ctx.errors
+                .record(SERVICE, &ctx.region, "DescribeTable", Some(arn), &err);
+            Described::Failed
+        }
+    }
+}
+
+/// An answer that arrived but lacks what it must hold.
+fn malformed(operation: &str, ctx: &RegionContext, arn: &str, message: &str) -> CollectionError {
+    CollectionError {
+        service: SERVICE.to_string(),
+        region: ctx.region.clone(),
+        operation: operation.to_string(),
+        resource: Some(arn.to_string()),
+        kind: ErrorKind::Other,
+        code: "MalformedResponse".to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// RFC 3339 text of an SDK timestamp.
+pub fn rfc3339(dt: &DateTime) -> Option<String> {
+    dt.fmt(Format::DateTime).ok()
+}
+
+fn fill_from_description(table: &mut Table, desc: &TableDescription, ctx: &RegionContext) {
+    table.status = desc.table_status().map(|s| s.as_str().to_string());
+    table.creation_time = desc.creation_date_time().and_then(rfc3339);
+    table.encryption = Some(match desc.sse_description() {
+        Some(sse) => {
+            let kms_key_arn = sse.kms_master_key_arn().map(str::to_string);
+            let is_kms = kms_key_arn.is_some()
+                || sse
+                    .sse_type()
+                    .is_some_and(|t| t.as_str().eq_ignore_ascii_case("KMS"));
+            Encryption {
+                sse_type: if is_kms {
+                    SseType::Kms
+                } else {
+                    SseType::AwsOwned
+                },
+                status: sse.status().map(|s| s.as_str().to_string()),
+                kms_key_arn,
+                inaccessible_since: sse.inaccessible_encryption_date_time().and_then(rfc3339),
+            }
+        }
+        None => Encryption {
+            sse_type: SseType::AwsOwned,
+            status: None,
+            kms_key_arn: None,
+            inaccessible_since: None,
+        },
+    });
+    // DynamoDB always reports DeletionProtectionEnabled; when an endpoint
+    // leaves it out the value stays unknown (and is explained).
+    table.deletion_protection = desc.deletion_protection_enabled();
+    if table.deletion_protection.is_none() {
+        ctx.errors.push(malformed(
+            "DescribeTable",
+            ctx,
+            &table.arn,
+            "the answer has no DeletionProtectionEnabled",
+        ));
+    }
+    table.stream = Some(match desc.stream_specification() {
+        Some(spec) => Stream {
+            enabled: spec.stream_enabled(),
+            view_type: spec.stream_view_type().map(|v| v.as_str().to_string()),
+        },
+        None => Stream {
+            enabled: false,
+            view_type: None,
+        },
+    });
+    let mut replicas: Vec<Replica> = desc
+        .replicas()
+        .iter()
+        .filter_map(|r| {
+            let region = r.region_name()?.to_string();
+            (region != ctx.region).then(|| Replica {
+                region,
+                status: r.replica_status().map(|s| s.as_str().to_string()),
+                kms_key_arn: r.kms_master_key_id().map(str::to_string),
+            })
+        })
+        .collect();
+    replicas.sort_by(|a, b| a.region.cmp(&b.region));
+    table.replicas = Some(replicas);
+    // Tables created before on-demand existed have no BillingModeSummary:
+    // they are provisioned.
+    table.billing_mode = match desc.billing_mode_summary().and_then(|b| b.billing_mode()) {
+        Some(mode) => Some(mode.as_str().to_string()),
+        None => desc
+            .provisioned_throughput()
+            .map(|_| "PROVISIONED".to_string()),
+    };
+}
+
+async fn continuous_backups(
+    client: &Client,
+    ctx: &RegionContext,
+    name: &str,
+    arn: &str,
+) -> Option<PointInTimeRecovery> {
+    const OP: &str = "DescribeContinuousBackups";
+    ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
+    match client
+        .describe_continuous_backups()
+        .table_name(name)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let Some(pitr) = out
+                .continuous_backups_description()
+                .and_then(|d| d.point_in_time_recovery_description())
+            else {
+                ctx.errors.push(malformed(
+                    OP,
+                    ctx,
+                    arn,
+                    "the answer has no PointInTimeRecoveryDescription",
+                ));
+                return None;
+            };
+            let Some(status) = pitr.point_in_time_recovery_status() else {
+                ctx.errors.push(malformed(
+                    OP,
+                    ctx,
+                    arn,
+                    "the answer has no PointInTimeRecoveryStatus",
+                ));
+                return None;
+            };
+            Some(PointInTimeRecovery {
+                status: status.as_str().to_string(),
+                recovery_period_days: pitr.recovery_period_in_days().map(i64::from),
+                earliest_restorable: pitr.earliest_restorable_date_time().and_then(rfc3339),
+                latest_restorable: pitr.latest_restorable_date_time().and_then(rfc3339),
+            })
+        }
+        Err(err) => {
+            ctx.errors.record(SERVICE, &ctx.region, OP, Some(arn), &err);
+            None
+        }
+    }
+}
+
+async fn tags(client: &Client, ctx: &RegionContext, arn: &str) -> Option<BTreeMap<String, String>> {
+    const OP: &str = "ListTagsOfResource";
+    let mut tags = BTreeMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
+        let result = client
+            .list_tags_of_resource()
+            .resource_arn(arn)
+            .set_next_token(token.clone())
+            .send()
+            .await;
+        match result {
+            Ok(page) => {
+                for tag in page.tags() {
+                    tags.insert(tag.key().to_string(), tag.value().to_string());
+                }
+                match page.next_token() {
+                    Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
+                    _ => break,
+                }
+            }
+            Err(err) => {
+                ctx.errors.record(SERVICE, &ctx.region, OP, Some(arn), &err);
+                return None;
+            }
+        }
+    }
+    Some(tags)
+}
+
+async fn resource_policy(
+    client: &Client,
+    ctx: &RegionContext,
+    arn: &str,
+) -> Option<ResourcePolicy> {
+    const OP: &str = "GetResourcePolicy";
+    ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
+    match client.get_resource_policy().resource_arn(arn).send().await {
+        Ok(out) => match out.policy() {
+            None => Some(ResourcePolicy { document: None }),
+            Some(text) => match serde_json::from_str(text) {
+                Ok(document) => Some(ResourcePolicy {
+                    document: Some(document),
+                }),
+                Err(e) => {
+                    ctx.errors.push(malformed(
+                        OP,
+                        ctx,
+                        arn,
+                        &format!("the policy is not JSON: {e}"),
+                    ));
+                    None
+                }
+            },
+        },
+        Err(err) => {
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_policy_not_found_exception())
+            {
+                return Some(ResourcePolicy { document: None });
+            }
+            ctx.errors.record(SERVICE, &ctx.region, OP, Some(arn), &err);
+            None
+        }
+    }
+}
+
+async fn contributor_insights(
+    client: &Client,
+    ctx: &RegionContext,
+    name: &str,
+    arn: &str,
+) -> Option<String> {
+    const OP: &str = "DescribeContributorInsights";
+    ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
+    match client
+        .describe_contributor_insights()
+        .table_name(name)
+        .send()
+        .await
+    {
+        Ok(out) => match out.contributor_insights_status() {
+            Some(status) => Some(status.as_str().to_string()),
+            None => {
+                ctx.errors.push(malformed(
+                    OP,
+                    ctx,
+                    arn,
+                    "the answer has no ContributorInsightsStatus",
+                ));
+                None
+            }
+        },
+        Err(err) => {
+            ctx.errors.record(SERVICE, &ctx.region, OP, Some(arn), &err);
+            None
+        }
+    }
+}
+
+/// All backups of the region grouped by table ARN; `None` if any page
+/// failed.
+async fn list_backups(
+    client: &Client,
+    ctx: &RegionContext,
+) -> Option<BTreeMap<String, Vec<Backup>>> {
+    const OP: &str = "ListBackups";
+    let mut grouped: BTreeMap<String, Vec<Backup>> = BTreeMap::new();
+    let mut start: Option<String> = None;
+    loop {
+        ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
+        let result = client
+            .list_backups()
+            .backup_type(BackupTypeFilter::All)
+            .set_exclusive_start_backup_arn(start.clone())
+            .send()
+            .await;
+        match result {
+            Ok(page) => {
+                for summary in page.backup_summaries() {
+                    let (Some(table_arn), Some(arn)) = (summary.table_arn(), summary.backup_arn())
+                    else {
+                        continue;
+                    };
+                    grouped
+                        .entry(table_arn.to_string())
+                        .or_default()
+                        .push(Backup {
+                            arn: arn.to_string(),
+                            name: summary.backup_name().map(str::to_string),
+                            backup_type: summary
+                                .backup_type()
+                                .map(|t| t.as_str().to_string())
+                                .unwrap_or_default(),
+                            status: summary
+                                .backup_status()
+                                .map(|s| s.as_str().to_string())
+                                .unwrap_or_default(),
+                            creation_time: summary
+                                .backup_creation_date_time()
+                                .and_then(rfc3339)
+                                .unwrap_or_default(),
+                            expiry_time: summary.backup_expiry_date_time().and_then(rfc3339),
+                        });
+                }
+                match page.last_evaluated_backup_arn() {
+                    Some(next) if start.as_deref() != Some(next) => start = Some(next.to_string()),
+                    _ => break,
+                }
+            }
+            Err(err) => {
+                ctx.errors.record(SERVICE, &ctx.region, OP, None, &err);
+                return None;
+            }
+        }
+    }
+    for backups in grouped.values_mut() {
+        backups.sort_by(|a, b| {
+            (a.creation_time.as_str(), a.arn.as_str())
+                .cmp(&(b.creation_time.as_str(), b.arn.as_str()))
+        });
+        backups.dedup_by(|a, b| a.arn == b.arn);
+    }
+    Some(grouped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::testing::{
+        assert_html_500_error, assert_no_errors, context, json_error, only_error, test_client,
+    };
+    use crate::inventory::ErrorKind;
+    use aws_sdk_dynamodb::operation::describe_continuous_backups::DescribeContinuousBackupsOutput;
+    use aws_sdk_dynamodb::operation::describe_contributor_insights::DescribeContributorInsightsOutput;
+    use aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput;
+    use aws_sdk_dynamodb::operation::get_resource_policy::{
+        GetResourcePolicyError, GetResourcePolicyOutput,
+    };
+    use aws_sdk_dynamodb::operation::list_backups::ListBackupsOutput;
+    use aws_sdk_dynamodb::operation::list_tables::ListTablesOutput;
+    use aws_sdk_dynamodb::operation::list_tags_of_resource::ListTagsOfResourceOutput;
+    use aws_sdk_dynamodb::types::error::PolicyNotFoundException;
+    use aws_sdk_dynamodb::types::{
+        BackupStatus, BackupSummary, BackupType, ContinuousBackupsDescription,
+        ContinuousBackupsStatus, ContributorInsightsStatus, PointInTimeRecoveryDescription,
+        PointInTimeRecoveryStatus, ReplicaDescription, ReplicaStatus, SseDescription, SseStatus,
+        TableDescription, TableStatus, Tag,
+    };
+    use aws_smithy_mocks::{RuleMode, mock};
+
+    const REGION: &str = "us-east-1";
+    const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+    const REPLICA_KEY: &str =
+        "arn:aws:kms:eu-west-1:123456789012:key/66666666-2222-3333-4444-555555555555";
+
+    fn arn(name: &str) -> String {
+        format!("arn:aws:dynamodb:us-east-1:123456789012:table/{name}")
+    }
+
+    fn list_tables(names: &[&str]) -> aws_smithy_mocks::Rule {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        mock!(Client::list_tables).then_output(move || {
+            ListTablesOutput::builder()
+                .set_table_names(Some(names.clone()))
+                .build()
+        })
+    }
+
+    fn describe_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::describe_table).then_compute_output(|req| {
+            let name = req.table_name().unwrap_or_default().to_string();
+            DescribeTableOutput::builder()
+                .table(
+                    TableDescription::builder()
+                        .table_name(&name)
+                        .table_arn(arn(&name))
+                        .table_status(TableStatus::Active)
+                        .deletion_protection_enabled(true)
+                        .sse_description(
+                            SseDescription::builder()
+                                .status(SseStatus::Enabled)
+                                .sse_type(aws_sdk_dynamodb::types::SseType::Kms)
+                                .kms_master_key_arn(KEY)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        })
+    }
+
+    fn pitr_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::describe_continuous_backups).then_output(|| {
+            DescribeContinuousBackupsOutput::builder()
+                .continuous_backups_description(
+                    ContinuousBackupsDescription::builder()
+                        .continuous_backups_status(ContinuousBackupsStatus::Enabled)
+                        .point_in_time_recovery_description(
+                            PointInTimeRecoveryDescription::builder()
+                                .point_in_time_recovery_status(PointInTimeRecoveryStatus::Enabled)
+                                .recovery_period_in_days(35)
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        })
+    }
+
+    fn tags_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::list_tags_of_resource).then_output(|| {
+            ListTagsOfResourceOutput::builder()
+                .tags(Tag::builder().key("env").value("prod").build().unwrap())
+                .build()
+        })
+    }
+
+    fn no_policy() -> aws_smithy_mocks::Rule {
+        mock!(Client::get_resource_policy).then_error(|| {
+            GetResourcePolicyError::PolicyNotFoundException(
+                PolicyNotFoundException::builder().message("none").build(),
+            )
+        })
+    }
+
+    fn insights_ok() -> aws_smithy_mocks::Rule {
+        mock!(Client::describe_contributor_insights).then_output(|| {
+            DescribeContributorInsightsOutput::builder()
+                .contributor_insights_status(ContributorInsightsStatus::Enabled)
+                .build()
+        })
+    }
+
+    fn no_backups() -> aws_smithy_mocks::Rule {
+        mock!(Client::list_backups).then_output(|| ListBackupsOutput::builder().build())
+    }
+
+    async fn run(client: &Client, ctx: &RegionContext) -> DynamoRegion {
+        collect_with(client, ctx, 4, &Progress::default()).await
+    }
+
+    #[tokio::test]
+    async fn a_full_table_and_the_paths_moto_does_not_serve() {
+        let describe = mock!(Client::describe_table).then_output(|| {
+            DescribeTableOutput::builder()
+                .table(
+                    TableDescription::builder()
+                        .table_name("orders")
+                        .table_arn(arn("orders"))
+                        .table_status(TableStatus::Active)
+                        .deletion_protection_enabled(false)
+                        .replicas(
+                            ReplicaDescription::builder()
+                                .region_name(REGION)
+                                .replica_status(ReplicaStatus::Active)
+                                .build(),
+                        )
+                        .replicas(
+                            ReplicaDescription::builder()
+                                .region_name("eu-west-1")
+                                .replica_status(ReplicaStatus::Active)
+                                .kms_master_key_id(REPLICA_KEY)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+        let policy = mock!(Client::get_resource_policy).then_output(|| {
+            GetResourcePolicyOutput::builder()
+                .policy(r#"{"Version":"2012-10-17","Statement":[]}"#)
+                .build()
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe,
+                &pitr_ok(),
+                &tags_ok(),
+                &policy,
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_no_errors(&ctx);
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        let replicas = table.replicas.as_ref().unwrap();
+        assert_eq!(replicas.len(), 1, "own region excluded: {replicas:?}");
+        assert_eq!(replicas[0].region, "eu-west-1");
+        assert_eq!(replicas[0].kms_key_arn.as_deref(), Some(REPLICA_KEY));
+        assert_eq!(table.contributor_insights.as_deref(), Some("ENABLED"));
+        assert_eq!(
+            table.encryption.as_ref().map(|e| e.sse_type),
+            Some(SseType::AwsOwned)
+        );
+        assert!(
+            table
+                .resource_policy
+                .as_ref()
+                .and_then(|p| p.document.as_ref())
+                .is_some()
+        );
+        assert_eq!(
+            out.kms_key_arns(),
+            BTreeSet::from([REPLICA_KEY.to_string()])
+        );
+    }
+
+    #[tokio::test]
+    async fn access_denied_on_pitr_keeps_the_table_and_the_rest() {
+        let denied = mock!(Client::describe_continuous_backups).then_http_response(|| {
+            json_error(
+                400,
+                "AccessDeniedException",
+                "not authorized to perform dynamodb:DescribeContinuousBackups",
+            )
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe_ok(),
+                &denied,
+                &tags_ok(),
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        assert_eq!(table.point_in_time_recovery, None, "unknown, not DISABLED");
+        assert_eq!(table.deletion_protection, Some(true));
+        assert_eq!(table.tags.as_ref().map(|t| t.len()), Some(1));
+        assert_eq!(
+            table.resource_policy,
+            Some(ResourcePolicy { document: None }),
+            "PolicyNotFoundException means no policy"
+        );
+        let error = only_error(&ctx);
+        assert_eq!(error.kind, ErrorKind::AccessDenied);
+        assert_eq!(error.operation, "DescribeContinuousBackups");
+        assert_eq!(error.resource.as_deref(), Some(arn("orders").as_str()));
+        assert_eq!(out.kms_key_arns(), BTreeSet::from([KEY.to_string()]));
+    }
+
+    #[tokio::test]
+    async fn throttling_that_outlasts_the_retries_leaves_tags_unknown() {
+        let throttled = mock!(Client::list_tags_of_resource)
+            .then_http_response(|| json_error(400, "ThrottlingException", "Rate exceeded"));
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe_ok(),
+                &pitr_ok(),
+                &throttled,
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        assert_eq!(table.tags, None);
+        assert!(table.point_in_time_recovery.is_some());
+        let error = only_error(&ctx);
+        assert_eq!(error.kind, ErrorKind::Throttled);
+        assert_eq!(error.operation, "ListTagsOfResource");
+        assert_eq!(
+            throttled.num_calls(),
+            3,
+            "every attempt of the retry budget"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_html_500_on_describe_table_keeps_the_table() {
+        let broken =
+            mock!(Client::describe_table).then_http_response(crate::collect::testing::html_500);
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &broken,
+                &pitr_ok(),
+                &tags_ok(),
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        assert_eq!(table.name, "orders");
+        assert_eq!(table.status, None);
+        assert_eq!(table.encryption, None);
+        assert_eq!(table.deletion_protection, None);
+        assert!(table.point_in_time_recovery.is_some());
+        let error = only_error(&ctx);
+        assert_eq!(error.operation, "DescribeTable");
+        assert_html_500_error(&error);
+    }
+
+    #[tokio::test]
+    async fn an_empty_account() {
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [&list_tables(&[]), &no_backups()]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_no_errors(&ctx);
+        assert_eq!(out.tables, Some(BTreeMap::new()));
+        assert_eq!(out.backups, Some(BTreeMap::new()));
+        assert!(out.kms_key_arns().is_empty());
+    }
+
+    #[tokio::test]
+    async fn pagination_across_several_pages() {
+        let pages = mock!(Client::list_tables)
+            .sequence()
+            .output(|| {
+                ListTablesOutput::builder()
+                    .table_names("a")
+                    .table_names("b")
+                    .last_evaluated_table_name("b")
+                    .build()
+            })
+            .output(|| {
+                ListTablesOutput::builder()
+                    .table_names("c")
+                    .last_evaluated_table_name("c")
+                    .build()
+            })
+            .output(|| ListTablesOutput::builder().table_names("d").build())
+            .build();
+        let tag_pages = mock!(Client::list_tags_of_resource).then_compute_output(|req| {
+            match req.next_token() {
+                None => ListTagsOfResourceOutput::builder()
+                    .tags(Tag::builder().key("k1").value("v").build().unwrap())
+                    .next_token("t2")
+                    .build(),
+                Some(_) => ListTagsOfResourceOutput::builder()
+                    .tags(Tag::builder().key("k2").value("v").build().unwrap())
+                    .build(),
+            }
+        });
+        let backup = |table: &str, n: u32| {
+            BackupSummary::builder()
+                .table_arn(arn(table))
+                .table_name(table)
+                .backup_arn(format!("{}/backup/{n}", arn(table)))
+                .backup_type(BackupType::User)
+                .backup_status(BackupStatus::Available)
+                .backup_creation_date_time(DateTime::from_secs(1_700_000_000 + i64::from(n)))
+                .build()
+        };
+        let backup_pages = mock!(Client::list_backups).then_compute_output(move |req| {
+            match req.exclusive_start_backup_arn() {
+                None => ListBackupsOutput::builder()
+                    .backup_summaries(backup("a", 2))
+                    .backup_summaries(backup("a", 1))
+                    .last_evaluated_backup_arn("cursor")
+                    .build(),
+                Some(_) => ListBackupsOutput::builder()
+                    .backup_summaries(backup("d", 3))
+                    .build(),
+            }
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &pages,
+                &describe_ok(),
+                &pitr_ok(),
+                &tag_pages,
+                &no_policy(),
+                &insights_ok(),
+                &backup_pages
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_no_errors(&ctx);
+        let tables = out.tables.as_ref().unwrap();
+        assert_eq!(tables.len(), 4);
+        assert_eq!(pages.num_calls(), 3);
+        for table in tables.values() {
+            let tags = table.tags.as_ref().unwrap();
+            assert_eq!(tags.keys().collect::<Vec<_>>(), ["k1", "k2"]);
+        }
+        let backups = out.backups.as_ref().unwrap();
+        assert_eq!(backups[&arn("a")].len(), 2);
+        assert!(backups[&arn("a")][0].creation_time < backups[&arn("a")][1].creation_time);
+        assert_eq!(backups[&arn("d")].len(), 1);
+    }
+
+    #[tokio::test]
+    async fn list_tables_denied_means_unknown_tables_but_backups_still_collected() {
+        let denied = mock!(Client::list_tables)
+            .then_http_response(|| json_error(400, "AccessDeniedException", "no"));
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [&denied, &no_backups()]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_eq!(out.tables, None);
+        assert_eq!(out.backups, Some(BTreeMap::new()));
+        assert_eq!(only_error(&ctx).kind, ErrorKind::AccessDenied);
+    }
+
+    #[tokio::test]
+    async fn a_table_deleted_meanwhile_is_dropped_silently() {
+        let gone = mock!(Client::describe_table).then_http_response(|| {
+            json_error(
+                400,
+                "ResourceNotFoundException",
+                "Requested resource not found",
+            )
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["gone"]),
+                &gone,
+                &pitr_ok(),
+                &tags_ok(),
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_eq!(out.tables, Some(BTreeMap::new()));
+        assert_no_errors(&ctx);
+    }
+}

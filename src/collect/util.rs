@@ -1,0 +1,299 @@
+//! Small helpers shared by the service collectors.
+
+use std::collections::BTreeSet;
+use std::error::Error as StdError;
+use std::future::Future;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use crate::collect::{ErrorRecorder, RegionContext};
+use crate::inventory::{CollectionError, ErrorKind, PolicyDocument};
+
+/// Parses a policy document as a service returned it.
+///
+/// IAM returns documents URL-encoded (RFC 3986), other services (EC2 endpoint
+/// policies, DynamoDB resource policies) and emulators return raw JSON. The
+/// raw form is tried first: a URL-encoded JSON object starts with `%7B` and
+/// never parses as JSON, so the order cannot misread either form.
+pub fn parse_policy_document(raw: &str) -> Result<PolicyDocument, String> {
+    if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(raw) {
+        return Ok(value);
+    }
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|err| format!("policy document is neither JSON nor URL-encoded UTF-8: {err}"))?;
+    match serde_json::from_str::<Value>(&decoded) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err("policy document is not a JSON object".to_string()),
+        Err(err) => Err(format!("policy document is not valid JSON: {err}")),
+    }
+}
+
+/// Records an answer that arrived but could not be turned into evidence
+/// (a required field missing, a document that does not parse). The field it
+/// would have filled stays `null`, like for a failed call.
+pub(crate) fn record_malformed(
+    errors: &ErrorRecorder,
+    service: &str,
+    region: &str,
+    operation: &str,
+    resource: Option<&str>,
+    message: impl Into<String>,
+) {
+    errors.push(CollectionError {
+        service: service.to_string(),
+        region: region.to_string(),
+        operation: operation.to_string(),
+        resource: resource.map(str::to_string),
+        kind: ErrorKind::Other,
+        code: "MalformedResponse".to_string(),
+        message: message.into(),
+    });
+}
+
+/// Records a paginated listing whose service kept answering "more pages"
+/// with a token it had already sent (or none): the listing cannot be
+/// completed, so it is not used.
+pub(crate) fn record_pagination_loop(
+    errors: &ErrorRecorder,
+    service: &str,
+    region: &str,
+    operation: &str,
+) {
+    record_malformed(
+        errors,
+        service,
+        region,
+        operation,
+        None,
+        "pagination token repeated or missing; listing incomplete",
+    );
+}
+
+/// Decides whether a paginated listing continues: `Ok(Some(token))` for the
+/// next page, `Ok(None)` when done, `Err(())` when the service returned a
+/// token it had already returned (a loop).
+pub(crate) fn next_token(
+    seen: &mut BTreeSet<String>,
+    token: Option<String>,
+) -> Result<Option<String>, ()> {
+    match token {
+        None => Ok(None),
+        Some(token) if token.is_empty() => Ok(None),
+        Some(token) => {
+            if seen.insert(token.clone()) {
+                Ok(Some(token))
+            } else {
+                Err(())
+            }
+        }
+    }
+}
+
+/// Where a call goes and how its failure is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    pub service: &'a str,
+    pub region: &'a str,
+    pub operation: &'a str,
+    pub resource: Option<&'a str>,
+}
+
+/// Fetches every page of a `NextToken`-style listing. `fetch` sends one
+/// request with the given token and returns the page's items and its next
+/// token. The rate limiter is asked before each page. Any failed page (or a
+/// token loop) is recorded and gives `None`: a partial listing would read
+/// as "these are all there are".
+pub(crate) async fn paginate<T, E, F, Fut>(
+    ctx: &RegionContext,
+    call: Call<'_>,
+    mut fetch: F,
+) -> Option<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    let mut seen = BTreeSet::new();
+    loop {
+        ctx.limits
+            .acquire(call.service, call.operation, call.region)
+            .await;
+        match fetch(token.take()).await {
+            Ok((page, next)) => {
+                items.extend(page);
+                match next_token(&mut seen, next) {
+                    Ok(Some(next)) => token = Some(next),
+                    Ok(None) => return Some(items),
+                    Err(()) => {
+                        record_pagination_loop(
+                            &ctx.errors,
+                            call.service,
+                            call.region,
+                            call.operation,
+                        );
+                        return None;
+                    }
+                }
+            }
+            Err(err) => {
+                ctx.errors.record(
+                    call.service,
+                    call.region,
+                    call.operation,
+                    call.resource,
+                    &err,
+                );
+                return None;
+            }
+        }
+    }
+}
+
+/// One request, rate limited, its failure recorded.
+pub(crate) async fn single<T, E, Fut>(
+    ctx: &RegionContext,
+    call: Call<'_>,
+    request: Fut,
+) -> Option<T>
+where
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    ctx.limits
+        .acquire(call.service, call.operation, call.region)
+        .await;
+    match request.await {
+        Ok(output) => Some(output),
+        Err(err) => {
+            ctx.errors.record(
+                call.service,
+                call.region,
+                call.operation,
+                call.resource,
+                &err,
+            );
+            None
+        }
+    }
+}
+
+/// Runs independent calls concurrently and returns their results in the
+/// order of `futures`. A panicking task is re-raised here.
+pub(crate) async fn join_ordered<T, F>(futures: Vec<F>) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Future<Output = T> + Send + 'static,
+{
+    let mut set = JoinSet::new();
+    let count = futures.len();
+    for (index, future) in futures.into_iter().enumerate() {
+        set.spawn(async move { (index, future.await) });
+    }
+    let mut results: Vec<Option<T>> = (0..count).map(|_| None).collect();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((index, value)) => {
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = Some(value);
+                }
+            }
+            Err(err) => {
+                if err.is_panic() {
+                    std::panic::resume_unwind(err.into_panic());
+                }
+                // Cancelled: only possible if the runtime shuts down, in
+                // which case nobody reads the result.
+            }
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// `arn:partition:service:region:account:resource` -> the region field.
+pub(crate) fn arn_region(arn: &str) -> Option<&str> {
+    let region = arn.split(':').nth(3)?;
+    (!region.is_empty()).then_some(region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_raw_and_url_encoded_documents() {
+        let raw = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#;
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22dynamodb%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let a = parse_policy_document(raw).unwrap();
+        let b = parse_policy_document(encoded).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a["Statement"][0]["Action"], "dynamodb:*");
+    }
+
+    #[test]
+    fn raw_json_with_percent_signs_is_not_decoded() {
+        let raw = r#"{"Statement":[{"Condition":{"StringLike":{"s3:prefix":"a%20b"}}}]}"#;
+        let doc = parse_policy_document(raw).unwrap();
+        assert_eq!(
+            doc["Statement"][0]["Condition"]["StringLike"]["s3:prefix"],
+            "a%20b"
+        );
+    }
+
+    #[test]
+    fn plus_is_not_a_space() {
+        // RFC 3986 encoding leaves `+` alone; it must survive decoding.
+        let encoded = "%7B%22Sid%22%3A%22a+b%22%7D";
+        assert_eq!(parse_policy_document(encoded).unwrap()["Sid"], "a+b");
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(parse_policy_document("not a policy").is_err());
+        assert!(parse_policy_document("%5B1%5D").is_err());
+        assert!(parse_policy_document("").is_err());
+    }
+
+    #[test]
+    fn token_loops_are_detected() {
+        let mut seen = Default::default();
+        assert_eq!(
+            next_token(&mut seen, Some("a".into())),
+            Ok(Some("a".into()))
+        );
+        assert_eq!(
+            next_token(&mut seen, Some("b".into())),
+            Ok(Some("b".into()))
+        );
+        assert_eq!(next_token(&mut seen, Some("a".into())), Err(()));
+        assert_eq!(next_token(&mut seen, None), Ok(None));
+        assert_eq!(next_token(&mut seen, Some(String::new())), Ok(None));
+    }
+
+    #[test]
+    fn region_of_an_arn() {
+        assert_eq!(
+            arn_region("arn:aws:cloudtrail:eu-west-1:123456789012:trail/t"),
+            Some("eu-west-1")
+        );
+        assert_eq!(arn_region("arn:aws:iam::123456789012:role/r"), None);
+        assert_eq!(arn_region("nonsense"), None);
+    }
+
+    #[tokio::test]
+    async fn join_ordered_keeps_order() {
+        let futures: Vec<_> = (0..5u64)
+            .map(|i| async move {
+                tokio::time::sleep(std::time::Duration::from_millis(5 * (5 - i))).await;
+                i
+            })
+            .collect();
+        assert_eq!(join_ordered(futures).await, vec![0, 1, 2, 3, 4]);
+    }
+}

@@ -1,0 +1,4 @@
+//! Shared support of the integration tests (`mod support;`).
+#![allow(dead_code)]
+
+pub mod moto;
