@@ -36,6 +36,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Collect the inventory live (read-only calls only), evaluate it and
+    /// report; the inventory is kept as evidence (--inventory-out).
+    Scan(ScanArgs),
     /// Evaluate a saved inventory offline (no AWS access).
     Eval(EvalArgs),
     /// List the rules (built-in and --policies).
@@ -63,6 +66,21 @@ pub struct EvalArgs {
     /// instead of evaluating, e.g. to run the rules with stock OPA.
     #[arg(long)]
     pub print_input: bool,
+}
+
+/// `dynaudit scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub aws: crate::cli_collect::AwsArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Where to write the inventory the findings were decided on; SARIF
+    /// results point at lines of this file, so keep it beside the SARIF.
+    #[arg(long, value_name = "PATH", default_value = "dynaudit-inventory.json")]
+    pub inventory_out: PathBuf,
 }
 
 /// Options shared by every command that evaluates.
@@ -151,6 +169,7 @@ pub struct ExplainArgs {
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
+        Command::Scan(args) => scan(&args),
         Command::Eval(args) => eval(&args),
         Command::Rules(args) => rules(&args),
         Command::Explain(args) => explain(&args),
@@ -195,6 +214,34 @@ fn eval(args: &EvalArgs) -> Result<u8> {
         config: &config,
         inventory: &loaded.inventory,
         inventory_text: &loaded.text,
+        evidence_uri: &evidence_uri,
+        findings: &findings,
+    })
+}
+
+fn scan(args: &ScanArgs) -> Result<u8> {
+    if args.inventory_out == Path::new("-") {
+        anyhow::bail!("--inventory-out must name a file: the report goes to standard output");
+    }
+    // Everything that can be wrong locally is checked before the first call.
+    let config = load_config(args.policy.config.as_deref())?;
+    let policies = PolicySet::load(&args.policy.policy_dirs)?;
+    let options = args
+        .aws
+        .to_options(config.scan.clone(), args.report.quiet)?;
+    let (inventory, summary) = crate::cli_collect::run_collection(&options)?;
+    crate::cli_collect::write_inventory(&inventory, &args.inventory_out)?;
+    crate::cli_collect::print_summary(&summary, args.report.quiet);
+    let inventory_text = std::fs::read_to_string(&args.inventory_out)
+        .with_context(|| format!("cannot read back {}", args.inventory_out.display()))?;
+    let findings = crate::eval::evaluate(&policies, &inventory, &config.parameters)?;
+    let evidence_uri = evidence_uri(&args.inventory_out);
+    report_findings(&ReportRequest {
+        args: &args.report,
+        policies: &policies,
+        config: &config,
+        inventory: &inventory,
+        inventory_text: &inventory_text,
         evidence_uri: &evidence_uri,
         findings: &findings,
     })

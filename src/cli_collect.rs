@@ -4,6 +4,7 @@
 //! both subcommands.
 
 use std::path::{Path, PathBuf};
+
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -40,9 +41,6 @@ pub struct AwsArgs {
     /// Connect timeout in seconds (default 5, or `[scan] connect_timeout_secs`).
     #[arg(long, value_name = "SECS")]
     pub connect_timeout: Option<f64>,
-    /// No progress display and no summary line.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 /// `dynaudit collect`.
@@ -53,14 +51,22 @@ pub struct CollectArgs {
     /// Where to write the inventory (`-` for stdout).
     #[arg(long, short, value_name = "PATH", default_value = "inventory.json")]
     pub output: PathBuf,
-    /// Config file; only its `[scan]` table is used here.
+    /// Config file; `collect` uses its `[scan]` table (the whole file is
+    /// validated).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// No progress display and no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 impl AwsArgs {
     /// The options of a run, from the arguments over the `[scan]` settings.
-    pub fn to_options(&self, settings: ScanSettings) -> Result<CollectOptions, CollectError> {
+    pub fn to_options(
+        &self,
+        settings: ScanSettings,
+        quiet: bool,
+    ) -> Result<CollectOptions, CollectError> {
         let regions = match &self.regions {
             Some(value) => RegionSelection::parse(value).map_err(CollectError::Region)?,
             None => RegionSelection::Default,
@@ -79,33 +85,8 @@ impl AwsArgs {
             role_arn: self.role_arn.clone(),
             external_id: self.external_id.clone(),
             settings,
-            progress: !self.quiet,
+            progress: !quiet,
         })
-    }
-}
-
-/// Reads the `[scan]` table of a config file (other tables are ignored
-/// here; the full config is validated by the CLI's loader).
-pub fn scan_settings_from_file(path: Option<&Path>) -> Result<ScanSettings> {
-    let Some(path) = path else {
-        return Ok(ScanSettings::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
-    let value: toml::Table =
-        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
-    match value.get("scan") {
-        None => Ok(ScanSettings::default()),
-        Some(scan) => {
-            let settings: ScanSettings = scan
-                .clone()
-                .try_into()
-                .with_context(|| format!("{}: invalid [scan] table", path.display()))?;
-            settings
-                .validate()
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            Ok(settings)
-        }
     }
 }
 
@@ -143,11 +124,14 @@ pub fn print_summary(summary: &CollectSummary, quiet: bool) {
 /// `dynaudit collect`: exit 0 when the inventory is written (failed calls
 /// are evidence, counted in the summary), 2 when the run could not start.
 pub fn run_collect(args: &CollectArgs) -> Result<u8> {
-    let settings = scan_settings_from_file(args.config.as_deref())?;
-    let options = args.aws.to_options(settings)?;
+    let config = match &args.config {
+        Some(path) => crate::config::Config::load(path)?,
+        None => crate::config::Config::default(),
+    };
+    let options = args.aws.to_options(config.scan, args.quiet)?;
     let (inventory, summary) = run_collection(&options)?;
     write_inventory(&inventory, &args.output)?;
-    print_summary(&summary, args.aws.quiet);
+    print_summary(&summary, args.quiet);
     Ok(0)
 }
 

@@ -36,6 +36,9 @@ pub enum ConfigError {
 pub struct Config {
     /// Rule parameters (`data.dynaudit.params` in Rego).
     pub parameters: Parameters,
+    /// Live collection settings (`collect` and `scan`): retries, timeouts,
+    /// concurrency, client-side rate limits.
+    pub scan: crate::collect::ScanSettings,
 }
 
 /// Rule parameters. Every one has a default; all are echoed in reports.
@@ -121,6 +124,14 @@ impl Config {
             }
         })?;
         config.parameters.validate(path)?;
+        config
+            .scan
+            .validate()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_string(),
+                key: "scan".to_string(),
+                message,
+            })?;
         Ok(config)
     }
 }
