@@ -224,13 +224,11 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
             "description is empty".to_string(),
         ));
     }
-    if let Some(scope) = &annotation.scope {
-        if scope != "package" {
-            return Err(invalid(
-                line_of("scope:"),
-                format!("scope `{scope}` is not supported (only `package`)"),
-            ));
-        }
+    if let Some(scope) = annotation.scope.as_ref().filter(|s| *s != "package") {
+        return Err(invalid(
+            line_of("scope:"),
+            format!("scope `{scope}` is not supported (only `package`)"),
+        ));
     }
     if custom.frameworks.values().all(Vec::is_empty) {
         return Err(invalid(

@@ -67,10 +67,11 @@ fn committed_schema_and_rule_docs_are_current() {
     if let Ok(entries) = std::fs::read_dir(root().join("docs/rules")) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            if let Some(id) = name.strip_suffix(".md") {
-                if id != "README" && set.rule(id).is_none() {
-                    failures.push(format!("docs/rules/{name} documents no loaded rule"));
-                }
+            if let Some(id) = name.strip_suffix(".md")
+                && id != "README"
+                && set.rule(id).is_none()
+            {
+                failures.push(format!("docs/rules/{name} documents no loaded rule"));
             }
         }
     }
