@@ -266,27 +266,28 @@ fn to_finding(
     }
 }
 
-/// Collection errors by (region, operation), to explain unknown outcomes.
+/// Collection errors by operation, to explain unknown outcomes.
 struct ErrorIndex<'a> {
-    by_call: HashMap<(&'a str, &'a str), Vec<&'a CollectionError>>,
+    by_operation: HashMap<&'a str, Vec<&'a CollectionError>>,
 }
 
 impl<'a> ErrorIndex<'a> {
     fn new(errors: &'a [CollectionError]) -> Self {
-        let mut by_call: HashMap<(&str, &str), Vec<&CollectionError>> = HashMap::new();
+        let mut by_operation: HashMap<&str, Vec<&CollectionError>> = HashMap::new();
         for error in errors {
-            by_call
-                .entry((error.region.as_str(), error.operation.as_str()))
+            by_operation
+                .entry(error.operation.as_str())
                 .or_default()
                 .push(error);
         }
-        ErrorIndex { by_call }
+        ErrorIndex { by_operation }
     }
 
     /// One reason per needed operation: the error recorded for this
-    /// resource, else the region-wide one, else one recorded for a resource
-    /// the outcome's evidence names (e.g. the KMS key of a table); never an
-    /// error of an unrelated resource.
+    /// resource in its region, else the region-wide one, else one recorded
+    /// (in any region: trails are read in their home region) for a resource
+    /// the outcome's evidence names, e.g. a table's KMS key or a backup plan;
+    /// never an error of an unrelated resource.
     fn reasons(
         &self,
         region: &str,
@@ -298,14 +299,21 @@ impl<'a> ErrorIndex<'a> {
         let mut reasons = Vec::new();
         for operation in needs {
             let candidates = self
-                .by_call
-                .get(&(region, operation.as_str()))
+                .by_operation
+                .get(operation.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or_default();
+            let in_region = |e: &&&CollectionError| e.region == region;
             let chosen = candidates
                 .iter()
+                .filter(in_region)
                 .find(|e| e.resource.as_deref() == Some(resource))
-                .or_else(|| candidates.iter().find(|e| e.resource.is_none()))
+                .or_else(|| {
+                    candidates
+                        .iter()
+                        .filter(in_region)
+                        .find(|e| e.resource.is_none())
+                })
                 .or_else(|| {
                     candidates.iter().find(|e| {
                         e.resource
