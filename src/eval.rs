@@ -343,3 +343,64 @@ impl<'a> ErrorIndex<'a> {
         reasons
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::ErrorKind;
+
+    fn error(region: &str, operation: &str, resource: Option<&str>, code: &str) -> CollectionError {
+        CollectionError {
+            service: "svc".to_string(),
+            region: region.to_string(),
+            operation: operation.to_string(),
+            resource: resource.map(str::to_string),
+            kind: ErrorKind::AccessDenied,
+            code: code.to_string(),
+            message: "m".to_string(),
+        }
+    }
+
+    #[test]
+    fn prefers_the_outcomes_own_resource() {
+        let errors = vec![
+            error("r1", "Op", Some("other"), "OTHER"),
+            error("r1", "Op", None, "REGION"),
+            error("r1", "Op", Some("mine"), "MINE"),
+        ];
+        let index = ErrorIndex::new(&errors);
+        let reasons = index.reasons("r1", "mine", &serde_json::json!({}), &["Op".to_string()]);
+        assert!(reasons[0].contains("MINE"), "{reasons:?}");
+    }
+
+    #[test]
+    fn never_borrows_an_unrelated_resources_error() {
+        let errors = vec![error("r1", "Op", Some("other"), "OTHER")];
+        let index = ErrorIndex::new(&errors);
+        let reasons = index.reasons("r1", "mine", &serde_json::json!({}), &["Op".to_string()]);
+        assert!(!reasons[0].contains("OTHER"), "{reasons:?}");
+        assert!(
+            reasons[0].contains("no collection error recorded"),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn finds_the_error_of_a_resource_named_in_evidence_in_another_region() {
+        let errors = vec![error(
+            "us-east-1",
+            "GetTrailStatus",
+            Some("arn:trail"),
+            "TRAIL",
+        )];
+        let index = ErrorIndex::new(&errors);
+        let evidence = serde_json::json!({"candidates": ["arn:trail"]});
+        let reasons = index.reasons(
+            "eu-west-1",
+            "acct/eu-west-1",
+            &evidence,
+            &["GetTrailStatus".to_string()],
+        );
+        assert!(reasons[0].contains("TRAIL"), "{reasons:?}");
+    }
+}
