@@ -70,17 +70,16 @@ outcomes contains unlisted_tables_outcome(region, "recent backups") if {
 
 outcomes contains {
 	"status": "unknown",
-	"resource": x.arn,
-	"region": x.region,
-	"message": sprintf("Backups of table %s in %s were not collected", [x.table.name, x.region]),
+	"resource": arn,
+	"region": region,
+	"message": sprintf("Backups of table %s in %s were not collected", [t.name, region]),
 	"evidence": {"backups": null},
 	"needs": ["ListBackups"],
 } if {
 	some region, r in input.regions
 	is_object(r.tables)
+	r.backups == null
 	some arn, t in r.tables
-	x := {"region": region, "arn": arn, "table": t}
-	input.regions[x.region].backups == null
 }
 
 # The AVAILABLE backups of each table ranked by creation time (ties broken

@@ -81,29 +81,43 @@ outcomes contains unlisted_tables_outcome(region, "global table replicas") if {
 	some region in unlisted_table_regions
 }
 
-# One pass over the tables; out-of-scope tables cost two lookups.
+# Tables in scope: named in required_replica_regions, or carrying the
+# replica-regions tag. Out-of-scope tables cost one lookup per rule below.
 outcomes contains o if {
 	some region, r in input.regions
 	is_object(r.tables)
 	some arn, t in r.tables
-	x := {"region": region, "arn": arn, "table": t}
-	o := scoped_outcome(x)
+	t.name in configured_names
+	o := table_outcome({"region": region, "arn": arn, "table": t})
 }
 
-scoped_outcome(x) := table_outcome(x) if {
-	in_scope(x)
-} else := {
+outcomes contains o if {
+	tag_enabled
+	some region, r in input.regions
+	is_object(r.tables)
+	some arn, t in r.tables
+	is_object(t.tags)
+	_ := t.tags[tag_key]
+	not t.name in configured_names
+	o := table_outcome({"region": region, "arn": arn, "table": t})
+}
+
+# Tables whose tags were not collected (the tag could name required regions)
+# and that the configuration does not name.
+outcomes contains {
 	"status": "unknown",
-	"resource": x.arn,
-	"region": x.region,
-	"message": sprintf("Cannot tell whether table %s in %s requires replicas: its tags (tag %s) were not collected", [x.table.name, x.region, tag_key]),
+	"resource": arn,
+	"region": region,
+	"message": sprintf("Cannot tell whether table %s in %s requires replicas: its tags (tag %s) were not collected", [t.name, region, tag_key]),
 	"evidence": {"required_by_config": null, "replica_regions_tag": tag_key, "tags": null},
 	"needs": ["ListTagsOfResource"],
 } if {
-	# The tag could name required regions but the tags were not collected,
-	# and the configuration names none for this table.
 	tag_enabled
-	x.table.tags == null
+	some region, r in input.regions
+	is_object(r.tables)
+	some arn, t in r.tables
+	t.tags == null
+	not t.name in configured_names
 }
 
 # --- requirement ---
@@ -111,6 +125,8 @@ scoped_outcome(x) := table_outcome(x) if {
 tag_key := replica_regions_tag
 
 required_by_name := required_replica_regions
+
+configured_names := {name | some name, _ in required_by_name}
 
 tag_enabled if {
 	is_string(tag_key)
@@ -134,16 +150,6 @@ tag_value(x) := v if {
 
 tag_regions(x) := sort({r | some r in regex.split(`[ \t\r\n,]+`, v); r != ""}) if {
 	v := tag_value(x)
-}
-
-in_scope(x) if {
-	_ := required_by_name[x.table.name]
-}
-
-in_scope(x) if {
-	tag_enabled
-	is_object(x.table.tags)
-	_ := x.table.tags[tag_key]
 }
 
 # The tag might add regions we cannot see.

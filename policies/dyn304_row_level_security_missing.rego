@@ -139,10 +139,22 @@ tag_value(x) := object.get(x.table.tags, rls_tag, null) if x.table.tags != null 
 # Offending statements, computed once
 
 # Item grants without LeadingKeys in attached IAM policies:
-# [{key, statement, actions, globs}], where `globs` match the ARN of a table
-# the statement reaches, itself or through one of its indexes (null for a
-# NotResource statement: matched the slow way).
-iam_offenders := [{"key": k, "statement": s, "actions": acts, "globs": table_globs(s)} |
+# [{key, statement, actions, globs, finding, description, deny_applies}],
+# where `globs` match the ARN of a table the statement reaches, itself or
+# through one of its indexes (null for a NotResource statement: matched the
+# slow way), and `finding` (described by `description`) is the statement's
+# finding for every table it reaches, unless `deny_applies`: then a Deny of
+# the policy's principals may void some of its actions on some tables, and
+# the finding is made per table.
+iam_offenders := [{
+	"key": k,
+	"statement": s,
+	"actions": acts,
+	"globs": table_globs(s),
+	"finding": f,
+	"description": describe(f),
+	"deny_applies": k in iam.deny_applies,
+} |
 	some k, pol in iam.policies
 	pol.statements != null
 	some s in pol.statements
@@ -150,6 +162,12 @@ iam_offenders := [{"key": k, "statement": s, "actions": acts, "globs": table_glo
 	not iam.uses_key(s, leading_keys)
 	acts := iam.granted_actions(s, item_actions)
 	count(acts) > 0
+	f := object.union(iam.statement_evidence(pol, s), {
+		"source": "iam",
+		"policy_arn": pol.arn,
+		"principals": iam.bounded(pol.principals),
+		"actions": sort(acts),
+	})
 ]
 
 table_globs(s) := array.concat(
@@ -215,8 +233,14 @@ wide_by_glob[g] contains i if {
 # a wildcard, or it names no `:table/` literally).
 wide_by_key[k] contains g if {
 	some g, _ in wide_by_glob
+	g != "*"
 	k := name_key(g)
 }
+
+# Offenders whose glob is `*` reach every table: no need to match it.
+everywhere := is if {
+	is := wide_by_glob["*"]
+} else := set()
 
 name_key(g) := substring(regex.replace(split(g, ":table/")[1], `(\\.|[*?$]).*$`, ""), 0, 3) if {
 	count(split(g, ":table/")) == 2
@@ -232,7 +256,7 @@ unbounded_offenders contains i if {
 
 # The offenders that reach the table (`probe` is an index ARN of it).
 # (Multi-value rules are undefined, not {}, in regorus 0.14 when empty.)
-reaching_offenders(x, probe) := (by_name(x.arn) | by_glob(x, probe)) | by_statement(x.arn)
+reaching_offenders(x, probe) := ((by_name(x.arn) | everywhere) | by_glob(x, probe)) | by_statement(x.arn)
 
 by_name(arn) := is if {
 	is := offenders_by_table[arn]
@@ -241,12 +265,8 @@ by_name(arn) := is if {
 by_glob(x, probe) := {i |
 	some k in keys(x.table.name)
 	some g in wide_by_key[k]
-	glob.match(g, null, x.arn)
-	some i in wide_by_glob[g]
-} | {i |
-	some k in keys(x.table.name)
-	some g in wide_by_key[k]
-	glob.match(g, null, probe)
+	some target in [x.arn, probe]
+	glob.match(g, null, target)
 	some i in wide_by_glob[g]
 }
 
@@ -268,21 +288,25 @@ delegates_only(s) if {
 	}
 }
 
+# The findings on the table as [finding, description] pairs (descriptions
+# of IAM findings are made once per statement).
 iam_findings(x) := iam_findings_probe(x, x.arn, concat("", [x.arn, "/index/i"]))
 
-iam_findings_probe(x, arn, probe) := [f |
+iam_findings_probe(x, arn, probe) := [[f, o.description] |
 	some i in reaching_offenders(x, probe)
 	o := iam_offenders[i]
+	f := offender_finding(o, arn)
+]
+
+# The offender's finding on the table: its actions that no Deny voids there.
+offender_finding(o, _) := o.finding if not o.deny_applies
+
+offender_finding(o, arn) := object.union(o.finding, {"actions": acts}) if {
+	o.deny_applies
 	pol := iam.policies[o.key]
 	acts := sort({a | some a in o.actions; not iam.action_denied_on(pol, a, arn)})
 	count(acts) > 0
-	f := object.union(iam.statement_evidence(pol, o.statement), {
-		"source": "iam",
-		"policy_arn": pol.arn,
-		"principals": iam.bounded(pol.principals),
-		"actions": acts,
-	})
-]
+}
 
 # The table's resource policy record: null when not collected.
 resource_policy(x) := object.get(x.table, "resource_policy", null)
@@ -311,7 +335,7 @@ policy_findings(x) := [f |
 	}
 ]
 
-findings(x) := array.concat(iam_findings(x), policy_findings(x)) if {
+findings(x) := array.concat(iam_findings(x), [[f, describe(f)] | some f in policy_findings(x)]) if {
 	resource_policy(x) != null
 	resource_policy(x).document != null
 } else := iam_findings(x)
@@ -369,16 +393,18 @@ outcomes contains o if {
 
 outcomes contains o if {
 	some _, x in required
-	o := table_outcome(x, requirement(x), findings(x))
+	hits := findings(x)
+	o := table_outcome(x, requirement(x), [h[0] | some h in hits], [h[1] | some h in hits])
 }
 
-table_outcome(x, req, fs) := {
+# `fs`: the findings on the table, `ds`: their descriptions.
+table_outcome(x, req, fs, ds) := {
 	"status": "fail",
 	"resource": x.arn,
 	"region": x.region,
 	"message": sprintf(
 		"Table %s in %s requires row-level security, but %d statement(s) grant item actions on it without a dynamodb:LeadingKeys condition: %s",
-		[x.table.name, x.region, count(fs), concat("; ", [describe(f) | some f in iam.bounded(fs)])],
+		[x.table.name, x.region, count(fs), concat("; ", iam.bounded(ds))],
 	),
 	"evidence": {
 		"row_level_security": req,
@@ -387,7 +413,7 @@ table_outcome(x, req, fs) := {
 	},
 } if count(fs) > 0
 
-table_outcome(x, req, fs) := {
+table_outcome(x, req, fs, _) := {
 	"status": "unknown",
 	"resource": x.arn,
 	"region": x.region,
@@ -408,7 +434,7 @@ table_outcome(x, req, fs) := {
 	count(needs) > 0
 }
 
-table_outcome(x, req, fs) := {
+table_outcome(x, req, fs, _) := {
 	"status": "pass",
 	"resource": x.arn,
 	"region": x.region,

@@ -215,39 +215,42 @@ outcomes contains common.unlisted_tables_outcome(region, "table resource-based p
 
 resource_policy(x) := object.get(x.table, "resource_policy", null)
 
-outcomes contains o if {
-	some x in common.tables
-	object.get(x.table, "resource_policy", null) == null
-	o := {
-		"status": "unknown",
-		"resource": x.arn,
-		"region": x.region,
-		"message": sprintf("The resource-based policy of table %s in %s was not collected", [x.table.name, x.region]),
-		"evidence": {"resource_policy": null},
-		"needs": ["GetResourcePolicy"],
-	}
+# One pass over the tables per case, each body a few lookups (this runs for
+# every table).
+outcomes contains {
+	"status": "unknown",
+	"resource": arn,
+	"region": region,
+	"message": sprintf("The resource-based policy of table %s in %s was not collected", [t.name, region]),
+	"evidence": {"resource_policy": null},
+	"needs": ["GetResourcePolicy"],
+} if {
+	some region, r in input.regions
+	is_object(r.tables)
+	some arn, t in r.tables
+	object.get(t, "resource_policy", null) == null
+}
+
+outcomes contains {
+	"status": "pass",
+	"resource": arn,
+	"region": region,
+	"message": sprintf("Table %s in %s has no resource-based policy: only IAM principals of its own account can be granted access", [t.name, region]),
+	"evidence": {"resource_policy": {"document": null}},
+} if {
+	some region, r in input.regions
+	is_object(r.tables)
+	some arn, t in r.tables
+	t.resource_policy.document == null
 }
 
 outcomes contains o if {
-	some x in common.tables
-	rp := object.get(x.table, "resource_policy", null)
-	rp != null
-	rp.document == null
-	o := {
-		"status": "pass",
-		"resource": x.arn,
-		"region": x.region,
-		"message": sprintf("Table %s in %s has no resource-based policy: only IAM principals of its own account can be granted access", [x.table.name, x.region]),
-		"evidence": {"resource_policy": {"document": null}},
-	}
-}
-
-outcomes contains o if {
-	some x in common.tables
-	rp := object.get(x.table, "resource_policy", null)
-	rp != null
-	rp.document != null
-	o := policy_outcome(x, iam.statements(rp.document))
+	some region, r in input.regions
+	is_object(r.tables)
+	some arn, t in r.tables
+	doc := t.resource_policy.document
+	doc != null
+	o := policy_outcome({"region": region, "arn": arn, "table": t}, iam.statements(doc))
 }
 
 policy_outcome(x, null) := {

@@ -289,8 +289,26 @@ covers_dynamodb(s) if {
 # statement does (statements that cover none are dropped).
 grants_dynamodb(s) if s.effect != null
 
-# The actions of `candidates` (lower-case) the statement grants.
-granted_actions(s, candidates) := {a | some a in candidates; grants_action(s, a)}
+# The actions of `candidates` (lower-case) the statement grants: the same as
+# `grants_action` for each, but a pattern without `*` or `?` (which can only
+# match itself) is compared directly instead of through glob.match, which
+# costs tens of microseconds per call.
+granted_actions(s, candidates) := {a | some a in candidates; a in s.actions} | {a |
+	some i, p in s.actions
+	regex.match(`[*?]`, p)
+	some a in candidates
+	glob.match(s.action_globs[i], null, a)
+} if s.actions != null
+
+granted_actions(s, candidates) := {a | some a in candidates; not excludes_action(s, a)} if {
+	s.actions == null
+	s.not_actions != null
+}
+
+granted_actions(s, candidates) := set() if {
+	s.actions == null
+	s.not_actions == null
+}
 
 # ---------------------------------------------------------------------------
 # Resources (case-sensitive)
@@ -540,6 +558,19 @@ denies[arn] contains d if {
 denies_of(arn) := ds if {
 	ds := denies[arn]
 } else := set()
+
+# Policy keys whose principals (at least one) all have an unconditional
+# Deny statement: only statements of these policies can be neutralised or
+# have an action denied (`neutralised`, `action_denied`, `action_denied_on`
+# are false for every other policy), so rules can skip the per-action and
+# per-table Deny checks for the rest.
+deny_applies contains key if {
+	some key, pol in policies
+	count(pol.principals) > 0
+	every arn in pol.principals {
+		denies[arn]
+	}
+}
 
 # The Deny statement certainly covers every action the Allow statement
 # grants (a NotAction Allow is covered only by a Deny of `*`).

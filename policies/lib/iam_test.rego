@@ -91,6 +91,26 @@ test_glob_metacharacters_are_literal if {
 	iam.grants_action(st({"Effect": "Allow", "Action": "dynamodb:{a,b}"}), "dynamodb:{a,b}")
 }
 
+test_granted_actions_agrees_with_grants_action if {
+	candidates := {"dynamodb:getitem", "dynamodb:query", "dynamodb:scan", "dynamodb:{a,b}", "dynamodb:[get]item"}
+	statements := [
+		st({"Effect": "Allow", "Action": ["DynamoDB:GetItem", "dynamodb:Q*"]}),
+		st({"Effect": "Allow", "Action": ["dynamodb:?can", "dynamodb:[Get]Item", "dynamodb:{a,b}"]}),
+		st({"Effect": "Allow", "Action": "*"}),
+		st({"Effect": "Allow", "NotAction": ["dynamodb:Get*", "dynamodb:Scan"]}),
+	]
+	count(statements) == 4
+	every s in statements {
+		iam.granted_actions(s, candidates) == {a | some a in candidates; iam.grants_action(s, a)}
+	}
+}
+
+test_granted_actions_literal_and_wildcard if {
+	s := st({"Effect": "Allow", "Action": ["DynamoDB:GetItem", "dynamodb:Q*", "dynamodb:[Get]Item"]})
+	iam.granted_actions(s, {"dynamodb:getitem", "dynamodb:query", "dynamodb:scan"}) == {"dynamodb:getitem", "dynamodb:query"}
+	iam.granted_actions(s, {"dynamodb:[get]item"}) == {"dynamodb:[get]item"}
+}
+
 test_covers_dynamodb if {
 	iam.covers_dynamodb(st({"Action": "dynamodb:*"}))
 	iam.covers_dynamodb(st({"Action": "*"}))
