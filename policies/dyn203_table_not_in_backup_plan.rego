@@ -102,6 +102,15 @@ plans_without_selections[region] := sort([plan.name |
 	r.backup_plans != null
 }
 
+# Their ARNs, so the finding can quote the recorded collection error.
+plan_arns_without_selections[region] := sort([arn |
+	some arn, plan in r.backup_plans
+	plan.selections == null
+]) if {
+	some region, r in input.regions
+	r.backup_plans != null
+}
+
 compile(plan_arn, plan, sel) := {
 	"plan_arn": plan_arn,
 	"plan_name": plan.name,
@@ -315,6 +324,7 @@ outcomes contains {
 	"message": sprintf("Cannot tell whether an AWS Backup plan in %s selects table %s: %s", [region, t.name, concat("; ", reasons)]),
 	"evidence": {
 		"plans_with_uncollected_selections": uncollected,
+		"plan_arns_with_uncollected_selections": plan_arns_without_selections[region],
 		"selections_needing_tags": needing,
 		"tags_collected": t.tags != null,
 	},

@@ -176,7 +176,7 @@ test_unknown_when_document_not_collected if {
 	out := dyn301.outcomes with input as i
 	only(out, "unknown", policy_arn("p"))
 	some o in out
-	o.needs == ["GetPolicyVersion"]
+	o.needs == ["GetAccountAuthorizationDetails"]
 }
 
 test_unknown_when_attached_policy_missing if {

@@ -177,7 +177,7 @@ test_unknown_when_document_not_collected if {
 	count(out) == 1
 	some o in out
 	o.status == "unknown"
-	o.needs == ["GetPolicyVersion"]
+	o.needs == ["GetAccountAuthorizationDetails"]
 }
 
 test_unknown_once_when_iam_not_collected if {

@@ -1603,19 +1603,14 @@ async fn scan_reports_every_rule_per_resource_and_sends_only_reads() {
         let f = finding(&report, "DYN203", &id(&format!("table:{table}")));
         let msg = f["message"].as_str().unwrap();
         assert!(
-            msg.contains("ListBackupSelections"),
-            "DYN203 {table}: {msg}"
+            msg.contains("backup ListBackupSelections in"),
+            "DYN203 {table} names the recorded error: {msg}"
         );
         assert_eq!(
             f["evidence"]["plans_with_uncollected_selections"],
             serde_json::json!([plan]),
             "DYN203 {table}"
         );
-        // Known defect (reported): the reason should be the recorded
-        // `backup ListBackupSelections ... failed` error, but the error's
-        // resource is the plan ARN and the evidence names the plan only by
-        // name, so the reason says no error was recorded. Tighten this to
-        // `msg.contains("backup ListBackupSelections in")` once fixed.
     }
 
     // The collection errors are exactly what moto does not serve.

@@ -487,10 +487,11 @@ policies[parn] := {
 	rec := object.get(managed_records, parn, {})
 }
 
-# A record without a document: its default version was not read
-# (GetPolicyVersion); no record at all: the authorization details are
-# incomplete.
-managed_needs(parn) := ["GetPolicyVersion"] if parn in object.keys(managed_records) else := ["GetAccountAuthorizationDetails"]
+# A managed policy without a readable document, or attached but missing
+# from the answer: the collector records both under the one call that reads
+# policy documents, GetAccountAuthorizationDetails, with the policy ARN as
+# the resource.
+managed_needs(_) := ["GetAccountAuthorizationDetails"]
 
 policies[key] := {
 	"key": key,
