@@ -44,10 +44,12 @@ pub const KNOWN_REGIONS: &[&str] = &[
     "us-west-2",
 ];
 
-/// Whether `name` has the shape of a region name (`xx-yyyy-N`).
+/// Whether `name` has the shape of a region name: `xx-name-N` or
+/// `xx-name-name-N` (e.g. `us-gov-west-1`).
 pub fn looks_like_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
+        && parts[0].len() == 2
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))

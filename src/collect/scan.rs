@@ -54,7 +54,7 @@ impl RegionSelection {
                     i + 1
                 ));
             }
-            if !is_region_syntax(name) {
+            if !looks_like_region(name) {
                 return Err(format!(
                     "--regions: {name:?} is not a region name (like us-east-1); give a comma-separated list such as us-east-1,eu-west-1, or `all`"
                 ));
@@ -67,60 +67,7 @@ impl RegionSelection {
     }
 }
 
-/// `xx-name-N` or `xx-name-name-N` (e.g. `us-gov-west-1`).
-fn is_region_syntax(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
-}
-
-/// Region names this build knows (commercial, China, GovCloud). A name not
-/// listed is accepted only if the account's `DescribeRegions` lists it.
-pub const KNOWN_REGIONS: &[&str] = &[
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-6",
-    "ap-southeast-7",
-    "ca-central-1",
-    "ca-west-1",
-    "cn-north-1",
-    "cn-northwest-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-gov-east-1",
-    "us-gov-west-1",
-    "us-west-1",
-    "us-west-2",
-];
+use crate::regions::{KNOWN_REGIONS, looks_like_region};
 
 /// The `[scan]` table of the config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
