@@ -167,6 +167,12 @@ pub(crate) fn render_limited(
             input.evidence.uri,
         )?;
     }
+    if counts.fail + counts.unknown > 0 {
+        writeln!(
+            out,
+            "How to fix: `dynaudit explain <RULE>` (or docs/rules/<RULE>.md) gives each rule's remediation with AWS CLI and Terraform snippets."
+        )?;
+    }
     Ok(out)
 }
 
