@@ -8,13 +8,10 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
-    ScalarAttributeType, SseSpecification, SseType, StreamSpecification, StreamViewType, Tag,
-};
 use dynaudit::collect::permissions;
 use dynaudit::inventory::{ErrorKind, Inventory};
 use support::moto::{TestAccount, base_command, dummy_credentials, moto};
+use support::seed::{TableSpec, create_table};
 
 /// A config file with a fast retry back-off (the emulator answers 500 to
 /// what it does not serve) and no client-side rate limits (the emulator has
@@ -23,76 +20,6 @@ fn fast_config(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("dynaudit.toml");
     std::fs::write(&path, "[scan]\nmax_attempts = 2\ninitial_backoff_ms = 20\n\n[scan.rate_limits]\nenabled = false\n").unwrap();
     path
-}
-
-struct TableSpec<'a> {
-    name: &'a str,
-    kms_key: Option<&'a str>,
-    pitr: bool,
-    deletion_protection: bool,
-    tags: &'a [(&'a str, &'a str)],
-    stream: bool,
-}
-
-async fn create_table(ddb: &aws_sdk_dynamodb::Client, spec: &TableSpec<'_>) -> String {
-    let mut req = ddb
-        .create_table()
-        .table_name(spec.name)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .deletion_protection_enabled(spec.deletion_protection);
-    if let Some(key) = spec.kms_key {
-        req = req.sse_specification(
-            SseSpecification::builder()
-                .enabled(true)
-                .sse_type(SseType::Kms)
-                .kms_master_key_id(key)
-                .build(),
-        );
-    }
-    if spec.stream {
-        req = req.stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewImage)
-                .build()
-                .unwrap(),
-        );
-    }
-    for (k, v) in spec.tags {
-        req = req.tags(Tag::builder().key(*k).value(*v).build().unwrap());
-    }
-    let out = req.send().await.expect("CreateTable");
-    if spec.pitr {
-        ddb.update_continuous_backups()
-            .table_name(spec.name)
-            .point_in_time_recovery_specification(
-                PointInTimeRecoverySpecification::builder()
-                    .point_in_time_recovery_enabled(true)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .expect("UpdateContinuousBackups");
-    }
-    out.table_description()
-        .and_then(|t| t.table_arn())
-        .unwrap()
-        .to_string()
 }
 
 fn run(cmd: &mut std::process::Command) -> (Output, Duration) {

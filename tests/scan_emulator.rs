@@ -34,12 +34,10 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
-    ScalarAttributeType, SseSpecification, SseType, Tag,
-};
+use aws_sdk_dynamodb::types::PointInTimeRecoverySpecification;
 use dynaudit::collect::permissions;
 use support::moto::TestAccount;
+use support::seed::{TableSpec, create_table};
 
 const EAST: &str = "us-east-1";
 const WEST: &str = "us-west-2";
@@ -111,71 +109,6 @@ fn create_bucket(endpoint: &str, account_id: &str, bucket: &str) {
         response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
         "CreateBucket {bucket}: {response}"
     );
-}
-
-struct TableSpec<'a> {
-    name: &'a str,
-    /// `None`: the AWS owned key; `Some("")`: KMS with no key id (the AWS
-    /// managed key `alias/aws/dynamodb`); `Some(arn)`: that key.
-    kms_key: Option<&'a str>,
-    pitr: bool,
-    deletion_protection: bool,
-    tags: &'a [(&'a str, &'a str)],
-}
-
-async fn create_table(ddb: &aws_sdk_dynamodb::Client, spec: &TableSpec<'_>) -> String {
-    let mut req = ddb
-        .create_table()
-        .table_name(spec.name)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .deletion_protection_enabled(spec.deletion_protection);
-    if let Some(key) = spec.kms_key {
-        let mut sse = SseSpecification::builder()
-            .enabled(true)
-            .sse_type(SseType::Kms);
-        if !key.is_empty() {
-            sse = sse.kms_master_key_id(key);
-        }
-        req = req.sse_specification(sse.build());
-    }
-    for (k, v) in spec.tags {
-        req = req.tags(Tag::builder().key(*k).value(*v).build().unwrap());
-    }
-    let out = req
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateTable {}: {e:?}", spec.name));
-    if spec.pitr {
-        ddb.update_continuous_backups()
-            .table_name(spec.name)
-            .point_in_time_recovery_specification(
-                PointInTimeRecoverySpecification::builder()
-                    .point_in_time_recovery_enabled(true)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .expect("UpdateContinuousBackups");
-    }
-    out.table_description()
-        .and_then(|t| t.table_arn())
-        .unwrap()
-        .to_string()
 }
 
 async fn create_key(kms: &aws_sdk_kms::Client, rotation: bool) -> String {
@@ -271,6 +204,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
                 // DYN205: only its own region required: covered.
                 ("dynaudit:replica-regions", "us-east-1"),
             ],
+            stream: false,
         },
     )
     .await;
@@ -299,6 +233,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: false,
             deletion_protection: false,
             tags: &[],
+            stream: false,
         },
     )
     .await;
@@ -316,6 +251,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
                 // DYN205: replicas required where moto cannot create any.
                 ("dynaudit:replica-regions", "us-west-2 eu-west-1"),
             ],
+            stream: false,
         },
     )
     .await;
@@ -345,6 +281,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: true,
             deletion_protection: true,
             tags: rls,
+            stream: false,
         },
     )
     .await;
@@ -357,6 +294,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: false,
             deletion_protection: false,
             tags: rls,
+            stream: false,
         },
     )
     .await;
@@ -369,6 +307,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: true,
             deletion_protection: true,
             tags: good_tags,
+            stream: false,
         },
     )
     .await;
@@ -411,6 +350,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: true,
             deletion_protection: false,
             tags: &[("Environment", "prod"), ("Application", "")],
+            stream: false,
         },
     )
     .await;
@@ -431,6 +371,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: true,
             deletion_protection: true,
             tags: good_tags,
+            stream: false,
         },
     )
     .await;
@@ -451,6 +392,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: false,
             deletion_protection: true,
             tags: good_tags,
+            stream: false,
         },
     )
     .await;
@@ -471,6 +413,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: false,
             deletion_protection: false,
             tags: good_tags,
+            stream: false,
         },
     )
     .await;
@@ -489,6 +432,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: true,
             deletion_protection: true,
             tags: good_tags,
+            stream: false,
         },
     )
     .await;
@@ -501,6 +445,7 @@ async fn seed_tables(account: &TestAccount, e: &mut Estate) {
             pitr: false,
             deletion_protection: false,
             tags: &[("Application", "scratch")],
+            stream: false,
         },
     )
     .await;
