@@ -290,3 +290,77 @@ fn print_input_shows_nulls_and_parameters() {
         35
     );
 }
+
+#[test]
+fn user_policy_directory_adds_rules_under_the_same_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "inv.json", ONE_TABLE_INVENTORY);
+    write(
+        dir.path(),
+        "mine/dyn901_table_named_orders.rego",
+        r#"# METADATA
+# title: A table is named orders
+# description: Example user rule.
+# custom:
+#   id: DYN901
+#   name: table-named-orders
+#   severity: high
+#   frameworks:
+#     soc2: [CC6.1]
+#   remediation:
+#     summary: Rename it.
+package dynaudit.rules.dyn901
+
+outcomes contains {
+	"status": "fail",
+	"resource": arn,
+	"region": region,
+	"message": sprintf("Table %s in %s is named orders", [t.name, region]),
+	"evidence": {"name": t.name},
+} if {
+	some region, r in input.regions
+	some arn, t in r.tables
+	t.name == "orders"
+}
+"#,
+    );
+    let out = run(
+        &[
+            "eval",
+            "inv.json",
+            "--policies",
+            "mine",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mine: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "DYN901")
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["status"], "fail");
+    assert_eq!(mine[0]["severity"], "high");
+    assert_eq!(mine[0]["frameworks"]["soc2"][0], "CC6.1");
+    let rules = run(
+        &["rules", "--policies", "mine", "--format", "json"],
+        dir.path(),
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&rules.stdout).unwrap();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "DYN901")
+    );
+    let explain = run(&["explain", "DYN901", "--policies", "mine"], dir.path());
+    assert!(String::from_utf8_lossy(&explain.stdout).contains("Rename it."));
+}
