@@ -124,8 +124,9 @@ fn json_error(path: &str, err: &serde_json::Error) -> InventoryError {
     }
 }
 
-/// serde_json appends " at line L column C"; we print the position first.
-fn strip_position(message: &str) -> String {
+/// serde's parsers (JSON, YAML) append " at line L column C"; dynaudit
+/// prints the position first, in the file's own terms.
+pub(crate) fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(index) => message[..index].to_string(),
         None => message.to_string(),

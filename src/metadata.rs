@@ -181,12 +181,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
             .location()
             .map_or(block.first_line, |loc| block.first_line + loc.line() - 1);
         // The YAML parser's own position is relative to the block.
-        let message = err.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(index) => message[..index].to_string(),
-            None => message,
-        };
-        invalid(line, message)
+        invalid(line, crate::load::strip_position(&err.to_string()))
     })?;
     // Line of a key inside the block, for semantic errors.
     let line_of = |needle: &str| {
