@@ -171,20 +171,25 @@ fn evaluate_share(
     Ok(findings)
 }
 
+/// A rule that failed to evaluate (a policy bug, never a property of the
+/// estate).
+fn rule_error(rule: &RuleMeta, message: String) -> EvalError {
+    EvalError::Rule {
+        rule: rule.id.clone(),
+        path: rule.source.clone(),
+        message,
+    }
+}
+
 fn evaluate_rule(
     engine: &mut regorus::Engine,
     rule: &RuleMeta,
     inventory: &Inventory,
     errors: &ErrorIndex<'_>,
 ) -> Result<Vec<Finding>, EvalError> {
-    let rule_error = |message: String| EvalError::Rule {
-        rule: rule.id.clone(),
-        path: rule.source.clone(),
-        message,
-    };
     let value = engine
         .eval_rule(format!("data.{}.outcomes", rule.package))
-        .map_err(|err| rule_error(err.to_string()))?;
+        .map_err(|err| rule_error(rule, err.to_string()))?;
     to_findings(rule, value, inventory, errors)
 }
 
@@ -195,21 +200,18 @@ fn to_findings(
     inventory: &Inventory,
     errors: &ErrorIndex<'_>,
 ) -> Result<Vec<Finding>, EvalError> {
-    let rule_error = |message: String| EvalError::Rule {
-        rule: rule.id.clone(),
-        path: rule.source.clone(),
-        message,
-    };
     let outcomes: Vec<serde_json::Value> = match value {
         regorus::Value::Undefined => Vec::new(),
         other => {
-            let json = serde_json::to_value(&other).map_err(|err| rule_error(err.to_string()))?;
+            let json =
+                serde_json::to_value(&other).map_err(|err| rule_error(rule, err.to_string()))?;
             match json {
                 serde_json::Value::Array(items) => items,
                 other => {
-                    return Err(rule_error(format!(
-                        "`outcomes` must be a set of objects, got {other}"
-                    )));
+                    return Err(rule_error(
+                        rule,
+                        format!("`outcomes` must be a set of objects, got {other}"),
+                    ));
                 }
             }
         }
