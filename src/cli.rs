@@ -230,10 +230,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         .aws
         .to_options(config.scan.clone(), args.report.quiet)?;
     let (inventory, summary) = crate::cli_collect::run_collection(&options)?;
-    crate::cli_collect::write_inventory(&inventory, &args.inventory_out)?;
+    let inventory_text = crate::cli_collect::write_inventory(&inventory, &args.inventory_out)?;
     crate::cli_collect::print_summary(&summary, args.report.quiet);
-    let inventory_text = std::fs::read_to_string(&args.inventory_out)
-        .with_context(|| format!("cannot read back {}", args.inventory_out.display()))?;
     let findings = crate::eval::evaluate(&policies, &inventory, &config.parameters)?;
     let evidence_uri = evidence_uri(&args.inventory_out);
     report_findings(&ReportRequest {

@@ -101,17 +101,19 @@ pub fn run_collection(
     runtime.block_on(collect(options))
 }
 
-/// Serialises an inventory (pretty, trailing newline) and writes it to
-/// `path` (`-` = stdout).
-pub fn write_inventory(inventory: &Inventory, path: &Path) -> Result<()> {
+/// Serialises an inventory (pretty, trailing newline), writes it to `path`
+/// (`-` = stdout) and returns the text written, whose line numbers SARIF
+/// results point at.
+pub fn write_inventory(inventory: &Inventory, path: &Path) -> Result<String> {
     let mut text = serde_json::to_string_pretty(inventory)?;
     text.push('\n');
     if path == Path::new("-") {
         use std::io::Write;
         std::io::stdout().write_all(text.as_bytes())?;
-        return Ok(());
+    } else {
+        std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    Ok(text)
 }
 
 /// Prints the summary line to stderr unless quiet.
