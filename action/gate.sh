@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The action's last step (action.yml, step `gate`): exits with the code the
+# --fail-on / --fail-on-unknown gate gave in the `run` step, so the SARIF
+# upload before it happens whatever the outcome.
+#
+# Environment: GATE_EXIT (the run step's `gate-exit` output), FAILING,
+# UNKNOWN, GATE_FAILURES, FAIL_ON, FAIL_ON_UNKNOWN (for the message).
+set -euo pipefail
+
+case "${GATE_EXIT:-}" in
+  0)
+    echo "dynaudit: no finding at or above the gate (fail-on ${FAIL_ON:-high}); ${FAILING:-?} failing, ${UNKNOWN:-?} unknown"
+    exit 0
+    ;;
+  1)
+    unknown_note=
+    if [ "${FAIL_ON_UNKNOWN:-false}" = true ]; then
+      unknown_note=" (unknown outcomes count: fail-on-unknown)"
+    fi
+    printf '::error title=dynaudit::%s finding(s) at or above fail-on %s%s; %s failing, %s unknown in all\n' \
+      "${GATE_FAILURES:-?}" "${FAIL_ON:-high}" "$unknown_note" "${FAILING:-?}" "${UNKNOWN:-?}"
+    exit 1
+    ;;
+  *)
+    printf '::error title=dynaudit::the run step recorded no gate result (gate-exit %s)\n' "'${GATE_EXIT:-}'"
+    exit 2
+    ;;
+esac
