@@ -1,0 +1,979 @@
+//! The GitHub Action (`action.yml`) end to end, run here the way the
+//! GitHub runner runs a composite action: its steps in order, each `run:`
+//! step with its `shell`, its `env:` evaluated, `GITHUB_OUTPUT`,
+//! `GITHUB_ENV`, `GITHUB_PATH` and `GITHUB_STEP_SUMMARY` honoured, `if:`
+//! conditions evaluated, and a step failure ending the job. The only
+//! expressions allowed in the action are the few this harness knows
+//! (`inputs.*`, `steps.*.outputs.*`, `github.action_*`, `runner.*`): any
+//! other fails the test, so the action cannot grow an expression that was
+//! never exercised here. The code scanning upload (`uses:`) is replaced by
+//! checks of what it would upload: the file exists, passes the Microsoft
+//! SARIF multitool (GitHub's rule kind), and carries the category.
+//!
+//! The install step gets the binary under test from a `file://` release
+//! directory (`DYNAUDIT_RELEASE_BASE_URL`), as a `.tar.gz` with its
+//! `.sha256`, as the release workflow publishes it.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use support::moto::TestAccount;
+use support::seed::{TableSpec, create_table};
+
+const TAG: &str = "v0.1.0";
+const ACTION_REPOSITORY: &str = "dynaudit/dynaudit";
+const SAMPLE: &str = "fixtures/sample-estate.json";
+const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn action() -> serde_yaml_ng::Value {
+    let text = std::fs::read_to_string(root().join("action.yml")).expect("read action.yml");
+    serde_yaml_ng::from_str(&text).expect("action.yml is YAML")
+}
+
+fn string(value: &serde_yaml_ng::Value) -> Option<String> {
+    match value {
+        serde_yaml_ng::Value::String(s) => Some(s.clone()),
+        serde_yaml_ng::Value::Bool(b) => Some(b.to_string()),
+        serde_yaml_ng::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `RUNNER_OS`, `RUNNER_ARCH` and the release target of this machine.
+fn runner_platform() -> (&'static str, &'static str, &'static str) {
+    match std::env::consts::ARCH {
+        "aarch64" => ("Linux", "ARM64", "aarch64-unknown-linux-musl"),
+        _ => ("Linux", "X64", "x86_64-unknown-linux-musl"),
+    }
+}
+
+/// The SHA-256 of a file, lower-case hex.
+fn sha256_hex(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A release directory as the release workflow publishes it, holding the
+/// binary under test: `<dir>/v0.1.0/dynaudit-<target>.tar.gz` and its
+/// `.sha256`. Made once per test process (the tarball of a debug build is
+/// large) under the target directory's scratch space.
+fn release_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        // Leftovers of earlier runs (statics are never dropped).
+        if let Ok(entries) = std::fs::read_dir(&scratch) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                if name.starts_with("action-release-") {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = scratch.join(format!("action-release-{}", std::process::id()));
+        let (_, _, target) = runner_platform();
+        let stage = dir.join("stage");
+        let tagged = dir.join(TAG);
+        std::fs::create_dir_all(&stage).unwrap();
+        std::fs::create_dir_all(&tagged).unwrap();
+        std::fs::copy(env!("CARGO_BIN_EXE_dynaudit"), stage.join("dynaudit")).unwrap();
+        let asset = format!("dynaudit-{target}.tar.gz");
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg("tar -cf - -C \"$1\" dynaudit | gzip -1 > \"$2\"")
+            .arg("sh")
+            .arg(&stage)
+            .arg(tagged.join(&asset))
+            .status()
+            .expect("run tar");
+        assert!(status.success(), "tar of the binary failed");
+        std::fs::remove_dir_all(&stage).unwrap();
+        let digest = sha256_hex(&tagged.join(&asset));
+        std::fs::write(
+            tagged.join(format!("{asset}.sha256")),
+            format!("{digest}  {asset}\n"),
+        )
+        .unwrap();
+        dir
+    })
+}
+
+/// A copy of the release directory whose checksum file does not match.
+fn tampered_release_dir(into: &Path) -> PathBuf {
+    let (_, _, target) = runner_platform();
+    let asset = format!("dynaudit-{target}.tar.gz");
+    let tagged = into.join(TAG);
+    std::fs::create_dir_all(&tagged).unwrap();
+    std::fs::hard_link(release_dir().join(TAG).join(&asset), tagged.join(&asset))
+        .or_else(|_| std::fs::copy(release_dir().join(TAG).join(&asset), tagged.join(&asset)).map(|_| ()))
+        .unwrap();
+    std::fs::write(
+        tagged.join(format!("{asset}.sha256")),
+        format!("{}  {asset}\n", "0".repeat(64)),
+    )
+    .unwrap();
+    into.to_path_buf()
+}
+
+fn file_url(dir: &Path) -> String {
+    format!("file://{}/", dir.display())
+}
+
+// ---------------------------------------------------------------------------
+// The runner
+// ---------------------------------------------------------------------------
+
+/// One run of the action, set up like a GitHub-hosted runner job.
+struct Runner {
+    temp: tempfile::TempDir,
+    /// `RUNNER_TEMP`.
+    runner_temp: PathBuf,
+    /// `GITHUB_WORKSPACE` and the working directory of every step.
+    workspace: PathBuf,
+    inputs: BTreeMap<String, String>,
+    env: BTreeMap<String, String>,
+    action_ref: String,
+}
+
+/// What happened to one step.
+#[derive(Debug)]
+struct StepRun {
+    name: String,
+    /// `None`: skipped by its `if:`.
+    exit: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// What the upload step would have uploaded.
+#[derive(Debug)]
+struct Upload {
+    sarif_file: PathBuf,
+    category: String,
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+struct Job {
+    steps: Vec<StepRun>,
+    outputs: BTreeMap<String, BTreeMap<String, String>>,
+    /// The action's outputs (`outputs.*.value`).
+    action_outputs: BTreeMap<String, String>,
+    uploads: Vec<Upload>,
+    summary: String,
+    /// `GITHUB_WORKSPACE`, against which relative paths resolve.
+    workspace: PathBuf,
+    /// `RUNNER_TEMP`.
+    runner_temp: PathBuf,
+}
+
+impl Job {
+    /// A path output, resolved against the workspace as the steps see it.
+    fn path(&self, name: &str) -> PathBuf {
+        self.workspace.join(self.output(name))
+    }
+
+    /// Whether every step that ran succeeded.
+    fn succeeded(&self) -> bool {
+        self.steps.iter().all(|s| s.exit.is_none_or(|c| c == 0))
+    }
+
+    fn step(&self, name_part: &str) -> &StepRun {
+        self.steps
+            .iter()
+            .find(|s| s.name.contains(name_part))
+            .unwrap_or_else(|| panic!("no step named like {name_part:?}: {self:#?}"))
+    }
+
+    fn output(&self, name: &str) -> &str {
+        self.action_outputs
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("no action output {name}: {:#?}", self.action_outputs))
+    }
+
+    fn log(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "--- {} (exit {:?})\n{}{}",
+                    s.name, s.exit, s.stdout, s.stderr
+                )
+            })
+            .collect()
+    }
+}
+
+impl Runner {
+    fn new() -> Runner {
+        let temp = tempfile::tempdir().unwrap();
+        let runner_temp = temp.path().join("runner-temp");
+        let workspace = temp.path().join("workspace");
+        std::fs::create_dir_all(&runner_temp).unwrap();
+        std::fs::create_dir_all(&workspace).unwrap();
+        let mut env = BTreeMap::new();
+        env.insert(
+            "DYNAUDIT_RELEASE_BASE_URL".to_string(),
+            file_url(release_dir()),
+        );
+        Runner {
+            temp,
+            runner_temp,
+            workspace,
+            inputs: BTreeMap::new(),
+            env,
+            action_ref: TAG.to_string(),
+        }
+    }
+
+    fn input(&mut self, name: &str, value: impl Into<String>) -> &mut Runner {
+        self.inputs.insert(name.to_string(), value.into());
+        self
+    }
+
+    fn env(&mut self, name: &str, value: impl Into<String>) -> &mut Runner {
+        self.env.insert(name.to_string(), value.into());
+        self
+    }
+
+    /// The AWS environment of `account` in the emulator, as
+    /// aws-actions/configure-aws-credentials would leave it.
+    fn aws(&mut self, account: &TestAccount) -> &mut Runner {
+        let c = &account.credentials;
+        self.env("AWS_ENDPOINT_URL", &account.endpoint)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent/dynaudit-test/config")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/dynaudit-test/credentials",
+            )
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", c.access_key_id())
+            .env("AWS_SECRET_ACCESS_KEY", c.secret_access_key());
+        if let Some(token) = c.session_token() {
+            self.env("AWS_SESSION_TOKEN", token);
+        }
+        self
+    }
+
+    /// Runs the action's steps in order, as the runner does.
+    fn run(&self) -> Job {
+        let action = action();
+        assert_eq!(
+            action["runs"]["using"].as_str(),
+            Some("composite"),
+            "a composite action"
+        );
+        // Inputs: declared defaults, then what the workflow passes.
+        let mut inputs = BTreeMap::new();
+        let declared = action["inputs"].as_mapping().expect("inputs");
+        for (name, spec) in declared {
+            let name = name.as_str().unwrap().to_string();
+            inputs.insert(name, string(&spec["default"]).unwrap_or_default());
+        }
+        for (name, value) in &self.inputs {
+            assert!(
+                inputs.contains_key(name),
+                "the test passes an input action.yml does not declare: {name}"
+            );
+            inputs.insert(name.clone(), value.clone());
+        }
+
+        let (os, arch, _) = runner_platform();
+        let files = self.temp.path().join("runner-files");
+        std::fs::create_dir_all(&files).unwrap();
+        let summary_path = files.join("step_summary.md");
+        std::fs::write(&summary_path, "").unwrap();
+        let mut path_additions: Vec<String> = Vec::new();
+        let mut exported_env: BTreeMap<String, String> = BTreeMap::new();
+        let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut steps = Vec::new();
+        let mut uploads = Vec::new();
+        let mut failed = false;
+
+        let context = |outputs: &BTreeMap<String, BTreeMap<String, String>>,
+                       expression: &str|
+         -> String {
+            let expression = expression.trim();
+            if let Some(name) = expression.strip_prefix("inputs.") {
+                return inputs
+                    .get(name)
+                    .unwrap_or_else(|| panic!("action.yml uses undeclared input {name}"))
+                    .clone();
+            }
+            if let Some(rest) = expression.strip_prefix("steps.") {
+                let (id, output) = rest
+                    .split_once(".outputs.")
+                    .unwrap_or_else(|| panic!("unsupported expression {expression:?}"));
+                return outputs
+                    .get(id)
+                    .and_then(|o| o.get(output))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            match expression {
+                "github.action_path" => root().display().to_string(),
+                "github.action_ref" => self.action_ref.clone(),
+                "github.action_repository" => ACTION_REPOSITORY.to_string(),
+                "runner.temp" => self.runner_temp.display().to_string(),
+                "runner.os" => os.to_string(),
+                "runner.arch" => arch.to_string(),
+                other => panic!(
+                    "action.yml uses an expression this harness does not evaluate: {other:?}"
+                ),
+            }
+        };
+        let interpolate = |outputs: &BTreeMap<String, BTreeMap<String, String>>,
+                           text: &str|
+         -> String {
+            let mut result = String::new();
+            let mut rest = text;
+            while let Some(start) = rest.find("${{") {
+                result.push_str(&rest[..start]);
+                let end = rest[start..]
+                    .find("}}")
+                    .unwrap_or_else(|| panic!("unterminated expression in {text:?}"));
+                result.push_str(&context(outputs, &rest[start + 3..start + end]));
+                rest = &rest[start + end + 2..];
+            }
+            result.push_str(rest);
+            result
+        };
+        // `if:` of the forms `EXPR == 'literal'` and `EXPR != 'literal'`
+        // (string comparison is case-insensitive in GitHub expressions).
+        let condition = |outputs: &BTreeMap<String, BTreeMap<String, String>>,
+                         text: &str|
+         -> bool {
+            let text = text.trim();
+            let text = text
+                .strip_prefix("${{")
+                .and_then(|t| t.strip_suffix("}}"))
+                .unwrap_or(text)
+                .trim();
+            let (left, negate, right) = if let Some((l, r)) = text.split_once("==") {
+                (l, false, r)
+            } else if let Some((l, r)) = text.split_once("!=") {
+                (l, true, r)
+            } else {
+                panic!("unsupported if: {text:?}")
+            };
+            let literal = right
+                .trim()
+                .strip_prefix('\'')
+                .and_then(|r| r.strip_suffix('\''))
+                .unwrap_or_else(|| panic!("unsupported if: {text:?}"));
+            let equal = context(outputs, left).eq_ignore_ascii_case(literal);
+            equal != negate
+        };
+
+        for (index, step) in action["runs"]["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .enumerate()
+        {
+            let name = step["name"]
+                .as_str()
+                .map_or_else(|| format!("step {index}"), str::to_string);
+            // A failed step ends the job: the steps after it (none of ours
+            // has `if: always()`) are skipped.
+            let wanted = !failed
+                && step["if"]
+                    .as_str()
+                    .is_none_or(|text| condition(&outputs, text));
+            if !wanted {
+                steps.push(StepRun {
+                    name,
+                    exit: None,
+                    stdout: String::new(),
+                    stderr: String::new(),
+                });
+                continue;
+            }
+            if let Some(uses) = step["uses"].as_str() {
+                let pinned = uses
+                    .strip_prefix(UPLOAD_SARIF)
+                    .unwrap_or_else(|| panic!("unexpected uses: {uses}"));
+                assert!(
+                    pinned.len() == 40 && pinned.chars().all(|c| c.is_ascii_hexdigit()),
+                    "upload-sarif is pinned by a full commit SHA: {uses}"
+                );
+                let with = &step["with"];
+                let sarif_file = interpolate(&outputs, with["sarif_file"].as_str().unwrap());
+                let category = with["category"]
+                    .as_str()
+                    .map(|c| interpolate(&outputs, c))
+                    .unwrap_or_default();
+                let sarif_file = self.workspace.join(sarif_file);
+                let exists = sarif_file.is_file();
+                uploads.push(Upload {
+                    sarif_file,
+                    category,
+                });
+                steps.push(StepRun {
+                    name,
+                    exit: Some(if exists { 0 } else { 1 }),
+                    stdout: String::new(),
+                    stderr: if exists {
+                        String::new()
+                    } else {
+                        "sarif_file does not exist".to_string()
+                    },
+                });
+                failed |= !exists;
+                continue;
+            }
+            let script = step["run"]
+                .as_str()
+                .unwrap_or_else(|| panic!("step {name} has neither run nor uses"));
+            assert!(
+                !script.contains("${{"),
+                "step {name} pastes an expression into shell code; pass it through env:"
+            );
+            let shell = step["shell"]
+                .as_str()
+                .unwrap_or_else(|| panic!("composite run step {name} needs a shell"));
+            assert_eq!(shell, "bash", "step {name}: only bash is used");
+
+            let step_files = files.join(format!("step-{index}"));
+            std::fs::create_dir_all(&step_files).unwrap();
+            let output_file = step_files.join("output");
+            let env_file = step_files.join("env");
+            let path_file = step_files.join("path");
+            for f in [&output_file, &env_file, &path_file] {
+                std::fs::write(f, "").unwrap();
+            }
+            let script_file = step_files.join("script.sh");
+            std::fs::write(&script_file, script).unwrap();
+
+            let mut cmd = Command::new("bash");
+            // What GitHub runs for `shell: bash`.
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(&script_file)
+                .current_dir(&self.workspace)
+                .env_clear();
+            let mut search_path: Vec<String> = path_additions.iter().rev().cloned().collect();
+            search_path.push(std::env::var("PATH").unwrap_or_default());
+            cmd.env("PATH", search_path.join(":"))
+                .env("HOME", self.temp.path())
+                .env("CI", "true")
+                .env("GITHUB_ACTIONS", "true")
+                .env("GITHUB_ACTION_PATH", root())
+                .env("GITHUB_WORKSPACE", &self.workspace)
+                .env("GITHUB_OUTPUT", &output_file)
+                .env("GITHUB_ENV", &env_file)
+                .env("GITHUB_PATH", &path_file)
+                .env("GITHUB_STEP_SUMMARY", &summary_path)
+                .env("RUNNER_OS", os)
+                .env("RUNNER_ARCH", arch)
+                .env("RUNNER_TEMP", &self.runner_temp)
+                .env("NO_COLOR", "1");
+            for (key, value) in self.env.iter().chain(&exported_env) {
+                cmd.env(key, value);
+            }
+            if let Some(env) = step["env"].as_mapping() {
+                for (key, value) in env {
+                    let value = interpolate(&outputs, &string(value).unwrap_or_default());
+                    cmd.env(key.as_str().unwrap(), value);
+                }
+            }
+            let out = cmd.output().expect("run bash");
+            let exit = out.status.code().unwrap_or(-1);
+            failed |= exit != 0;
+
+            if let Some(id) = step["id"].as_str() {
+                outputs.insert(
+                    id.to_string(),
+                    parse_github_file(&std::fs::read_to_string(&output_file).unwrap()),
+                );
+            }
+            exported_env.extend(parse_github_file(
+                &std::fs::read_to_string(&env_file).unwrap(),
+            ));
+            path_additions.extend(
+                std::fs::read_to_string(&path_file)
+                    .unwrap()
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+            );
+            steps.push(StepRun {
+                name,
+                exit: Some(exit),
+                stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+                stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+            });
+        }
+
+        let mut action_outputs = BTreeMap::new();
+        for (name, spec) in action["outputs"].as_mapping().expect("outputs") {
+            let value = spec["value"].as_str().expect("output value");
+            action_outputs.insert(
+                name.as_str().unwrap().to_string(),
+                interpolate(&outputs, value),
+            );
+        }
+        Job {
+            steps,
+            outputs,
+            action_outputs,
+            uploads,
+            summary: std::fs::read_to_string(&summary_path).unwrap(),
+            workspace: self.workspace.clone(),
+            runner_temp: self.runner_temp.clone(),
+        }
+    }
+}
+
+/// Parses a `GITHUB_OUTPUT` / `GITHUB_ENV` file: `NAME=value` lines and
+/// `NAME<<DELIMITER` blocks; later values win.
+fn parse_github_file(text: &str) -> BTreeMap<String, String> {
+    let mut values = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            loop {
+                let next = lines
+                    .next()
+                    .unwrap_or_else(|| panic!("unterminated {name}<<{delimiter} block"));
+                if next == delimiter {
+                    break;
+                }
+                value.push(next);
+            }
+            values.insert(name.to_string(), value.join("\n"));
+        } else if let Some((name, value)) = line.split_once('=') {
+            values.insert(name.to_string(), value.to_string());
+        } else {
+            panic!("malformed line in a GitHub command file: {line:?}");
+        }
+    }
+    values
+}
+
+// ---------------------------------------------------------------------------
+// Checks of what would be uploaded
+// ---------------------------------------------------------------------------
+
+/// The Microsoft SARIF multitool with GitHub's rule kind reports no error
+/// (as in tests/reports.rs).
+fn assert_multitool_accepts(sarif_path: &Path) {
+    let tool = std::env::var("DYNAUDIT_TEST_SARIF_MULTITOOL").unwrap_or_else(|_| {
+        panic!("DYNAUDIT_TEST_SARIF_MULTITOOL is not set: run the test suite with scripts/test, which installs the SARIF multitool")
+    });
+    assert!(
+        Path::new(&tool).exists(),
+        "{tool} does not exist: run scripts/test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("validation.sarif");
+    let out = Command::new(&tool)
+        .arg("validate")
+        .arg(sarif_path)
+        .args(["--rule-kind", "Sarif;Ghas", "-o"])
+        .arg(&out_path)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .expect("run the SARIF multitool");
+    let validation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap_or_else(|err| {
+            panic!(
+                "the multitool wrote no output ({err}); stdout: {} stderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        }))
+        .unwrap();
+    let errors: Vec<String> = validation["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["level"] == "error" || r["level"].is_null())
+        .map(|r| format!("{} {}: {}", r["level"], r["ruleId"], r["message"]))
+        .collect();
+    assert!(errors.is_empty(), "SARIF multitool errors:\n{errors:#?}");
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display())),
+    )
+    .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+fn count_status(report: &serde_json::Value, status: &str) -> usize {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["status"] == status)
+        .count()
+}
+
+/// The action's outputs agree with its JSON report, the upload is valid
+/// SARIF with the category, and the summary holds the Markdown report.
+fn assert_reports_consistent(job: &Job, expected_category: &str) {
+    let sarif_path = job.path("sarif");
+    let json_path = job.path("json");
+    let inventory = job.path("inventory");
+    assert!(sarif_path.is_file(), "sarif output: {}", sarif_path.display());
+    assert!(json_path.is_file(), "json output: {}", json_path.display());
+    assert!(inventory.is_file(), "inventory output: {}", inventory.display());
+
+    let report = read_json(&json_path);
+    for (output, status) in [
+        ("failing", "fail"),
+        ("unknown", "unknown"),
+        ("passing", "pass"),
+    ] {
+        assert_eq!(
+            job.output(output),
+            count_status(&report, status).to_string(),
+            "output {output} and the JSON report's {status} count"
+        );
+    }
+    assert_eq!(
+        job.output("new"),
+        job.output("failing"),
+        "without a baseline every failure is new"
+    );
+
+    assert_eq!(job.uploads.len(), 1, "one SARIF upload: {:#?}", job.uploads);
+    let upload = &job.uploads[0];
+    assert_eq!(upload.sarif_file, sarif_path);
+    assert_eq!(upload.category, expected_category);
+    assert_eq!(job.output("category"), expected_category);
+    let sarif = read_json(&upload.sarif_file);
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"], expected_category,
+        "the file carries the category (upload-sarif keeps an id the file has)"
+    );
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(
+        results.len(),
+        count_status(&report, "fail") + count_status(&report, "unknown"),
+        "SARIF holds the failing and unknown outcomes"
+    );
+    assert_multitool_accepts(&upload.sarif_file);
+
+    // The step summary is the Markdown report of the same findings.
+    let markdown = std::fs::read_to_string(job.path("markdown")).unwrap();
+    assert!(
+        markdown.starts_with("# dynaudit compliance report"),
+        "{markdown}"
+    );
+    assert!(
+        job.summary.contains(&markdown),
+        "the step summary holds the Markdown report:\n{}",
+        job.summary
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------
+
+/// A config file with a fast retry back-off (the emulator answers 500 to
+/// what it does not serve) and no client-side rate limits.
+fn fast_config(dir: &Path) -> PathBuf {
+    let path = dir.join("dynaudit.toml");
+    std::fs::write(
+        &path,
+        "[scan]\nmax_attempts = 2\ninitial_backoff_ms = 20\n\n[scan.rate_limits]\nenabled = false\n",
+    )
+    .unwrap();
+    path
+}
+
+async fn seed_two_tables(account: &TestAccount) {
+    let ddb = aws_sdk_dynamodb::Client::new(&account.config("us-east-1"));
+    create_table(
+        &ddb,
+        &TableSpec {
+            name: "orders",
+            pitr: true,
+            deletion_protection: true,
+            tags: &[("Environment", "prod"), ("Application", "shop")],
+            ..TableSpec::default()
+        },
+    )
+    .await;
+    create_table(
+        &ddb,
+        &TableSpec {
+            name: "scratch",
+            ..TableSpec::default()
+        },
+    )
+    .await;
+    let ddb_west = aws_sdk_dynamodb::Client::new(&account.config("us-west-2"));
+    create_table(
+        &ddb_west,
+        &TableSpec {
+            name: "sessions",
+            ..TableSpec::default()
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_uploads_sarif_writes_the_summary_and_gates_last() {
+    let account = TestAccount::new().await;
+    seed_two_tables(&account).await;
+
+    let mut runner = Runner::new();
+    let config = fast_config(&runner.workspace);
+    runner
+        .aws(&account)
+        .input("regions", "us-west-2,us-east-1")
+        .input("config", config.display().to_string());
+
+    // fail-on low: the scan has failures, so the last step fails, after the
+    // upload.
+    let job = runner.input("fail-on", "low").run();
+    let log = job.log();
+    assert_eq!(job.step("Install").exit, Some(0), "{log}");
+    assert_eq!(job.step("Run").exit, Some(0), "{log}");
+    assert_eq!(job.step("Upload").exit, Some(0), "{log}");
+    assert_eq!(job.step("gate").exit, Some(1), "the gate fails the job: {log}");
+    assert_eq!(job.outputs["install"]["source"], "release", "{log}");
+    assert_eq!(job.output("gate-exit"), "1");
+    let category = format!("dynaudit/{}/us-east-1,us-west-2/", account.account_id);
+    assert_reports_consistent(&job, &category);
+    assert!(job.output("failing").parse::<usize>().unwrap() > 0, "{log}");
+    assert!(
+        job.output("gate-failures").parse::<usize>().unwrap() > 0,
+        "{log}"
+    );
+    let inventory = read_json(&job.path("inventory"));
+    assert_eq!(inventory["account_id"], account.account_id.as_str());
+    let tables: Vec<&String> = ["us-east-1", "us-west-2"]
+        .iter()
+        .flat_map(|r| inventory["regions"][r]["tables"].as_object().unwrap().keys())
+        .collect();
+    assert_eq!(tables.len(), 3, "three tables in the inventory: {tables:?}");
+    assert!(
+        job.step("gate").stdout.contains("::error"),
+        "the gate says why: {log}"
+    );
+
+    // fail-on none: the same findings, and the job passes.
+    let job = runner.input("fail-on", "none").run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_eq!(job.step("gate").exit, Some(0), "{log}");
+    assert_eq!(job.output("gate-exit"), "0");
+    assert_eq!(job.output("gate-failures"), "0");
+    assert_reports_consistent(&job, &category);
+}
+
+#[test]
+fn eval_of_a_committed_inventory_needs_no_aws() {
+    let mut runner = Runner::new();
+    let inventory = runner.workspace.join("audit/prod.json");
+    std::fs::create_dir_all(inventory.parent().unwrap()).unwrap();
+    std::fs::copy(root().join(SAMPLE), &inventory).unwrap();
+    // A path relative to the workspace, as a workflow would pass it.
+    let job = runner
+        .input("inventory", "audit/prod.json")
+        .input("fail-on", "critical")
+        .input("output-dir", "reports")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(0), "{log}");
+    assert_eq!(job.step("gate").exit, Some(1), "the sample has critical failures: {log}");
+    assert_eq!(job.output("inventory"), "audit/prod.json");
+    assert_eq!(job.output("sarif"), "reports/dynaudit.sarif");
+    assert_reports_consistent(&job, "dynaudit/111122223333/eu-west-1,us-east-1,us-west-2/");
+    assert_eq!(job.output("failing"), "40");
+    assert_eq!(job.output("unknown"), "7");
+    assert_eq!(job.output("passing"), "95");
+    // SARIF locations point at the committed inventory in the repository.
+    let sarif = read_json(&job.uploads[0].sarif_file);
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"],
+        "audit/prod.json"
+    );
+}
+
+#[test]
+fn an_explicit_category_is_written_into_the_sarif_and_upload_can_be_off() {
+    let job = Runner::new()
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .input("category", "dynaudit/prod-nightly")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_reports_consistent(&job, "dynaudit/prod-nightly");
+
+    let job = Runner::new()
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .input("upload-sarif", "false")
+        .run();
+    assert!(job.succeeded(), "{}", job.log());
+    assert!(job.uploads.is_empty(), "upload-sarif false skips the upload");
+    assert_eq!(job.step("Upload").exit, None);
+}
+
+/// Shell metacharacters in an input reach dynaudit as one literal argument:
+/// nothing is executed, and the file with that exact name is read.
+#[test]
+fn inputs_with_shell_metacharacters_stay_literal() {
+    let mut runner = Runner::new();
+    let marker = runner.workspace.join("PWNED");
+    let name = "inv $(touch PWNED) `touch PWNED`; touch PWNED #.json";
+    std::fs::copy(root().join(SAMPLE), runner.workspace.join(name)).unwrap();
+    let job = runner
+        .input("inventory", name)
+        .input("fail-on", "none")
+        .input("policies", "$(touch PWNED)")
+        .run();
+    let log = job.log();
+    // The policies directory does not exist: dynaudit names it literally.
+    assert_eq!(job.step("Run").exit, Some(2), "{log}");
+    assert!(log.contains("$(touch PWNED)"), "the error quotes the literal input: {log}");
+    assert!(!marker.exists(), "an input was executed: {log}");
+
+    runner.inputs.remove("policies");
+    let job = runner.run();
+    let log = job.log();
+    assert!(job.succeeded(), "eval reads the file of that exact name: {log}");
+    assert_eq!(job.output("inventory"), name);
+    assert_eq!(job.output("failing"), "40");
+    assert!(!marker.exists(), "an input was executed: {log}");
+    assert!(!root().join("PWNED").exists(), "an input was executed: {log}");
+}
+
+#[test]
+fn a_checksum_mismatch_fails_the_install_step() {
+    let mut runner = Runner::new();
+    let tampered = tampered_release_dir(&runner.temp.path().join("tampered-release"));
+    let job = runner
+        .env("DYNAUDIT_RELEASE_BASE_URL", file_url(&tampered))
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .run();
+    let log = job.log();
+    let install = job.step("Install");
+    assert_eq!(install.exit, Some(1), "{log}");
+    assert!(install.stdout.contains("sha256 mismatch"), "{log}");
+    assert_eq!(job.step("Run").exit, None, "nothing runs after it: {log}");
+    assert!(
+        !job.runner_temp.join("dynaudit-bin/dynaudit").exists(),
+        "no binary was installed: {log}"
+    );
+}
+
+/// No prebuilt binary (an action ref that is no release tag, or a release
+/// without this platform's asset): dynaudit is built from the action's
+/// source with `cargo install --locked` (a stand-in `cargo` here).
+#[test]
+fn without_a_prebuilt_binary_the_install_builds_from_source() {
+    for action_ref in ["main", "v9.9.9"] {
+        let mut runner = Runner::new();
+        let fake = runner.temp.path().join("fake-cargo");
+        let log_file = runner.temp.path().join("cargo-args");
+        std::fs::write(
+            &fake,
+            format!(
+                "#!/usr/bin/env bash\nset -e\nprintf '%s\\n' \"$@\" > '{log}'\n\
+                 while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
+                 mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
+                log = log_file.display(),
+                bin = env!("CARGO_BIN_EXE_dynaudit"),
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            &fake,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        runner
+            .env("CARGO", fake.display().to_string())
+            .input("inventory", root().join(SAMPLE).display().to_string())
+            .input("fail-on", "none");
+        runner.action_ref = action_ref.to_string();
+        let job = runner.run();
+        let log = job.log();
+        assert!(job.succeeded(), "{action_ref}: {log}");
+        assert_eq!(job.outputs["install"]["source"], "cargo", "{log}");
+        let args = std::fs::read_to_string(&log_file).unwrap();
+        let args: Vec<&str> = args.lines().collect();
+        assert_eq!(
+            args[..4],
+            ["install", "--locked", "--path", root().to_str().unwrap()],
+            "{action_ref}: {args:?}"
+        );
+        assert_eq!(job.output("failing"), "40", "{log}");
+    }
+}
+
+/// The action's scripts take every input from the environment: no step
+/// pastes an expression into shell code, and only the expression forms the
+/// harness knows appear anywhere (checked for every step, run or not).
+#[test]
+fn action_yml_passes_inputs_through_env_only() {
+    let action = action();
+    let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let allowed = [
+        "inputs.",
+        "steps.",
+        "github.action_path",
+        "github.action_ref",
+        "github.action_repository",
+        "runner.temp",
+        "runner.os",
+        "runner.arch",
+    ];
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("${{") {
+        let end = rest[start..].find("}}").unwrap();
+        let expression = rest[start + 3..start + end].trim();
+        assert!(
+            allowed.iter().any(|a| expression.starts_with(a)),
+            "unexpected expression in action.yml: {expression}"
+        );
+        rest = &rest[start + end + 2..];
+    }
+    for step in action["runs"]["steps"].as_sequence().unwrap() {
+        if let Some(run) = step["run"].as_str() {
+            assert!(!run.contains("${{"), "expression in shell code: {run}");
+            assert!(
+                run.starts_with("bash \"$GITHUB_ACTION_PATH/action/"),
+                "steps call the scripts under action/: {run}"
+            );
+        }
+    }
+    // Every declared input reaches a step.
+    for (name, _) in action["inputs"].as_mapping().unwrap() {
+        let name = name.as_str().unwrap();
+        assert!(
+            text.contains(&format!("inputs.{name} }}}}")) || text.contains(&format!("inputs.{name} ")),
+            "input {name} is declared but never used"
+        );
+    }
+}
