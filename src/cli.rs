@@ -8,10 +8,12 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
-use crate::finding::{Finding, Status};
+use crate::diff::Baseline;
+use crate::finding::{BaselineState, Finding, Status};
 use crate::metadata::Severity;
 use crate::policy::PolicySet;
 use crate::report::{self, EvidenceFile, Format, ReportInput, Scope};
+use crate::waivers::{WaiverEntryState, WaiverReport, Waivers};
 
 /// Exit code: nothing failing at or above the threshold.
 pub const EXIT_CLEAN: u8 = 0;
@@ -51,6 +53,40 @@ pub enum Command {
     Collect(crate::cli_collect::CollectArgs),
     /// Print the least-privilege IAM policy a scan needs.
     IamPolicy,
+    /// Compare two inventories or two JSON reports: new, fixed and unchanged
+    /// failures. Exit 1 when a new failure is at or above --fail-on.
+    Diff(DiffArgs),
+}
+
+/// `dynaudit diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier inventory or JSON report.
+    pub old: PathBuf,
+    /// The later inventory or JSON report.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write the comparison here instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a new failure is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// No summary line on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Formats of `dynaudit diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 /// `dynaudit eval`.
@@ -93,6 +129,10 @@ pub struct PolicyArgs {
     /// METADATA contract as the built-in ones.
     #[arg(long = "policies", value_name = "DIR")]
     pub policy_dirs: Vec<PathBuf>,
+    /// Waivers file (TOML): accepted risks with reason, owner and expiry;
+    /// waived findings are kept, marked, and suppressed in SARIF.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 }
 
 /// Report options.
@@ -104,9 +144,22 @@ pub struct ReportArgs {
     /// Write the report here instead of standard output.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding fails at or above this severity.
+    /// Exit 1 when a finding fails at or above this severity (waived
+    /// findings, and with --baseline unchanged ones, do not count).
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
+    /// Also exit 1 when an outcome is unknown (not waived; with --baseline,
+    /// new), whatever its severity.
+    #[arg(long)]
+    pub fail_on_unknown: bool,
+    /// An earlier JSON report (or inventory): only failing and unknown
+    /// outcomes that are new since it count for the exit code.
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
+    /// Append outcome counts as key=value lines (the $GITHUB_OUTPUT format):
+    /// failing, unknown, passing, waived, new, gate-failures.
+    #[arg(long, value_name = "FILE")]
+    pub counts_out: Option<PathBuf>,
     /// No summary line on standard error.
     #[arg(long, short)]
     pub quiet: bool,
@@ -179,10 +232,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Collect(args) => crate::cli_collect::run_collect(&args),
         Command::IamPolicy => crate::cli_collect::run_iam_policy(),
+        Command::Diff(args) => crate::cli_diff::run_diff(&args),
     }
 }
 
-fn load_config(path: Option<&Path>) -> Result<Config> {
+pub(crate) fn load_config(path: Option<&Path>) -> Result<Config> {
     match path {
         Some(path) => Ok(Config::load(path)?),
         None => Ok(Config::default()),
@@ -206,7 +260,9 @@ fn eval(args: &EvalArgs) -> Result<u8> {
         return Ok(EXIT_CLEAN);
     }
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
-    let findings = crate::eval::evaluate(&policies, &loaded.inventory, &config.parameters)?;
+    let triage = Triage::load(&args.policy, &args.report, &policies, &config)?;
+    let mut findings = crate::eval::evaluate(&policies, &loaded.inventory, &config.parameters)?;
+    let waivers = triage.apply(&mut findings, &loaded.inventory)?;
     let evidence_uri = evidence_uri(&args.inventory);
     report_findings(&ReportRequest {
         args: &args.report,
@@ -216,6 +272,8 @@ fn eval(args: &EvalArgs) -> Result<u8> {
         inventory_text: &loaded.text,
         evidence_uri: &evidence_uri,
         findings: &findings,
+        waivers: waivers.as_ref(),
+        baseline: triage.baseline_path.as_deref(),
     })
 }
 
@@ -226,13 +284,15 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     // Everything that can be wrong locally is checked before the first call.
     let config = load_config(args.policy.config.as_deref())?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
+    let triage = Triage::load(&args.policy, &args.report, &policies, &config)?;
     let options = args
         .aws
         .to_options(config.scan.clone(), args.report.quiet)?;
     let (inventory, summary) = crate::cli_collect::run_collection(&options)?;
     let inventory_text = crate::cli_collect::write_inventory(&inventory, &args.inventory_out)?;
     crate::cli_collect::print_summary(&summary, args.report.quiet);
-    let findings = crate::eval::evaluate(&policies, &inventory, &config.parameters)?;
+    let mut findings = crate::eval::evaluate(&policies, &inventory, &config.parameters)?;
+    let waivers = triage.apply(&mut findings, &inventory)?;
     let evidence_uri = evidence_uri(&args.inventory_out);
     report_findings(&ReportRequest {
         args: &args.report,
@@ -242,6 +302,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         inventory_text: &inventory_text,
         evidence_uri: &evidence_uri,
         findings: &findings,
+        waivers: waivers.as_ref(),
+        baseline: triage.baseline_path.as_deref(),
     })
 }
 
@@ -254,6 +316,89 @@ pub struct ReportRequest<'a> {
     pub inventory_text: &'a str,
     pub evidence_uri: &'a str,
     pub findings: &'a [Finding],
+    pub waivers: Option<&'a WaiverReport>,
+    pub baseline: Option<&'a str>,
+}
+
+/// Waivers and baseline, loaded and checked before anything is evaluated
+/// (and, for `scan`, before the first AWS call).
+pub struct Triage {
+    waivers: Option<Waivers>,
+    baseline: Option<Baseline>,
+    /// The baseline file, as given.
+    pub baseline_path: Option<String>,
+}
+
+impl Triage {
+    /// Loads `--waivers` and `--baseline`.
+    pub fn load(
+        policy: &PolicyArgs,
+        report: &ReportArgs,
+        policies: &PolicySet,
+        config: &Config,
+    ) -> Result<Triage> {
+        let known: Vec<&str> = policies.rules().iter().map(|r| r.id.as_str()).collect();
+        let waivers = policy
+            .waivers
+            .as_deref()
+            .map(|path| Waivers::load(path, &known))
+            .transpose()?;
+        let baseline = match report.baseline.as_deref() {
+            None => None,
+            Some(path) => {
+                let outcomes = crate::diff::read_outcomes(path, |inventory| {
+                    evaluate_with_waivers(policies, config, waivers.as_ref(), inventory)
+                })
+                .with_context(|| format!("cannot use {} as the baseline", path.display()))?;
+                Some(Baseline::new(&outcomes.findings))
+            }
+        };
+        Ok(Triage {
+            waivers,
+            baseline,
+            baseline_path: report.baseline.as_ref().map(|p| p.display().to_string()),
+        })
+    }
+
+    /// Marks waived and new findings; returns what the waivers did.
+    pub fn apply(
+        &self,
+        findings: &mut [Finding],
+        inventory: &crate::inventory::Inventory,
+    ) -> Result<Option<WaiverReport>> {
+        let report = match &self.waivers {
+            None => None,
+            Some(waivers) => Some(waivers.apply(findings, evidence_day(inventory)?)),
+        };
+        if let Some(baseline) = &self.baseline {
+            baseline.mark(findings);
+        }
+        Ok(report)
+    }
+}
+
+/// The day waivers are judged on: the evidence's collection day (UTC).
+fn evidence_day(inventory: &crate::inventory::Inventory) -> Result<time::Date> {
+    crate::waivers::evidence_day(&inventory.collected_at).with_context(|| {
+        format!(
+            "the inventory's collected_at {:?} is not an RFC 3339 time, so waiver expiry cannot be judged",
+            inventory.collected_at
+        )
+    })
+}
+
+/// Evaluates an inventory and applies waivers (as of its evidence day).
+pub fn evaluate_with_waivers(
+    policies: &PolicySet,
+    config: &Config,
+    waivers: Option<&Waivers>,
+    inventory: &crate::inventory::Inventory,
+) -> Result<Vec<Finding>> {
+    let mut findings = crate::eval::evaluate(policies, inventory, &config.parameters)?;
+    if let Some(waivers) = waivers {
+        waivers.apply(&mut findings, evidence_day(inventory)?);
+    }
+    Ok(findings)
 }
 
 /// Writes the report and returns the exit code.
@@ -284,6 +429,8 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             uri: request.evidence_uri,
             lines: &lines,
         },
+        waivers: request.waivers,
+        baseline: request.baseline,
     };
     let color = request.args.format == Format::Table
         && request.args.output.is_none()
@@ -292,47 +439,147 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
     let text = report::render(request.args.format, &input, color)?;
     write_output(request.args.output.as_deref(), &text)?;
 
-    let count = |status: Status| {
-        request
-            .findings
-            .iter()
-            .filter(|f| f.status == status)
-            .count()
+    let gate = Gate {
+        fail_on: request.args.fail_on,
+        fail_on_unknown: request.args.fail_on_unknown,
     };
-    let failing = gate(request.findings, request.args.fail_on);
+    let counts = OutcomeCounts::of(request.findings, gate);
+    if let Some(path) = &request.args.counts_out {
+        counts.append_to(path)?;
+    }
     if !request.args.quiet {
+        let mut extra = String::new();
+        if request.waivers.is_some() {
+            extra.push_str(&format!(", {} waived", counts.waived));
+        }
+        if request.baseline.is_some() {
+            extra.push_str(&format!(", {} new since the baseline", counts.new));
+        }
         eprintln!(
-            "dynaudit: {} failing, {} unknown, {} passing ({} rules, account {}, {} region(s)); {} at or above --fail-on {}",
-            count(Status::Fail),
-            count(Status::Unknown),
-            count(Status::Pass),
+            "dynaudit: {} failing, {} unknown, {} passing{extra} ({} rules, account {}, {} region(s)); {} counted by {}",
+            counts.failing,
+            counts.unknown,
+            counts.passing,
             request.policies.rules().len(),
             inventory.account_id,
             inventory.regions.len(),
-            failing,
-            request
-                .args
-                .fail_on
-                .to_possible_value()
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default(),
+            counts.gate_failures,
+            gate.describe(),
         );
+        if let Some(waivers) = request.waivers {
+            for entry in waivers.in_state(WaiverEntryState::Expired) {
+                eprintln!(
+                    "dynaudit: warning: waiver at {} ({} on {}) expired on {}; it no longer applies",
+                    entry.source, entry.rule, entry.resource, entry.expires
+                );
+            }
+            for entry in waivers.in_state(WaiverEntryState::Stale) {
+                eprintln!(
+                    "dynaudit: warning: waiver at {} ({} on {}) matches no failing or unknown finding; it is stale",
+                    entry.source, entry.rule, entry.resource
+                );
+            }
+        }
     }
-    Ok(if failing > 0 {
+    Ok(if counts.gate_failures > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
 }
 
-/// How many failures are at or above the threshold.
-pub fn gate(findings: &[Finding], fail_on: FailOn) -> usize {
-    match fail_on.threshold() {
-        None => 0,
-        Some(threshold) => findings
-            .iter()
-            .filter(|f| f.status == Status::Fail && f.severity >= threshold)
-            .count(),
+/// The exit-code gate: `--fail-on` and `--fail-on-unknown`.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    /// Failures at or above this severity count.
+    pub fail_on: FailOn,
+    /// Unknown outcomes count too.
+    pub fail_on_unknown: bool,
+}
+
+impl Gate {
+    /// Whether a finding counts for the exit code: a failure at or above
+    /// the threshold, or (with --fail-on-unknown) an unknown; never a waived
+    /// one, and never one the baseline already had.
+    pub fn counts(&self, f: &Finding) -> bool {
+        if f.is_waived() || f.baseline == Some(BaselineState::Unchanged) {
+            return false;
+        }
+        match f.status {
+            Status::Fail => self.fail_on.threshold().is_some_and(|t| f.severity >= t),
+            Status::Unknown => self.fail_on_unknown,
+            Status::Pass => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let name = self
+            .fail_on
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        if self.fail_on_unknown {
+            format!("--fail-on {name} --fail-on-unknown")
+        } else {
+            format!("--fail-on {name}")
+        }
+    }
+}
+
+/// Outcome counts, as `--counts-out` writes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutcomeCounts {
+    /// Failing, not waived.
+    pub failing: usize,
+    /// Unknown, not waived.
+    pub unknown: usize,
+    /// Passing.
+    pub passing: usize,
+    /// Failing or unknown, waived.
+    pub waived: usize,
+    /// Failing, not waived, new since the baseline (all of them without one).
+    pub new: usize,
+    /// What the gate counted.
+    pub gate_failures: usize,
+}
+
+impl OutcomeCounts {
+    /// Counts `findings` under `gate`.
+    pub fn of(findings: &[Finding], gate: Gate) -> OutcomeCounts {
+        let mut counts = OutcomeCounts::default();
+        for f in findings {
+            match (f.status, f.is_waived()) {
+                (Status::Pass, _) => counts.passing += 1,
+                (_, true) => counts.waived += 1,
+                (Status::Fail, false) => {
+                    counts.failing += 1;
+                    if f.baseline != Some(BaselineState::Unchanged) {
+                        counts.new += 1;
+                    }
+                }
+                (Status::Unknown, false) => counts.unknown += 1,
+            }
+            if gate.counts(f) {
+                counts.gate_failures += 1;
+            }
+        }
+        counts
+    }
+
+    /// Appends `key=value` lines to `path` (created if missing).
+    pub fn append_to(&self, path: &Path) -> Result<()> {
+        let text = format!(
+            "failing={}\nunknown={}\npassing={}\nwaived={}\nnew={}\ngate-failures={}\n",
+            self.failing, self.unknown, self.passing, self.waived, self.new, self.gate_failures
+        );
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open {} for --counts-out", path.display()))?;
+        file.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
     }
 }
 

@@ -265,6 +265,8 @@ fn to_finding(
         message,
         evidence,
         frameworks: rule.frameworks.clone(),
+        waiver: None,
+        baseline: None,
     }
 }
 

@@ -51,4 +51,29 @@ pub struct Finding {
     pub evidence: serde_json::Value,
     /// Framework id -> control ids, e.g. `{"pci-dss-4.0": ["3.5.1"], "soc2": ["CC6.1"]}`.
     pub frameworks: BTreeMap<String, Vec<String>>,
+    /// The waiver that matched (`--waivers`), active or expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waivers::WaiverMark>,
+    /// New or unchanged against `--baseline` (failing and unknown outcomes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+impl Finding {
+    /// Whether a waiver in force covers this finding.
+    pub fn is_waived(&self) -> bool {
+        self.waiver
+            .as_ref()
+            .is_some_and(|w| w.state == crate::waivers::WaiverState::Active)
+    }
+}
+
+/// Whether a failing or unknown outcome was already in the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineState {
+    /// Not in the baseline with this status.
+    New,
+    /// In the baseline with the same status.
+    Unchanged,
 }

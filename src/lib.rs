@@ -3,8 +3,10 @@
 
 pub mod cli;
 pub mod cli_collect;
+pub mod cli_diff;
 pub mod collect;
 pub mod config;
+pub mod diff;
 pub mod docs;
 pub mod eval;
 pub mod finding;
@@ -16,3 +18,4 @@ pub mod policy;
 pub mod regions;
 pub mod report;
 pub mod schema;
+pub mod waivers;

@@ -5,11 +5,17 @@
 //!   "tool": {"name": "dynaudit", "version": "..."},
 //!   "scope": {...},
 //!   "parameters": {...},
-//!   "summary": {"total": 0, "by_status": {...}, "failures_by_severity": {...}, "by_rule": {...}},
+//!   "summary": {"total": 0, "by_status": {...}, "failures_by_severity": {...},
+//!               "waived"?: 0, "new"?: 0, "by_rule": {...}},
+//!   "waivers"?: {"as_of": "YYYY-MM-DD", "entries": [{..., "state", "findings"}]},
+//!   "baseline"?: "path of the baseline report",
 //!   "findings": [{"rule_id", "status", "severity", "account", "region", "resource",
-//!                 "message", "evidence", "frameworks"}]
+//!                 "message", "evidence", "frameworks", "waiver"?, "baseline"?}]
 //! }
 //! ```
+//!
+//! Keys marked `?` appear only with `--waivers` / `--baseline` (and, on a
+//! finding, only when a waiver matched it / it is failing or unknown).
 //!
 //! Every finding is listed, passes included, in input order (rule id, then
 //! resource). `by_rule` has an entry for every loaded rule, so a rule with
@@ -21,6 +27,7 @@ use serde::Serialize;
 
 use super::{
     Format, ReportError, ReportInput, Scope, SeverityCounts, StatusCounts, TOOL_NAME, TOOL_VERSION,
+    TriageCounts,
 };
 use crate::finding::Finding;
 use crate::metadata::Severity;
@@ -31,6 +38,10 @@ struct JsonReport<'a> {
     scope: &'a Scope,
     parameters: &'a serde_json::Value,
     summary: Summary<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waivers: Option<&'a crate::waivers::WaiverReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a str>,
     findings: &'a [Finding],
 }
 
@@ -45,6 +56,12 @@ struct Summary<'a> {
     total: usize,
     by_status: StatusCounts,
     failures_by_severity: SeverityCounts,
+    /// Failing or unknown outcomes a waiver in force covers (with --waivers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<usize>,
+    /// Failing or unknown outcomes new since the baseline (with --baseline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<usize>,
     by_rule: BTreeMap<&'a str, RuleSummary<'a>>,
 }
 
@@ -87,6 +104,7 @@ pub(crate) fn render(input: &ReportInput<'_>) -> Result<String, ReportError> {
             .counts
             .add(f.status);
     }
+    let triage = TriageCounts::of(input.findings);
     let report = JsonReport {
         tool: ToolInfo {
             name: TOOL_NAME,
@@ -98,8 +116,12 @@ pub(crate) fn render(input: &ReportInput<'_>) -> Result<String, ReportError> {
             total: input.findings.len(),
             by_status: StatusCounts::of(input.findings),
             failures_by_severity: SeverityCounts::failures(input.findings),
+            waived: input.waivers.map(|_| triage.waived),
+            new: input.baseline.map(|_| triage.new),
             by_rule,
         },
+        waivers: input.waivers,
+        baseline: input.baseline,
         findings: input.findings,
     };
     let mut out =

@@ -13,10 +13,12 @@ use std::fmt::Write as _;
 use super::sarif::fence_for;
 use super::{
     ReportError, ReportInput, SEVERITIES_DESC, SeverityCounts, StatusCounts, TOOL_NAME,
-    TOOL_VERSION, controls_of, framework_label, frameworks_of, sorted_regions,
+    TOOL_VERSION, TriageCounts, controls_of, framework_label, frameworks_of, sorted_regions,
+    triage_note,
 };
 use crate::finding::{Finding, Status};
 use crate::metadata::RuleMeta;
+use crate::waivers::WaiverEntryState;
 
 /// Failures listed at most (the rest are counted).
 pub const MAX_LISTED_FAILURES: usize = 1_000;
@@ -87,6 +89,21 @@ pub(crate) fn render_limited(
     )?;
     writeln!(out, "| {} | {} |", status_label(Status::Pass), counts.pass)?;
     writeln!(out, "| **Total** | **{}** |", counts.total())?;
+    let triage = TriageCounts::of(input.findings);
+    if input.waivers.is_some() {
+        writeln!(
+            out,
+            "| Waived (failing or unknown, not counted for the gate) | {} |",
+            triage.waived
+        )?;
+    }
+    if input.baseline.is_some() {
+        writeln!(
+            out,
+            "| New since the baseline (failing or unknown) | {} |",
+            triage.new
+        )?;
+    }
     let severities: Vec<String> = SEVERITIES_DESC
         .iter()
         .map(|s| format!("{} {s}", by_severity.get(*s)))
@@ -133,7 +150,7 @@ pub(crate) fn render_limited(
                         rule_cell(f, &rules),
                         code(&f.resource),
                         cell(&f.region),
-                        cell(f.message.trim())
+                        message_cell(f)
                     )?;
                 }
             }
@@ -179,7 +196,7 @@ pub(crate) fn render_limited(
                     rule_cell(f, &rules),
                     code(&f.resource),
                     cell(&f.region),
-                    cell(f.message.trim())
+                    message_cell(f)
                 )?;
             }
         }
@@ -190,6 +207,42 @@ pub(crate) fn render_limited(
                 if shown > 0 { "\n" } else { "" },
                 unknowns.len() - shown
             )?;
+        }
+    }
+
+    if let Some(waivers) = input.waivers {
+        writeln!(out, "\n## Waivers\n")?;
+        writeln!(
+            out,
+            "Judged as of {} (the evidence's day).\n",
+            cell(&waivers.as_of)
+        )?;
+        if waivers.entries.is_empty() {
+            writeln!(out, "The waivers file has no entries.")?;
+        } else {
+            writeln!(
+                out,
+                "| State | Rule | Resource | Owner | Expires | Findings | Reason | Entry |"
+            )?;
+            writeln!(out, "|---|---|---|---|---|---:|---|---|")?;
+            for entry in &waivers.entries {
+                let state = match entry.state {
+                    WaiverEntryState::Applied => "applied",
+                    WaiverEntryState::Expired => "**expired**: no longer applies",
+                    WaiverEntryState::Stale => "**stale**: matches nothing, remove it",
+                };
+                writeln!(
+                    out,
+                    "| {state} | {} | {} | {} | {} | {} | {} | {} |",
+                    cell(&entry.rule),
+                    code(&entry.resource),
+                    cell(&entry.owner),
+                    cell(&entry.expires),
+                    entry.findings,
+                    cell(&entry.reason),
+                    code(&entry.source)
+                )?;
+            }
         }
     }
 
@@ -246,6 +299,14 @@ pub(crate) fn render_limited(
         "\n<details>\n<summary>Parameters</summary>\n\n{fence}json\n{parameters}\n{fence}\n\n</details>"
     )?;
     Ok(out)
+}
+
+/// A finding's message, with what waivers and the baseline say of it.
+fn message_cell(f: &Finding) -> String {
+    match triage_note(f) {
+        Some(note) => format!("{} _({})_", cell(f.message.trim()), cell(&note)),
+        None => cell(f.message.trim()),
+    }
 }
 
 fn status_label(status: Status) -> &'static str {

@@ -5,6 +5,7 @@
 //! terminal table and GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`.
 //! Every format is deterministic: the same input gives the same bytes.
 
+pub mod diff;
 pub mod json;
 pub mod locate;
 pub mod markdown;
@@ -102,6 +103,10 @@ pub struct ReportInput<'a> {
     pub scope: &'a Scope,
     /// Where the evidence is.
     pub evidence: EvidenceFile<'a>,
+    /// What the waivers did, when a waivers file was given.
+    pub waivers: Option<&'a crate::waivers::WaiverReport>,
+    /// The baseline report the outcomes were compared with, if any.
+    pub baseline: Option<&'a str>,
 }
 
 /// A report that could not be produced.
@@ -215,16 +220,64 @@ pub(crate) const SEVERITIES_DESC: [Severity; 4] = [
 ];
 
 /// The findings that need attention, most important first: failures by
-/// descending severity, then unknowns by descending severity; ties keep the
-/// input order (rule id, resource). Passes are left out.
+/// descending severity, then unknowns by descending severity, then the
+/// waived ones in the same order; ties keep the input order (rule id,
+/// resource). Passes are left out.
 pub(crate) fn attention_order(findings: &[Finding]) -> Vec<&Finding> {
     let mut out: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.status != Status::Pass)
         .collect();
     // Stable sort: ties keep the input order.
-    out.sort_by_key(|f| (f.status, Reverse(f.severity)));
+    out.sort_by_key(|f| (f.is_waived(), f.status, Reverse(f.severity)));
     out
+}
+
+/// What waivers and the baseline say of a finding, for the text formats:
+/// `waived until 2027-03-31 (owner): reason`, `waiver expired ...`, `new`.
+pub(crate) fn triage_note(f: &Finding) -> Option<String> {
+    use crate::waivers::WaiverState;
+    let waiver = f.waiver.as_ref().map(|w| match w.state {
+        WaiverState::Active => format!("waived until {} ({}): {}", w.expires, w.owner, w.reason),
+        WaiverState::Expired => format!(
+            "waiver expired {} ({}, {}); counts again",
+            w.expires, w.owner, w.source
+        ),
+    });
+    let baseline = match f.baseline {
+        Some(crate::finding::BaselineState::New) => Some("new since the baseline".to_owned()),
+        _ => None,
+    };
+    match (waiver, baseline) {
+        (None, None) => None,
+        (Some(w), None) => Some(w),
+        (None, Some(b)) => Some(b),
+        (Some(w), Some(b)) => Some(format!("{b}; {w}")),
+    }
+}
+
+/// Counts that only exist with waivers or a baseline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct TriageCounts {
+    /// Failing or unknown outcomes a waiver in force covers.
+    pub waived: usize,
+    /// Failing or unknown outcomes new since the baseline.
+    pub new: usize,
+}
+
+impl TriageCounts {
+    pub(crate) fn of(findings: &[Finding]) -> Self {
+        let mut counts = Self::default();
+        for f in findings {
+            if f.is_waived() {
+                counts.waived += 1;
+            }
+            if f.baseline == Some(crate::finding::BaselineState::New) {
+                counts.new += 1;
+            }
+        }
+        counts
+    }
 }
 
 /// The frameworks every report knows by name, in report order.
@@ -529,6 +582,8 @@ pub(crate) mod testdata {
             message: message.to_owned(),
             evidence: json!({"status": status.as_str(), "resource": resource}),
             frameworks: rule.map(|r| r.frameworks.clone()).unwrap_or_default(),
+            waiver: None,
+            baseline: None,
         }
     }
 
@@ -698,6 +753,8 @@ pub(crate) mod testdata {
                 parameters: &self.parameters,
                 scope: &self.scope,
                 evidence,
+                waivers: None,
+                baseline: None,
             };
             f(&input)
         }

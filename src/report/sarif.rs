@@ -16,7 +16,7 @@ use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, RunAutomationDetails,
-    Sarif, Tool, ToolComponent,
+    Sarif, Suppression, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 
@@ -24,8 +24,9 @@ use super::{
     Format, INFORMATION_URI, ReportError, ReportInput, StatusCounts, TOOL_NAME, TOOL_VERSION,
     attention_order, framework_label, framework_tag_prefix, sorted_regions, truncate_chars,
 };
-use crate::finding::{Finding, Status};
+use crate::finding::{BaselineState, Finding, Status};
 use crate::metadata::{RuleMeta, Severity};
+use crate::waivers::{WaiverEntryState, WaiverMark, WaiverState};
 
 /// GitHub code scanning accepts at most this many results per run.
 pub const MAX_RESULTS: usize = 25_000;
@@ -110,6 +111,33 @@ fn build(input: &ReportInput<'_>, max_results: usize) -> Result<Sarif, ReportErr
                 ))
                 .build(),
         );
+    }
+    if let Some(waivers) = input.waivers {
+        for entry in waivers.entries.iter() {
+            let text = match entry.state {
+                WaiverEntryState::Applied => continue,
+                WaiverEntryState::Expired => format!(
+                    "Waiver at {} ({} on {}, owner {}) expired on {}: it no longer applies, and the {} finding(s) it matched count again.",
+                    entry.source,
+                    entry.rule,
+                    entry.resource,
+                    entry.owner,
+                    entry.expires,
+                    entry.findings
+                ),
+                WaiverEntryState::Stale => format!(
+                    "Waiver at {} ({} on {}, owner {}) matches no failing or unknown finding: it is stale, remove it.",
+                    entry.source, entry.rule, entry.resource, entry.owner
+                ),
+            };
+            notifications.push(
+                Notification::builder()
+                    .level(json!("warning"))
+                    .message(Message::from(text.as_str()))
+                    .properties(bag(BTreeMap::from([("waiver".to_owned(), json!(entry))])))
+                    .build(),
+            );
+        }
     }
     let invocation = if notifications.is_empty() {
         Invocation::builder().execution_successful(true).build()
@@ -309,21 +337,55 @@ fn result(
         ("evidence".to_owned(), sarif_evidence(&f.evidence)),
         ("frameworks".to_owned(), json!(f.frameworks)),
     ]);
+    let mut message = result_message(f, rule);
+    if let Some(waiver) = f
+        .waiver
+        .as_ref()
+        .filter(|w| w.state == WaiverState::Expired)
+    {
+        message.push_str(&format!(
+            " [waiver expired {} ({}, {}): it no longer applies]",
+            waiver.expires, waiver.owner, waiver.source
+        ));
+    }
     let builder = SarifResult::builder()
         .rule_id(f.rule_id.as_str())
         .level(level)
         .kind(kind)
-        .message(Message::from(result_message(f, rule).as_str()))
+        .message(Message::from(message.as_str()))
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(
             "primaryLocationLineHash".to_owned(),
             fingerprint(&f.rule_id, &f.resource),
         )]))
         .properties(bag(properties));
-    match rule_index {
+    let mut result = match rule_index {
         Some(i) => builder.rule_index(i as i64).build(),
         None => builder.build(),
+    };
+    if let Some(waiver) = f.waiver.as_ref().filter(|w| w.state == WaiverState::Active) {
+        result.suppressions = Some(vec![suppression(waiver)]);
     }
+    result.baseline_state = f.baseline.map(|state| match state {
+        BaselineState::New => json!("new"),
+        BaselineState::Unchanged => json!("unchanged"),
+    });
+    result
+}
+
+/// A waiver in force as a SARIF suppression (§3.35): external, accepted,
+/// with the waiver's reason as justification.
+fn suppression(waiver: &WaiverMark) -> Suppression {
+    Suppression::builder()
+        .kind(json!("external"))
+        .status(json!("accepted"))
+        .justification(waiver.reason.as_str())
+        .properties(bag(BTreeMap::from([
+            ("owner".to_owned(), json!(waiver.owner)),
+            ("expires".to_owned(), json!(waiver.expires)),
+            ("source".to_owned(), json!(waiver.source)),
+        ])))
+        .build()
 }
 
 fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {

@@ -12,10 +12,11 @@ use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
 use super::{
     ReportError, ReportInput, SEVERITIES_DESC, SeverityCounts, StatusCounts, TOOL_NAME,
-    TOOL_VERSION, attention_order,
+    TOOL_VERSION, TriageCounts, attention_order, triage_note,
 };
-use crate::finding::Status;
+use crate::finding::{BaselineState, Status};
 use crate::metadata::Severity;
+use crate::waivers::WaiverEntryState;
 
 /// Width the table is laid out for.
 pub const WIDTH: u16 = 140;
@@ -94,7 +95,13 @@ pub(crate) fn render_limited(
         );
         for f in listed {
             let mut severity = Cell::new(f.severity.as_str());
-            let mut status = Cell::new(f.status.as_str());
+            let mut status = Cell::new(if f.is_waived() {
+                format!("{} (waived)", f.status.as_str())
+            } else if f.baseline == Some(BaselineState::New) {
+                format!("{} (new)", f.status.as_str())
+            } else {
+                f.status.as_str().to_owned()
+            });
             if color {
                 severity = match f.severity {
                     Severity::Critical => severity.fg(Color::Red).add_attribute(Attribute::Bold),
@@ -108,13 +115,17 @@ pub(crate) fn render_limited(
                     Status::Pass => status.fg(Color::Green),
                 };
             }
+            let message = match triage_note(f) {
+                Some(note) => format!("{} [{note}]", f.message.trim()),
+                None => f.message.trim().to_owned(),
+            };
             table.add_row(vec![
                 severity,
                 status,
                 Cell::new(&f.rule_id),
                 Cell::new(&f.region),
                 Cell::new(short_resource(&f.resource)),
-                Cell::new(f.message.trim()),
+                Cell::new(message),
             ]);
         }
         writeln!(out)?;
@@ -158,6 +169,44 @@ pub(crate) fn render_limited(
         counts.total(),
         input.rules.len(),
     )?;
+    let triage = TriageCounts::of(input.findings);
+    if input.waivers.is_some() {
+        writeln!(
+            out,
+            "{} failing or unknown outcomes waived; waived outcomes do not count for --fail-on.",
+            triage.waived
+        )?;
+    }
+    if let Some(baseline) = input.baseline {
+        writeln!(
+            out,
+            "{} failing or unknown outcomes new since the baseline {baseline}.",
+            triage.new
+        )?;
+    }
+    if let Some(waivers) = input.waivers {
+        for entry in waivers.in_state(WaiverEntryState::Expired) {
+            writeln!(
+                out,
+                "{} waiver at {} ({} on {}) expired on {}: it no longer applies.",
+                paint(YELLOW, "warning:"),
+                entry.source,
+                entry.rule,
+                entry.resource,
+                entry.expires
+            )?;
+        }
+        for entry in waivers.in_state(WaiverEntryState::Stale) {
+            writeln!(
+                out,
+                "{} waiver at {} ({} on {}) matches no failing or unknown outcome: stale, remove it.",
+                paint(YELLOW, "warning:"),
+                entry.source,
+                entry.rule,
+                entry.resource
+            )?;
+        }
+    }
     if scope.collection_errors > 0 {
         writeln!(
             out,

@@ -1,0 +1,53 @@
+//! `dynaudit diff OLD NEW`: what changed between two inventories or two
+//! JSON reports.
+
+use anyhow::{Context, Result};
+
+use crate::cli::{DiffArgs, DiffFormat, EXIT_CLEAN, EXIT_FINDINGS, Gate, write_output};
+use crate::diff::{Diff, read_outcomes};
+use crate::policy::PolicySet;
+use crate::waivers::Waivers;
+
+/// Runs `dynaudit diff`; returns the exit code.
+pub fn run_diff(args: &DiffArgs) -> Result<u8> {
+    let config = crate::cli::load_config(args.policy.config.as_deref())?;
+    let policies = PolicySet::load(&args.policy.policy_dirs)?;
+    let known: Vec<&str> = policies.rules().iter().map(|r| r.id.as_str()).collect();
+    let waivers = args
+        .policy
+        .waivers
+        .as_deref()
+        .map(|path| Waivers::load(path, &known))
+        .transpose()?;
+    let side = |path: &std::path::Path| {
+        read_outcomes(path, |inventory| {
+            crate::cli::evaluate_with_waivers(&policies, &config, waivers.as_ref(), inventory)
+        })
+        .with_context(|| format!("cannot compare {}", path.display()))
+    };
+    let diff = Diff::new(side(&args.old)?, side(&args.new)?);
+    let text = match args.format {
+        DiffFormat::Table => crate::report::diff::table(&diff)?,
+        DiffFormat::Json => crate::report::diff::json(&diff)?,
+        DiffFormat::Markdown => crate::report::diff::markdown(&diff)?,
+    };
+    write_output(args.output.as_deref(), &text)?;
+    let gate = Gate {
+        fail_on: args.fail_on,
+        fail_on_unknown: false,
+    };
+    let counted = diff.new_failures.iter().filter(|f| gate.counts(f)).count();
+    if !args.quiet {
+        eprintln!(
+            "dynaudit diff: {} new, {} fixed, {} unchanged failures; {counted} new at or above --fail-on",
+            diff.new_failures.len(),
+            diff.fixed.len(),
+            diff.unchanged.len(),
+        );
+    }
+    Ok(if counted > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
