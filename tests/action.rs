@@ -117,7 +117,9 @@ fn tampered_release_dir(into: &Path) -> PathBuf {
     let tagged = into.join(TAG);
     std::fs::create_dir_all(&tagged).unwrap();
     std::fs::hard_link(release_dir().join(TAG).join(&asset), tagged.join(&asset))
-        .or_else(|_| std::fs::copy(release_dir().join(TAG).join(&asset), tagged.join(&asset)).map(|_| ()))
+        .or_else(|_| {
+            std::fs::copy(release_dir().join(TAG).join(&asset), tagged.join(&asset)).map(|_| ())
+        })
         .unwrap();
     std::fs::write(
         tagged.join(format!("{asset}.sha256")),
@@ -304,80 +306,77 @@ impl Runner {
         let mut uploads = Vec::new();
         let mut failed = false;
 
-        let context = |outputs: &BTreeMap<String, BTreeMap<String, String>>,
-                       expression: &str|
-         -> String {
-            let expression = expression.trim();
-            if let Some(name) = expression.strip_prefix("inputs.") {
-                return inputs
-                    .get(name)
-                    .unwrap_or_else(|| panic!("action.yml uses undeclared input {name}"))
-                    .clone();
-            }
-            if let Some(rest) = expression.strip_prefix("steps.") {
-                let (id, output) = rest
-                    .split_once(".outputs.")
-                    .unwrap_or_else(|| panic!("unsupported expression {expression:?}"));
-                return outputs
-                    .get(id)
-                    .and_then(|o| o.get(output))
-                    .cloned()
-                    .unwrap_or_default();
-            }
-            match expression {
-                "github.action_path" => root().display().to_string(),
-                "github.action_ref" => self.action_ref.clone(),
-                "github.action_repository" => ACTION_REPOSITORY.to_string(),
-                "runner.temp" => self.runner_temp.display().to_string(),
-                "runner.os" => os.to_string(),
-                "runner.arch" => arch.to_string(),
-                other => panic!(
-                    "action.yml uses an expression this harness does not evaluate: {other:?}"
-                ),
-            }
-        };
-        let interpolate = |outputs: &BTreeMap<String, BTreeMap<String, String>>,
-                           text: &str|
-         -> String {
-            let mut result = String::new();
-            let mut rest = text;
-            while let Some(start) = rest.find("${{") {
-                result.push_str(&rest[..start]);
-                let end = rest[start..]
-                    .find("}}")
-                    .unwrap_or_else(|| panic!("unterminated expression in {text:?}"));
-                result.push_str(&context(outputs, &rest[start + 3..start + end]));
-                rest = &rest[start + end + 2..];
-            }
-            result.push_str(rest);
-            result
-        };
+        let context =
+            |outputs: &BTreeMap<String, BTreeMap<String, String>>, expression: &str| -> String {
+                let expression = expression.trim();
+                if let Some(name) = expression.strip_prefix("inputs.") {
+                    return inputs
+                        .get(name)
+                        .unwrap_or_else(|| panic!("action.yml uses undeclared input {name}"))
+                        .clone();
+                }
+                if let Some(rest) = expression.strip_prefix("steps.") {
+                    let (id, output) = rest
+                        .split_once(".outputs.")
+                        .unwrap_or_else(|| panic!("unsupported expression {expression:?}"));
+                    return outputs
+                        .get(id)
+                        .and_then(|o| o.get(output))
+                        .cloned()
+                        .unwrap_or_default();
+                }
+                match expression {
+                    "github.action_path" => root().display().to_string(),
+                    "github.action_ref" => self.action_ref.clone(),
+                    "github.action_repository" => ACTION_REPOSITORY.to_string(),
+                    "runner.temp" => self.runner_temp.display().to_string(),
+                    "runner.os" => os.to_string(),
+                    "runner.arch" => arch.to_string(),
+                    other => panic!(
+                        "action.yml uses an expression this harness does not evaluate: {other:?}"
+                    ),
+                }
+            };
+        let interpolate =
+            |outputs: &BTreeMap<String, BTreeMap<String, String>>, text: &str| -> String {
+                let mut result = String::new();
+                let mut rest = text;
+                while let Some(start) = rest.find("${{") {
+                    result.push_str(&rest[..start]);
+                    let end = rest[start..]
+                        .find("}}")
+                        .unwrap_or_else(|| panic!("unterminated expression in {text:?}"));
+                    result.push_str(&context(outputs, &rest[start + 3..start + end]));
+                    rest = &rest[start + end + 2..];
+                }
+                result.push_str(rest);
+                result
+            };
         // `if:` of the forms `EXPR == 'literal'` and `EXPR != 'literal'`
         // (string comparison is case-insensitive in GitHub expressions).
-        let condition = |outputs: &BTreeMap<String, BTreeMap<String, String>>,
-                         text: &str|
-         -> bool {
-            let text = text.trim();
-            let text = text
-                .strip_prefix("${{")
-                .and_then(|t| t.strip_suffix("}}"))
-                .unwrap_or(text)
-                .trim();
-            let (left, negate, right) = if let Some((l, r)) = text.split_once("==") {
-                (l, false, r)
-            } else if let Some((l, r)) = text.split_once("!=") {
-                (l, true, r)
-            } else {
-                panic!("unsupported if: {text:?}")
+        let condition =
+            |outputs: &BTreeMap<String, BTreeMap<String, String>>, text: &str| -> bool {
+                let text = text.trim();
+                let text = text
+                    .strip_prefix("${{")
+                    .and_then(|t| t.strip_suffix("}}"))
+                    .unwrap_or(text)
+                    .trim();
+                let (left, negate, right) = if let Some((l, r)) = text.split_once("==") {
+                    (l, false, r)
+                } else if let Some((l, r)) = text.split_once("!=") {
+                    (l, true, r)
+                } else {
+                    panic!("unsupported if: {text:?}")
+                };
+                let literal = right
+                    .trim()
+                    .strip_prefix('\'')
+                    .and_then(|r| r.strip_suffix('\''))
+                    .unwrap_or_else(|| panic!("unsupported if: {text:?}"));
+                let equal = context(outputs, left).eq_ignore_ascii_case(literal);
+                equal != negate
             };
-            let literal = right
-                .trim()
-                .strip_prefix('\'')
-                .and_then(|r| r.strip_suffix('\''))
-                .unwrap_or_else(|| panic!("unsupported if: {text:?}"));
-            let equal = context(outputs, left).eq_ignore_ascii_case(literal);
-            equal != negate
-        };
 
         for (index, step) in action["runs"]["steps"]
             .as_sequence()
@@ -634,9 +633,17 @@ fn assert_reports_consistent(job: &Job, expected_category: &str) {
     let sarif_path = job.path("sarif");
     let json_path = job.path("json");
     let inventory = job.path("inventory");
-    assert!(sarif_path.is_file(), "sarif output: {}", sarif_path.display());
+    assert!(
+        sarif_path.is_file(),
+        "sarif output: {}",
+        sarif_path.display()
+    );
     assert!(json_path.is_file(), "json output: {}", json_path.display());
-    assert!(inventory.is_file(), "inventory output: {}", inventory.display());
+    assert!(
+        inventory.is_file(),
+        "inventory output: {}",
+        inventory.display()
+    );
 
     let report = read_json(&json_path);
     for (output, status) in [
@@ -755,7 +762,11 @@ async fn scan_uploads_sarif_writes_the_summary_and_gates_last() {
     assert_eq!(job.step("Install").exit, Some(0), "{log}");
     assert_eq!(job.step("Run").exit, Some(0), "{log}");
     assert_eq!(job.step("Upload").exit, Some(0), "{log}");
-    assert_eq!(job.step("gate").exit, Some(1), "the gate fails the job: {log}");
+    assert_eq!(
+        job.step("gate").exit,
+        Some(1),
+        "the gate fails the job: {log}"
+    );
     assert_eq!(job.outputs["install"]["source"], "release", "{log}");
     assert_eq!(job.output("gate-exit"), "1");
     let category = format!("dynaudit/{}/us-east-1,us-west-2/", account.account_id);
@@ -769,7 +780,12 @@ async fn scan_uploads_sarif_writes_the_summary_and_gates_last() {
     assert_eq!(inventory["account_id"], account.account_id.as_str());
     let tables: Vec<&String> = ["us-east-1", "us-west-2"]
         .iter()
-        .flat_map(|r| inventory["regions"][r]["tables"].as_object().unwrap().keys())
+        .flat_map(|r| {
+            inventory["regions"][r]["tables"]
+                .as_object()
+                .unwrap()
+                .keys()
+        })
         .collect();
     assert_eq!(tables.len(), 3, "three tables in the inventory: {tables:?}");
     assert!(
@@ -802,7 +818,11 @@ fn eval_of_a_committed_inventory_needs_no_aws() {
         .run();
     let log = job.log();
     assert_eq!(job.step("Run").exit, Some(0), "{log}");
-    assert_eq!(job.step("gate").exit, Some(1), "the sample has critical failures: {log}");
+    assert_eq!(
+        job.step("gate").exit,
+        Some(1),
+        "the sample has critical failures: {log}"
+    );
     assert_eq!(job.output("inventory"), "audit/prod.json");
     assert_eq!(job.output("sarif"), "reports/dynaudit.sarif");
     assert_reports_consistent(&job, "dynaudit/111122223333/eu-west-1,us-east-1,us-west-2/");
@@ -812,15 +832,16 @@ fn eval_of_a_committed_inventory_needs_no_aws() {
     // SARIF locations point at the committed inventory in the repository.
     let sarif = read_json(&job.uploads[0].sarif_file);
     assert_eq!(
-        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
-            ["uri"],
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "audit/prod.json"
     );
 }
 
 #[test]
 fn an_explicit_category_is_written_into_the_sarif_and_upload_can_be_off() {
-    let job = Runner::new()
+    // (The runner owns the temporary directories: it outlives the checks.)
+    let mut runner = Runner::new();
+    let job = runner
         .input("inventory", root().join(SAMPLE).display().to_string())
         .input("fail-on", "none")
         .input("category", "dynaudit/prod-nightly")
@@ -829,13 +850,17 @@ fn an_explicit_category_is_written_into_the_sarif_and_upload_can_be_off() {
     assert!(job.succeeded(), "{log}");
     assert_reports_consistent(&job, "dynaudit/prod-nightly");
 
-    let job = Runner::new()
+    let mut runner = Runner::new();
+    let job = runner
         .input("inventory", root().join(SAMPLE).display().to_string())
         .input("fail-on", "none")
         .input("upload-sarif", "false")
         .run();
     assert!(job.succeeded(), "{}", job.log());
-    assert!(job.uploads.is_empty(), "upload-sarif false skips the upload");
+    assert!(
+        job.uploads.is_empty(),
+        "upload-sarif false skips the upload"
+    );
     assert_eq!(job.step("Upload").exit, None);
 }
 
@@ -855,17 +880,26 @@ fn inputs_with_shell_metacharacters_stay_literal() {
     let log = job.log();
     // The policies directory does not exist: dynaudit names it literally.
     assert_eq!(job.step("Run").exit, Some(2), "{log}");
-    assert!(log.contains("$(touch PWNED)"), "the error quotes the literal input: {log}");
+    assert!(
+        log.contains("$(touch PWNED)"),
+        "the error quotes the literal input: {log}"
+    );
     assert!(!marker.exists(), "an input was executed: {log}");
 
     runner.inputs.remove("policies");
     let job = runner.run();
     let log = job.log();
-    assert!(job.succeeded(), "eval reads the file of that exact name: {log}");
+    assert!(
+        job.succeeded(),
+        "eval reads the file of that exact name: {log}"
+    );
     assert_eq!(job.output("inventory"), name);
     assert_eq!(job.output("failing"), "40");
     assert!(!marker.exists(), "an input was executed: {log}");
-    assert!(!root().join("PWNED").exists(), "an input was executed: {log}");
+    assert!(
+        !root().join("PWNED").exists(),
+        "an input was executed: {log}"
+    );
 }
 
 #[test]
@@ -907,11 +941,8 @@ fn without_a_prebuilt_binary_the_install_builds_from_source() {
             ),
         )
         .unwrap();
-        std::fs::set_permissions(
-            &fake,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
         runner
             .env("CARGO", fake.display().to_string())
             .input("inventory", root().join(SAMPLE).display().to_string())
@@ -972,7 +1003,8 @@ fn action_yml_passes_inputs_through_env_only() {
     for (name, _) in action["inputs"].as_mapping().unwrap() {
         let name = name.as_str().unwrap();
         assert!(
-            text.contains(&format!("inputs.{name} }}}}")) || text.contains(&format!("inputs.{name} ")),
+            text.contains(&format!("inputs.{name} }}}}"))
+                || text.contains(&format!("inputs.{name} ")),
             "input {name} is declared but never used"
         );
     }
