@@ -1009,3 +1009,85 @@ fn action_yml_passes_inputs_through_env_only() {
         );
     }
 }
+
+/// `waivers`, `baseline` and `fail-on-unknown` reach dynaudit: waived
+/// findings leave the counts, the JSON report of one run is the next run's
+/// baseline (nothing new, so the gate passes), and unknown outcomes fail
+/// the gate only when asked.
+#[test]
+fn waivers_baseline_and_fail_on_unknown_reach_dynaudit() {
+    let sample = root().join(SAMPLE).display().to_string();
+
+    let mut runner = Runner::new();
+    let job = runner
+        .input("inventory", &sample)
+        .input("fail-on", "none")
+        .input(
+            "waivers",
+            root()
+                .join("fixtures/triage/waivers.toml")
+                .display()
+                .to_string(),
+        )
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    let count = |name: &str| job.output(name).parse::<usize>().unwrap();
+    assert!(count("waived") > 0, "{log}");
+    assert_eq!(
+        count("failing") + count("unknown") + count("waived"),
+        40 + 7,
+        "waived outcomes leave the failing and unknown counts"
+    );
+
+    // Unknown outcomes fail the gate with fail-on-unknown, even at none.
+    let mut runner = Runner::new();
+    let job = runner
+        .input("inventory", &sample)
+        .input("fail-on", "none")
+        .input("fail-on-unknown", "true")
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("gate").exit, Some(1), "{log}");
+    assert_eq!(job.output("gate-failures"), "7", "{log}");
+
+    // The JSON report of that run as the baseline of the next: nothing is
+    // new, so even fail-on low with fail-on-unknown passes.
+    let baseline = job.path("json");
+    let mut next = Runner::new();
+    let job = next
+        .input("inventory", &sample)
+        .input("fail-on", "low")
+        .input("fail-on-unknown", "true")
+        .input("baseline", baseline.display().to_string())
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_eq!(job.output("new"), "0", "{log}");
+    assert_eq!(job.output("gate-failures"), "0", "{log}");
+    assert_eq!(job.output("failing"), "40", "{log}");
+}
+
+/// Inputs the scripts reject before running anything.
+#[test]
+fn invalid_inputs_fail_the_run_step() {
+    for (input, value, message) in [
+        ("fail-on", "severe", "fail-on must be one of"),
+        (
+            "fail-on-unknown",
+            "yes",
+            "fail-on-unknown must be true or false",
+        ),
+    ] {
+        let mut runner = Runner::new();
+        let job = runner
+            .input("inventory", root().join(SAMPLE).display().to_string())
+            .input(input, value)
+            .run();
+        let log = job.log();
+        assert_eq!(job.step("Run").exit, Some(2), "{log}");
+        assert!(job.step("Run").stdout.contains(message), "{log}");
+        assert_eq!(job.step("Upload").exit, None, "{log}");
+        assert_eq!(job.step("gate").exit, None, "{log}");
+    }
+}
