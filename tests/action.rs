@@ -73,11 +73,14 @@ fn release_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        // Leftovers of earlier runs (statics are never dropped).
+        // Leftovers of earlier runs (statics are never dropped), except
+        // those of test processes still running.
         if let Ok(entries) = std::fs::read_dir(&scratch) {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().to_string();
-                if name.starts_with("action-release-") {
+                if let Some(pid) = name.strip_prefix("action-release-")
+                    && !Path::new("/proc").join(pid).exists()
+                {
                     let _ = std::fs::remove_dir_all(entry.path());
                 }
             }
