@@ -1094,3 +1094,114 @@ fn invalid_inputs_fail_the_run_step() {
         assert_eq!(job.step("gate").exit, None, "{log}");
     }
 }
+
+/// The README's "GitHub Action" section is true to action.yml: its input
+/// and output tables list exactly what action.yml declares (defaults
+/// included), and its example workflows pass only declared inputs and read
+/// only declared outputs.
+#[test]
+fn readme_documents_the_action_as_it_is() {
+    let action = action();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("\n## GitHub Action\n")
+        .expect("README has a GitHub Action section");
+    let section = &readme[start + 1..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+
+    let declared = |key: &str| -> Vec<String> {
+        action[key]
+            .as_mapping()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect()
+    };
+    let inputs = declared("inputs");
+    let outputs = declared("outputs");
+
+    // Table rows: `| `name` | ...` (an output row may name several).
+    let mut input_rows = Vec::new();
+    let mut output_rows = Vec::new();
+    let mut table = 0;
+    for line in section.lines() {
+        if line.starts_with("| input |") {
+            table = 1;
+        } else if line.starts_with("| output |") {
+            table = 2;
+        } else if !line.starts_with('|') {
+            table = 0;
+        } else if line.starts_with("| `") {
+            let first = line.split('|').nth(1).unwrap();
+            let names: Vec<String> = first
+                .split(',')
+                .map(|n| n.trim().trim_matches('`').to_string())
+                .collect();
+            match table {
+                1 => {
+                    let default = line.split('|').nth(2).unwrap().trim().to_string();
+                    input_rows.push((names[0].clone(), default));
+                }
+                2 => output_rows.extend(names),
+                _ => {}
+            }
+        }
+    }
+    let mut documented: Vec<String> = input_rows.iter().map(|(n, _)| n.clone()).collect();
+    documented.sort();
+    let mut expected = inputs.clone();
+    expected.sort();
+    assert_eq!(documented, expected, "README's input table");
+    for (name, default) in &input_rows {
+        let declared = string(&action["inputs"][name.as_str()]["default"]).unwrap_or_default();
+        if declared.is_empty() {
+            assert!(
+                default.is_empty() || default.starts_with("(empty"),
+                "input {name}: README says default {default}, action.yml has none"
+            );
+        } else {
+            assert_eq!(*default, format!("`{declared}`"), "default of input {name}");
+        }
+    }
+    output_rows.sort();
+    let mut expected = outputs.clone();
+    expected.sort();
+    assert_eq!(output_rows, expected, "README's output table");
+
+    // The examples.
+    let mut examples = 0;
+    let mut rest = section;
+    while let Some(open) = rest.find("```yaml\n") {
+        let body = &rest[open + 8..];
+        let close = body.find("```").unwrap();
+        let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&body[..close])
+            .unwrap_or_else(|e| panic!("README example is not YAML: {e}"));
+        for job in workflow["jobs"].as_mapping().unwrap().values() {
+            for step in job["steps"].as_sequence().unwrap() {
+                let uses = step["uses"].as_str().unwrap_or_default();
+                if uses.starts_with("dynaudit/dynaudit@") {
+                    examples += 1;
+                    for key in step["with"].as_mapping().unwrap().keys() {
+                        let key = key.as_str().unwrap();
+                        assert!(
+                            inputs.iter().any(|i| i == key),
+                            "README passes undeclared input {key}"
+                        );
+                    }
+                }
+            }
+        }
+        for (i, _) in body[..close].match_indices("steps.dynaudit.outputs.") {
+            let name: String = body[i + "steps.dynaudit.outputs.".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            assert!(
+                outputs.contains(&name),
+                "README reads undeclared output {name}"
+            );
+        }
+        rest = &body[close + 3..];
+    }
+    assert_eq!(examples, 2, "a scan example and an offline eval example");
+}
