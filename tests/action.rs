@@ -1081,6 +1081,7 @@ fn invalid_inputs_fail_the_run_step() {
             "yes",
             "fail-on-unknown must be true or false",
         ),
+        ("regions", "us-east-1", "regions is for a live scan"),
     ] {
         let mut runner = Runner::new();
         let job = runner
