@@ -297,6 +297,12 @@ impl Runner {
             inputs.insert(name.clone(), value.clone());
         }
 
+        let step_ids: Vec<String> = action["runs"]["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .filter_map(|step| step["id"].as_str().map(str::to_string))
+            .collect();
         let (os, arch, _) = runner_platform();
         let files = self.temp.path().join("runner-files");
         std::fs::create_dir_all(&files).unwrap();
@@ -322,6 +328,10 @@ impl Runner {
                     let (id, output) = rest
                         .split_once(".outputs.")
                         .unwrap_or_else(|| panic!("unsupported expression {expression:?}"));
+                    assert!(
+                        step_ids.iter().any(|s| s == id),
+                        "action.yml reads the outputs of a step it does not have: {expression}"
+                    );
                     return outputs
                         .get(id)
                         .and_then(|o| o.get(output))
