@@ -113,14 +113,12 @@ impl Config {
     /// Parses and validates configuration text; `path` names it in errors.
     pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|err| {
-            let (line, column) = err
-                .span()
-                .map_or((1, 1), |span| line_column(text, span.start));
+            let (line, column, message) = toml_error_position(text, &err);
             ConfigError::Syntax {
                 path: path.to_string(),
                 line,
                 column,
-                message: err.message().to_string(),
+                message,
             }
         })?;
         config.parameters.validate(path)?;
@@ -192,6 +190,14 @@ impl Parameters {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// 1-based line and column of a TOML error, and its message.
+pub(crate) fn toml_error_position(text: &str, err: &toml::de::Error) -> (usize, usize, String) {
+    let (line, column) = err
+        .span()
+        .map_or((1, 1), |span| line_column(text, span.start));
+    (line, column, err.message().trim_end().to_string())
 }
 
 /// 1-based line and column of a byte offset.

@@ -31,7 +31,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::config::line_column;
+use crate::config::{line_column, toml_error_position};
 use crate::finding::{Finding, Status};
 
 /// Why a waivers file was rejected. Every variant names the file and line.
@@ -134,14 +134,12 @@ impl Waivers {
     /// Parses and validates waivers text; `path` names it in errors.
     pub fn parse(path: &str, text: &str, known_rules: &[&str]) -> Result<Waivers, WaiverError> {
         let raw: RawFile = toml::from_str(text).map_err(|err| {
-            let (line, column) = err
-                .span()
-                .map_or((1, 1), |span| line_column(text, span.start));
+            let (line, column, message) = toml_error_position(text, &err);
             WaiverError::Syntax {
                 path: path.to_owned(),
                 line,
                 column,
-                message: err.message().trim_end().to_owned(),
+                message,
             }
         })?;
         let mut entries = Vec::with_capacity(raw.waiver.len());

@@ -3,7 +3,9 @@
 //! constraints, and the Microsoft SARIF multitool (installed by
 //! `scripts/test`).
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dynaudit");
@@ -203,48 +205,6 @@ fn sarif_meets_github_code_scanning_constraints() {
 /// The Microsoft SARIF multitool, with GitHub's rule kind, reports no error.
 #[test]
 fn sarif_passes_the_microsoft_sarif_multitool() {
-    let tool = std::env::var("DYNAUDIT_TEST_SARIF_MULTITOOL").unwrap_or_else(|_| {
-        panic!("DYNAUDIT_TEST_SARIF_MULTITOOL is not set: run the test suite with scripts/test, which installs the SARIF multitool")
-    });
-    assert!(
-        Path::new(&tool).exists(),
-        "{tool} does not exist: run scripts/test"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let sarif_path = dir.path().join("sample.sarif");
-    std::fs::write(&sarif_path, eval("sarif")).unwrap();
-    let out_path = dir.path().join("validation.sarif");
-    let out = Command::new(&tool)
-        .arg("validate")
-        .arg(&sarif_path)
-        .args(["--rule-kind", "Sarif;Ghas", "-o"])
-        .arg(&out_path)
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .output()
-        .expect("run the SARIF multitool");
-    let validation: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap_or_else(|err| {
-            panic!(
-                "the multitool wrote no output ({err}); stdout: {} stderr: {}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        }))
-        .unwrap();
-    let problems: Vec<String> = validation["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
-        .filter(|r| r["level"] == "error" || r["level"].is_null() || r["level"] == "warning")
-        .map(|r| format!("{} {}: {}", r["level"], r["ruleId"], r["message"]))
-        .collect();
-    let errors: Vec<&String> = problems
-        .iter()
-        .filter(|p| !p.starts_with("\"warning\""))
-        .collect();
-    for p in &problems {
-        println!("{p}");
-    }
+    let errors = support::sarif::multitool_errors(&eval("sarif"));
     assert!(errors.is_empty(), "SARIF multitool errors:\n{errors:#?}");
 }

@@ -17,12 +17,10 @@
 
 use std::fmt::Write as _;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use super::markdown::{cell, code};
-use super::table::{WIDTH, short_resource};
+use super::table::{fixed_width_table, short_resource};
 use super::{Format, ReportError, TOOL_NAME, TOOL_VERSION};
 use crate::diff::{Diff, Fixed, NowState, Outcomes, SourceKind};
 use crate::finding::Finding;
@@ -140,15 +138,10 @@ pub fn table(diff: &Diff) -> Result<String, ReportError> {
     if rows.is_empty() {
         writeln!(out, "\nNo failures on either side.")?;
     } else {
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
-            .force_no_tty()
-            .set_width(WIDTH)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header([
-                "Change", "Severity", "Rule", "Region", "Resource", "Message",
-            ]);
+        let mut table = fixed_width_table();
+        table.set_header([
+            "Change", "Severity", "Rule", "Region", "Resource", "Message",
+        ]);
         for (change, f, now) in rows {
             let change = match now {
                 Some(now) => format!("{change}: {}", now_label(now)),

@@ -71,12 +71,7 @@ pub(crate) fn render_limited(
     if listed.is_empty() && not_listed == 0 {
         writeln!(out, "\n{}", paint(GREEN, "No failing or unknown outcomes."))?;
     } else {
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
-            .force_no_tty()
-            .set_width(WIDTH)
-            .set_content_arrangement(ContentArrangement::Dynamic);
+        let mut table = fixed_width_table();
         if color {
             table.enforce_styling();
         }
@@ -223,6 +218,17 @@ pub(crate) fn render_limited(
         )?;
     }
     Ok(out)
+}
+
+/// An empty table laid out for [`WIDTH`] whatever the terminal.
+pub(crate) fn fixed_width_table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
+        .force_no_tty()
+        .set_width(WIDTH)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    table
 }
 
 fn severity_code(severity: Severity) -> &'static str {

@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod moto;
+pub mod sarif;
 pub mod seed;
