@@ -67,8 +67,9 @@ fn sha256_hex(path: &Path) -> String {
 
 /// A release directory as the release workflow publishes it, holding the
 /// binary under test: `<dir>/v0.1.0/dynaudit-<target>.tar.gz` and its
-/// `.sha256`. Made once per test process (the tarball of a debug build is
-/// large) under the target directory's scratch space.
+/// `.sha256` (and the binary itself as `<dir>/stage/dynaudit`). Made once
+/// per test process (the tarball of a debug build is large) under the
+/// target directory's scratch space.
 fn release_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -102,7 +103,6 @@ fn release_dir() -> &'static Path {
             .status()
             .expect("run tar");
         assert!(status.success(), "tar of the binary failed");
-        std::fs::remove_dir_all(&stage).unwrap();
         let digest = sha256_hex(&tagged.join(&asset));
         std::fs::write(
             tagged.join(format!("{asset}.sha256")),
@@ -584,43 +584,9 @@ fn parse_github_file(text: &str) -> BTreeMap<String, String> {
 // Checks of what would be uploaded
 // ---------------------------------------------------------------------------
 
-/// The Microsoft SARIF multitool with GitHub's rule kind reports no error
-/// (as in tests/reports.rs).
+/// The Microsoft SARIF multitool with GitHub's rule kind reports no error.
 fn assert_multitool_accepts(sarif_path: &Path) {
-    let tool = std::env::var("DYNAUDIT_TEST_SARIF_MULTITOOL").unwrap_or_else(|_| {
-        panic!("DYNAUDIT_TEST_SARIF_MULTITOOL is not set: run the test suite with scripts/test, which installs the SARIF multitool")
-    });
-    assert!(
-        Path::new(&tool).exists(),
-        "{tool} does not exist: run scripts/test"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let out_path = dir.path().join("validation.sarif");
-    let out = Command::new(&tool)
-        .arg("validate")
-        .arg(sarif_path)
-        .args(["--rule-kind", "Sarif;Ghas", "-o"])
-        .arg(&out_path)
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .output()
-        .expect("run the SARIF multitool");
-    let validation: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap_or_else(|err| {
-            panic!(
-                "the multitool wrote no output ({err}); stdout: {} stderr: {}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        }))
-        .unwrap();
-    let errors: Vec<String> = validation["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
-        .filter(|r| r["level"] == "error" || r["level"].is_null())
-        .map(|r| format!("{} {}: {}", r["level"], r["ruleId"], r["message"]))
-        .collect();
+    let errors = support::sarif::multitool_errors(&std::fs::read_to_string(sarif_path).unwrap());
     assert!(errors.is_empty(), "SARIF multitool errors:\n{errors:#?}");
 }
 
@@ -950,7 +916,7 @@ fn without_a_prebuilt_binary_the_install_builds_from_source() {
                  while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
                  mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
                 log = log_file.display(),
-                bin = env!("CARGO_BIN_EXE_dynaudit"),
+                bin = release_dir().join("stage/dynaudit").display(),
             ),
         )
         .unwrap();
