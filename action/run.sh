@@ -15,6 +15,7 @@
 #   INPUT_INVENTORY INPUT_REGIONS INPUT_CONFIG INPUT_POLICIES INPUT_WAIVERS
 #   INPUT_BASELINE INPUT_FAIL_ON INPUT_FAIL_ON_UNKNOWN INPUT_CATEGORY
 #   INPUT_OUTPUT_DIR
+#   DYNAUDIT_SUMMARY_LIMIT (bytes of the job summary; default 1000000)
 # Outputs: sarif, inventory, json, markdown, category, gate-exit, and from
 # dynaudit --counts-out: failing, unknown, passing, waived, new,
 # gate-failures.
@@ -136,8 +137,19 @@ for format in json markdown; do
     fail "dynaudit eval --format $format failed: see its message above"
   fi
 done
+# GitHub shows at most 1 MiB of a step's summary: a larger report is cut at
+# a line boundary, with a note; the whole one is the `markdown` output.
+summary_limit=${DYNAUDIT_SUMMARY_LIMIT:-1000000}
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
-  cat -- "$markdown" >>"$GITHUB_STEP_SUMMARY"
+  size=$(wc -c <"$markdown" | tr -d ' ')
+  if [ "$size" -le "$summary_limit" ]; then
+    cat -- "$markdown" >>"$GITHUB_STEP_SUMMARY"
+  else
+    LC_ALL=C awk -v limit="$((summary_limit - 1000))" \
+      '{ total += length($0) + 1; if (total > limit) exit; print }' "$markdown" >>"$GITHUB_STEP_SUMMARY"
+    printf '\n\n_The report is %s bytes, more than a job summary shows: it is cut here. The whole report is the %s output of the action._\n' \
+      "$size" "\`markdown\`" >>"$GITHUB_STEP_SUMMARY"
+  fi
 fi
 
 # One output; a value with a newline in it gets the NAME<<DELIMITER form.

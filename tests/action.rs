@@ -1182,3 +1182,26 @@ fn readme_documents_the_action_as_it_is() {
     }
     assert_eq!(examples, 2, "a scan example and an offline eval example");
 }
+
+/// A report larger than a job summary shows is cut at a line, with a note;
+/// the `markdown` output keeps all of it.
+#[test]
+fn a_report_too_large_for_the_job_summary_is_cut_with_a_note() {
+    let mut runner = Runner::new();
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .env("DYNAUDIT_SUMMARY_LIMIT", "5000")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    let markdown = std::fs::read_to_string(job.path("markdown")).unwrap();
+    assert!(markdown.len() > 5000, "the sample's report is larger");
+    assert!(job.summary.len() <= 5000, "{}", job.summary.len());
+    assert!(job.summary.contains("it is cut here"), "{}", job.summary);
+    let kept = job.summary.split("\n\n_The report is").next().unwrap();
+    assert!(
+        markdown.starts_with(kept),
+        "the summary is the report's beginning"
+    );
+}
