@@ -9,16 +9,16 @@ set -euo pipefail
 
 case "${GATE_EXIT:-}" in
   0)
-    echo "dynaudit: no finding at or above the gate (fail-on ${FAIL_ON:-high}); ${FAILING:-?} failing, ${UNKNOWN:-?} unknown"
+    echo "dynaudit: the gate (fail-on ${FAIL_ON:-high}) counted nothing; ${FAILING:-?} failing, ${UNKNOWN:-?} unknown in all"
     exit 0
     ;;
   1)
-    unknown_note=
+    gate="fail-on ${FAIL_ON:-high}"
     if [ "${FAIL_ON_UNKNOWN:-false}" = true ]; then
-      unknown_note=" (unknown outcomes count: fail-on-unknown)"
+      gate="$gate, fail-on-unknown"
     fi
-    printf '::error title=dynaudit::%s finding(s) at or above fail-on %s%s; %s failing, %s unknown in all\n' \
-      "${GATE_FAILURES:-?}" "${FAIL_ON:-high}" "$unknown_note" "${FAILING:-?}" "${UNKNOWN:-?}"
+    printf '::error title=dynaudit::the gate (%s) counted %s finding(s); %s failing, %s unknown in all (see the job summary and code scanning)\n' \
+      "$gate" "${GATE_FAILURES:-?}" "${FAILING:-?}" "${UNKNOWN:-?}"
     exit 1
     ;;
   *)
