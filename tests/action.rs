@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use support::moto::TestAccount;
+use support::moto::{TestAccount, fast_config};
 use support::seed::{TableSpec, create_table};
 
 const TAG: &str = "v0.1.0";
@@ -257,19 +257,8 @@ impl Runner {
     /// The AWS environment of `account` in the emulator, as
     /// aws-actions/configure-aws-credentials would leave it.
     fn aws(&mut self, account: &TestAccount) -> &mut Runner {
-        let c = &account.credentials;
-        self.env("AWS_ENDPOINT_URL", &account.endpoint)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", "/nonexistent/dynaudit-test/config")
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/dynaudit-test/credentials",
-            )
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", c.access_key_id())
-            .env("AWS_SECRET_ACCESS_KEY", c.secret_access_key());
-        if let Some(token) = c.session_token() {
-            self.env("AWS_SESSION_TOKEN", token);
+        for (key, value) in account.env() {
+            self.env(key, value);
         }
         self
     }
@@ -677,18 +666,6 @@ fn assert_reports_consistent(job: &Job, expected_category: &str) {
 // ---------------------------------------------------------------------------
 // The tests
 // ---------------------------------------------------------------------------
-
-/// A config file with a fast retry back-off (the emulator answers 500 to
-/// what it does not serve) and no client-side rate limits.
-fn fast_config(dir: &Path) -> PathBuf {
-    let path = dir.join("dynaudit.toml");
-    std::fs::write(
-        &path,
-        "[scan]\nmax_attempts = 2\ninitial_backoff_ms = 20\n\n[scan.rate_limits]\nenabled = false\n",
-    )
-    .unwrap();
-    path
-}
 
 async fn seed_two_tables(account: &TestAccount) {
     let ddb = aws_sdk_dynamodb::Client::new(&account.config("us-east-1"));

@@ -10,17 +10,8 @@ use std::time::{Duration, Instant};
 
 use dynaudit::collect::permissions;
 use dynaudit::inventory::{ErrorKind, Inventory};
-use support::moto::{TestAccount, base_command, dummy_credentials, moto};
+use support::moto::{TestAccount, base_command, dummy_credentials, fast_config, moto};
 use support::seed::{TableSpec, create_table};
-
-/// A config file with a fast retry back-off (the emulator answers 500 to
-/// what it does not serve) and no client-side rate limits (the emulator has
-/// none; the limiter has its own tests).
-fn fast_config(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("dynaudit.toml");
-    std::fs::write(&path, "[scan]\nmax_attempts = 2\ninitial_backoff_ms = 20\n\n[scan.rate_limits]\nenabled = false\n").unwrap();
-    path
-}
 
 fn run(cmd: &mut std::process::Command) -> (Output, Duration) {
     let start = Instant::now();

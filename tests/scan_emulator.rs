@@ -31,12 +31,12 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use aws_sdk_dynamodb::types::PointInTimeRecoverySpecification;
 use dynaudit::collect::permissions;
-use support::moto::TestAccount;
+use support::moto::{TestAccount, fast_config};
 use support::seed::{TableSpec, create_table};
 
 const EAST: &str = "us-east-1";
@@ -45,18 +45,6 @@ const EU: &str = "eu-west-1";
 const REGIONS: &str = "us-east-1,us-west-2,eu-west-1";
 /// An account outside the estate (DYN305's cross-account grant).
 const FOREIGN_ACCOUNT: &str = "999988887777";
-
-/// A config file with a fast retry back-off (the emulator answers 500 to
-/// what it does not serve) and no client-side rate limits.
-fn fast_config(dir: &Path) -> PathBuf {
-    let path = dir.join("dynaudit.toml");
-    std::fs::write(
-        &path,
-        "[scan]\nmax_attempts = 2\ninitial_backoff_ms = 20\n\n[scan.rate_limits]\nenabled = false\n",
-    )
-    .unwrap();
-    path
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()

@@ -14,7 +14,7 @@
 //! binary through the environment, so tests run in parallel on one server.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -182,21 +182,64 @@ impl TestAccount {
         sdk_config(&self.endpoint, self.credentials.clone(), region)
     }
 
+    /// The environment of a `dynaudit` run in this account: [`base_env`]
+    /// and this account's credentials.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = base_env(&self.endpoint);
+        env.push((
+            "AWS_ACCESS_KEY_ID",
+            self.credentials.access_key_id().to_string(),
+        ));
+        env.push((
+            "AWS_SECRET_ACCESS_KEY",
+            self.credentials.secret_access_key().to_string(),
+        ));
+        if let Some(token) = self.credentials.session_token() {
+            env.push(("AWS_SESSION_TOKEN", token.to_string()));
+        }
+        env
+    }
+
     /// The `dynaudit` binary with this account's credentials, the emulator
     /// endpoint, no shared config files, no instance metadata, and a small
     /// retry budget (what moto does not serve answers 500).
     pub fn dynaudit(&self) -> Command {
         let mut cmd = base_command(&self.endpoint);
-        cmd.env("AWS_ACCESS_KEY_ID", self.credentials.access_key_id())
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                self.credentials.secret_access_key(),
-            );
-        if let Some(token) = self.credentials.session_token() {
-            cmd.env("AWS_SESSION_TOKEN", token);
-        }
+        cmd.envs(self.env());
         cmd
     }
+}
+
+/// The AWS environment of a `dynaudit` run against the emulator, without
+/// credentials: its endpoint, no shared config files, no instance metadata,
+/// and a default region.
+pub fn base_env(endpoint: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL", endpoint.to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+        (
+            "AWS_CONFIG_FILE",
+            "/nonexistent/dynaudit-test/config".to_string(),
+        ),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/dynaudit-test/credentials".to_string(),
+        ),
+        ("AWS_REGION", "us-east-1".to_string()),
+    ]
+}
+
+/// A config file in `dir` with a fast retry back-off (the emulator answers
+/// 500 to what it does not serve) and no client-side rate limits (the
+/// emulator has none; the limiter has its own tests).
+pub fn fast_config(dir: &Path) -> PathBuf {
+    let path = dir.join("dynaudit.toml");
+    std::fs::write(
+        &path,
+        "[scan]\nmax_attempts = 2\ninitial_backoff_ms = 20\n\n[scan.rate_limits]\nenabled = false\n",
+    )
+    .unwrap();
+    path
 }
 
 /// The binary with the emulator's endpoint and a clean AWS environment but
@@ -208,14 +251,7 @@ pub fn base_command(endpoint: &str) -> Command {
             cmd.env_remove(key);
         }
     }
-    cmd.env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/dynaudit-test/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/dynaudit-test/credentials",
-        )
-        .env("AWS_REGION", "us-east-1")
+    cmd.envs(base_env(endpoint))
         .env_remove("DYNAUDIT_RECORD_OPERATIONS");
     cmd
 }
