@@ -11,8 +11,9 @@
 //! SARIF multitool (GitHub's rule kind), and carries the category.
 //!
 //! The install step gets the binary under test from a `file://` release
-//! directory (`DYNAUDIT_RELEASE_BASE_URL`), as a `.tar.gz` with its
-//! `.sha256`, as the release workflow publishes it.
+//! directory (`DYNAUDIT_RELEASE_BASE_URL`): a `.tar.gz` with its `.sha256`,
+//! packaged by the Package step of `.github/workflows/release.yml` itself,
+//! so the names the release publishes are the names the action downloads.
 
 mod support;
 
@@ -67,9 +68,9 @@ fn sha256_hex(path: &Path) -> String {
 
 /// A release directory as the release workflow publishes it, holding the
 /// binary under test: `<dir>/v0.1.0/dynaudit-<target>.tar.gz` and its
-/// `.sha256` (and the binary itself as `<dir>/stage/dynaudit`). Made once
-/// per test process (the tarball of a debug build is large) under the
-/// target directory's scratch space.
+/// `.sha256`, made by release.yml's own packaging script. Made once per test
+/// process (the tarball of a debug build is large) under the target
+/// directory's scratch space.
 fn release_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -88,29 +89,104 @@ fn release_dir() -> &'static Path {
         }
         let dir = scratch.join(format!("action-release-{}", std::process::id()));
         let (_, _, target) = runner_platform();
-        let stage = dir.join("stage");
-        let tagged = dir.join(TAG);
-        std::fs::create_dir_all(&stage).unwrap();
-        std::fs::create_dir_all(&tagged).unwrap();
-        std::fs::copy(env!("CARGO_BIN_EXE_dynaudit"), stage.join("dynaudit")).unwrap();
+        // A checkout with the binary where `cargo build --release --target`
+        // leaves it, packaged by the release workflow's own Package step.
+        let checkout = dir.join("checkout");
+        let built = checkout.join("target").join(target).join("release");
+        std::fs::create_dir_all(&built).unwrap();
+        std::fs::copy(env!("CARGO_BIN_EXE_dynaudit"), built.join("dynaudit")).unwrap();
+        std::fs::copy(root().join("README.md"), checkout.join("README.md")).unwrap();
+        let (script, env) = release_package_step(target);
+        let out = Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .current_dir(&checkout)
+            .envs(env)
+            .output()
+            .expect("run the release workflow's Package step");
+        assert!(
+            out.status.success(),
+            "the Package step of release.yml failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::rename(checkout.join("dist"), dir.join(TAG)).unwrap();
+        // The checksum file is sha256sum's format for the asset.
         let asset = format!("dynaudit-{target}.tar.gz");
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg("tar -cf - -C \"$1\" dynaudit | gzip -1 > \"$2\"")
-            .arg("sh")
-            .arg(&stage)
-            .arg(tagged.join(&asset))
-            .status()
-            .expect("run tar");
-        assert!(status.success(), "tar of the binary failed");
-        let digest = sha256_hex(&tagged.join(&asset));
-        std::fs::write(
-            tagged.join(format!("{asset}.sha256")),
-            format!("{digest}  {asset}\n"),
-        )
-        .unwrap();
+        let checksum = std::fs::read_to_string(dir.join(TAG).join(format!("{asset}.sha256")))
+            .expect("the Package step writes a .sha256 beside the asset");
+        assert_eq!(
+            checksum,
+            format!("{}  {asset}\n", sha256_hex(&dir.join(TAG).join(&asset)))
+        );
         dir
     })
+}
+
+/// The binary under test, as copied at the start of the run.
+fn binary_copy() -> PathBuf {
+    let (_, _, target) = runner_platform();
+    release_dir()
+        .join("checkout/target")
+        .join(target)
+        .join("release/dynaudit")
+}
+
+/// The `run:` script and environment of the Package step of
+/// `.github/workflows/release.yml`'s build job, for `target` (which must be
+/// in its matrix).
+fn release_package_step(target: &str) -> (String, Vec<(String, String)>) {
+    let text = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let build = &workflow["jobs"]["build"];
+    let targets: Vec<&str> = build["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .expect("a matrix of targets")
+        .iter()
+        .map(|entry| entry["target"].as_str().unwrap())
+        .collect();
+    assert!(targets.contains(&target), "release.yml builds {targets:?}");
+    let step = build["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|step| step["name"].as_str() == Some("Package"))
+        .expect("release.yml's build job has a Package step");
+    let env = step["env"]
+        .as_mapping()
+        .map(|env| {
+            env.iter()
+                .map(|(key, value)| {
+                    let value = value.as_str().unwrap();
+                    assert_eq!(value, "${{ matrix.target }}", "Package step env");
+                    (key.as_str().unwrap().to_string(), target.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (step["run"].as_str().unwrap().to_string(), env)
+}
+
+/// release.yml builds exactly the targets install.sh downloads.
+#[test]
+fn the_release_builds_what_the_install_downloads() {
+    let text = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let mut released: Vec<&str> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["target"].as_str().unwrap())
+        .collect();
+    released.sort_unstable();
+    let install = std::fs::read_to_string(root().join("action/install.sh")).unwrap();
+    let mut downloaded: Vec<&str> = install
+        .lines()
+        .filter_map(|line| line.trim().split_once(") target="))
+        .map(|(_, rest)| rest.split_whitespace().next().unwrap())
+        .collect();
+    downloaded.sort_unstable();
+    assert_eq!(released, downloaded);
+    assert_eq!(released.len(), 4);
 }
 
 /// A copy of the release directory whose checksum file does not match.
@@ -893,7 +969,7 @@ fn without_a_prebuilt_binary_the_install_builds_from_source() {
                  while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
                  mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
                 log = log_file.display(),
-                bin = release_dir().join("stage/dynaudit").display(),
+                bin = binary_copy().display(),
             ),
         )
         .unwrap();
