@@ -820,6 +820,33 @@ async fn scan_uploads_sarif_writes_the_summary_and_gates_last() {
         })
         .collect();
     assert_eq!(tables.len(), 3, "three tables in the inventory: {tables:?}");
+    // SARIF: PITR (DYN201) fails on the tables without it and not on
+    // orders; every result points at the scan's inventory (outside the
+    // workspace: by its file name).
+    let sarif = read_json(&job.path("sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let pitr_failures: Vec<&str> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "DYN201")
+        .map(|r| r["properties"]["resource"].as_str().unwrap())
+        .collect();
+    let arn = |region: &str, table: &str| {
+        format!(
+            "arn:aws:dynamodb:{region}:{}:table/{table}",
+            account.account_id
+        )
+    };
+    assert_eq!(
+        pitr_failures,
+        [arn("us-east-1", "scratch"), arn("us-west-2", "sessions")],
+        "{log}"
+    );
+    for result in results {
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "dynaudit-inventory.json"
+        );
+    }
     assert!(
         job.step("gate").stdout.contains("::error"),
         "the gate says why: {log}"
