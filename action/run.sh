@@ -10,7 +10,8 @@
 # the action's last step, after the SARIF upload, exits with it.
 #
 # Every input arrives through the environment (never pasted into this
-# script), and reaches dynaudit as one argument each:
+# script), and reaches dynaudit as one argument each (`--option=VALUE`, the
+# inventory after `--`: a value that starts with `-` is still a value):
 #   DYNAUDIT_BIN (the binary; default `dynaudit` on PATH)
 #   INPUT_INVENTORY INPUT_REGIONS INPUT_CONFIG INPUT_POLICIES INPUT_WAIVERS
 #   INPUT_BASELINE INPUT_FAIL_ON INPUT_FAIL_ON_UNKNOWN INPUT_CATEGORY
@@ -41,7 +42,7 @@ markdown="$out_dir/dynaudit.md"
 # Options of every evaluation: config, policy directories, waivers, baseline.
 policy_args=()
 if [ -n "${INPUT_CONFIG:-}" ]; then
-  policy_args+=(--config "$INPUT_CONFIG")
+  policy_args+=("--config=$INPUT_CONFIG")
 fi
 # `policies`: directories separated by newlines or commas; blanks around
 # each are ignored.
@@ -50,15 +51,15 @@ if [ -n "${INPUT_POLICIES:-}" ]; then
     dir="${dir#"${dir%%[![:space:]]*}"}"
     dir="${dir%"${dir##*[![:space:]]}"}"
     if [ -n "$dir" ]; then
-      policy_args+=(--policies "$dir")
+      policy_args+=("--policies=$dir")
     fi
   done < <(printf '%s\n' "$INPUT_POLICIES" | tr ',' '\n')
 fi
 if [ -n "${INPUT_WAIVERS:-}" ]; then
-  policy_args+=(--waivers "$INPUT_WAIVERS")
+  policy_args+=("--waivers=$INPUT_WAIVERS")
 fi
 if [ -n "${INPUT_BASELINE:-}" ]; then
-  policy_args+=(--baseline "$INPUT_BASELINE")
+  policy_args+=("--baseline=$INPUT_BASELINE")
 fi
 
 fail_on=${INPUT_FAIL_ON:-high}
@@ -84,17 +85,17 @@ if [ -n "${INPUT_INVENTORY:-}" ]; then
   positional=(-- "$inventory")
 else
   inventory="$out_dir/dynaudit-inventory.json"
-  command=(scan --inventory-out "$inventory")
+  command=(scan "--inventory-out=$inventory")
   positional=()
   if [ -n "${INPUT_REGIONS:-}" ]; then
-    command+=(--regions "$INPUT_REGIONS")
+    command+=("--regions=$INPUT_REGIONS")
   fi
 fi
 
 # 1. The gate run: SARIF, counts, exit code.
 set +e
 "$bin" "${command[@]}" ${policy_args[@]+"${policy_args[@]}"} "${gate_args[@]}" \
-  --format sarif --output "$sarif" --counts-out "$GITHUB_OUTPUT" ${positional[@]+"${positional[@]}"}
+  --format sarif "--output=$sarif" "--counts-out=$GITHUB_OUTPUT" ${positional[@]+"${positional[@]}"}
 gate_exit=$?
 set -e
 case "$gate_exit" in
@@ -133,7 +134,7 @@ fi
 for format in json markdown; do
   if [ "$format" = json ]; then report=$json; else report=$markdown; fi
   if ! "$bin" eval ${policy_args[@]+"${policy_args[@]}"} --fail-on none --quiet \
-    --format "$format" --output "$report" -- "$inventory"; then
+    --format "$format" "--output=$report" -- "$inventory"; then
     fail "dynaudit eval --format $format failed: see its message above"
   fi
 done

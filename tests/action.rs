@@ -945,7 +945,14 @@ fn inputs_with_shell_metacharacters_stay_literal() {
     );
     assert!(!marker.exists(), "an input was executed: {log}");
 
+    // A value that looks like an option is still a value: a file name.
     runner.inputs.remove("policies");
+    let job = runner.input("waivers", "--version").run();
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(2), "{log}");
+    assert!(log.contains("cannot read waivers --version"), "{log}");
+
+    runner.inputs.remove("waivers");
     let job = runner.run();
     let log = job.log();
     assert!(
