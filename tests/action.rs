@@ -225,7 +225,12 @@ struct Runner {
     workspace: PathBuf,
     inputs: BTreeMap<String, String>,
     env: BTreeMap<String, String>,
+    /// `github.action_ref` and `github.action_repository` (the runner does
+    /// not always fill them in composite actions).
     action_ref: String,
+    action_repository: String,
+    /// `GITHUB_ACTION_PATH`: where the runner checked the action out.
+    action_path: PathBuf,
 }
 
 /// What happened to one step.
@@ -317,6 +322,8 @@ impl Runner {
             inputs: BTreeMap::new(),
             env,
             action_ref: TAG.to_string(),
+            action_repository: ACTION_REPOSITORY.to_string(),
+            action_path: root(),
         }
     }
 
@@ -404,9 +411,9 @@ impl Runner {
                         .unwrap_or_default();
                 }
                 match expression {
-                    "github.action_path" => root().display().to_string(),
+                    "github.action_path" => self.action_path.display().to_string(),
                     "github.action_ref" => self.action_ref.clone(),
-                    "github.action_repository" => ACTION_REPOSITORY.to_string(),
+                    "github.action_repository" => self.action_repository.clone(),
                     "runner.temp" => self.runner_temp.display().to_string(),
                     "runner.os" => os.to_string(),
                     "runner.arch" => arch.to_string(),
@@ -548,7 +555,7 @@ impl Runner {
                 .env("HOME", self.temp.path())
                 .env("CI", "true")
                 .env("GITHUB_ACTIONS", "true")
-                .env("GITHUB_ACTION_PATH", root())
+                .env("GITHUB_ACTION_PATH", &self.action_path)
                 .env("GITHUB_WORKSPACE", &self.workspace)
                 .env("GITHUB_OUTPUT", &output_file)
                 .env("GITHUB_ENV", &env_file)
@@ -1290,5 +1297,32 @@ fn a_report_too_large_for_the_job_summary_is_cut_with_a_note() {
     assert!(
         markdown.starts_with(kept),
         "the summary is the report's beginning"
+    );
+}
+
+/// When the runner leaves `github.action_ref` and `github.action_repository`
+/// empty in a composite action, the install step reads them from where the
+/// runner checked the action out (`.../_actions/OWNER/REPO/REF`).
+#[test]
+fn the_install_finds_its_version_in_the_action_path() {
+    let mut runner = Runner::new();
+    let checkout = runner.temp.path().join("_work/_actions/dynaudit/dynaudit");
+    std::fs::create_dir_all(&checkout).unwrap();
+    std::os::unix::fs::symlink(root(), checkout.join(TAG)).unwrap();
+    runner.action_path = checkout.join(TAG);
+    runner.action_ref = String::new();
+    runner.action_repository = String::new();
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_eq!(job.outputs["install"]["source"], "release", "{log}");
+    assert!(
+        job.step("Install")
+            .stderr
+            .contains(&format!("/{TAG}/dynaudit-")),
+        "downloads the release of the tag in the path: {log}"
     );
 }
