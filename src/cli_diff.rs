@@ -27,9 +27,9 @@ pub fn run_diff(args: &DiffArgs) -> Result<u8> {
     };
     let diff = Diff::new(side(&args.old)?, side(&args.new)?);
     let text = match args.format {
-        DiffFormat::Table => crate::report::diff::table(&diff)?,
-        DiffFormat::Json => crate::report::diff::json(&diff)?,
-        DiffFormat::Markdown => crate::report::diff::markdown(&diff)?,
+        DiffFormat::Table => crate::report::diff::table::render(&diff)?,
+        DiffFormat::Json => crate::report::diff::json::render(&diff)?,
+        DiffFormat::Markdown => crate::report::diff::markdown::render(&diff)?,
     };
     write_output(args.output.as_deref(), &text)?;
     let gate = Gate {
