@@ -69,25 +69,26 @@ fn sha256_hex(path: &Path) -> String {
 /// A release directory as the release workflow publishes it, holding the
 /// binary under test: `<dir>/v0.1.0/dynaudit-<target>.tar.gz` and its
 /// `.sha256`, made by release.yml's own packaging script. Made once per test
-/// process (the tarball of a debug build is large) under the target
-/// directory's scratch space.
+/// process (the tarball of a debug build is large).
 fn release_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        // The system's temporary directory, not the target directory (which
+        // CI caches).
+        let scratch = std::env::temp_dir();
         // Leftovers of earlier runs (statics are never dropped), except
         // those of test processes still running.
         if let Ok(entries) = std::fs::read_dir(&scratch) {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().to_string();
-                if let Some(pid) = name.strip_prefix("action-release-")
+                if let Some(pid) = name.strip_prefix("dynaudit-action-release-")
                     && !Path::new("/proc").join(pid).exists()
                 {
                     let _ = std::fs::remove_dir_all(entry.path());
                 }
             }
         }
-        let dir = scratch.join(format!("action-release-{}", std::process::id()));
+        let dir = scratch.join(format!("dynaudit-action-release-{}", std::process::id()));
         let (_, _, target) = runner_platform();
         // A checkout with the binary where `cargo build --release --target`
         // leaves it, packaged by the release workflow's own Package step.
