@@ -92,10 +92,16 @@ else
   fi
 fi
 
+category_args=()
+if [ -n "${INPUT_CATEGORY:-}" ]; then
+  category_args+=("--sarif-category=$INPUT_CATEGORY")
+fi
+
 # 1. The gate run: SARIF, counts, exit code.
 set +e
 "$bin" "${command[@]}" ${policy_args[@]+"${policy_args[@]}"} "${gate_args[@]}" \
-  --format sarif "--output=$sarif" "--counts-out=$GITHUB_OUTPUT" ${positional[@]+"${positional[@]}"}
+  --format sarif "--output=$sarif" "--counts-out=$GITHUB_OUTPUT" \
+  ${category_args[@]+"${category_args[@]}"} ${positional[@]+"${positional[@]}"}
 gate_exit=$?
 set -e
 case "$gate_exit" in
@@ -103,32 +109,13 @@ case "$gate_exit" in
   *) fail "dynaudit ${command[0]} failed (exit $gate_exit): see its message above" ;;
 esac
 
-# The code scanning category: the input, or the SARIF's own
-# automationDetails.id (dynaudit/<account>/<sorted regions>/), which
-# keeps uploads from different accounts and region sets apart.
+# The code scanning category: dynaudit writes it into the SARIF
+# (automationDetails.id; upload-sarif keeps the one a file has): the
+# `category` input, or dynaudit's default dynaudit/<account>/<sorted
+# regions>/, which keeps uploads from different accounts and region sets
+# apart. Read back from the file for the `category` output.
 category=$(tr -d '\n' <"$sarif" |
   sed -n 's/.*"automationDetails"[[:space:]]*:[[:space:]]*{[[:space:]]*"id"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*/\1/p')
-if [ -n "${INPUT_CATEGORY:-}" ] && [ "$INPUT_CATEGORY" != "$category" ]; then
-  category=$INPUT_CATEGORY
-  # upload-sarif keeps an automationDetails.id the file already has, so the
-  # category is written into the file.
-  if command -v jq >/dev/null 2>&1; then
-    jq --arg id "$category" '.runs[].automationDetails.id = $id' "$sarif" >"$sarif.tmp"
-  elif command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import json, sys
-path, category = sys.argv[1], sys.argv[2]
-with open(path, encoding="utf-8") as f:
-    sarif = json.load(f)
-for run in sarif["runs"]:
-    run.setdefault("automationDetails", {})["id"] = category
-with open(path + ".tmp", "w", encoding="utf-8") as f:
-    json.dump(sarif, f, indent=2)
-    f.write("\n")' "$sarif" "$category"
-  else
-    fail "the category input needs jq or python3 on the runner"
-  fi
-  mv -- "$sarif.tmp" "$sarif"
-fi
 
 # 2. and 3. The same inventory, evaluated again: JSON and Markdown.
 for format in json markdown; do

@@ -160,6 +160,11 @@ pub struct ReportArgs {
     /// failing, unknown, passing, waived, new, gate-failures.
     #[arg(long, value_name = "FILE")]
     pub counts_out: Option<PathBuf>,
+    /// SARIF only: the code scanning category (`automationDetails.id`).
+    /// Default: dynaudit/<account>/<sorted regions>/, so uploads of
+    /// different accounts and region sets do not replace each other.
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
     /// No summary line on standard error.
     #[arg(long, short)]
     pub quiet: bool,
@@ -431,6 +436,7 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         },
         waivers: request.waivers,
         baseline: request.baseline,
+        sarif_category: request.args.sarif_category.as_deref(),
     };
     let color = request.args.format == Format::Table
         && request.args.output.is_none()

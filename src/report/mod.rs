@@ -107,6 +107,9 @@ pub struct ReportInput<'a> {
     pub waivers: Option<&'a crate::waivers::WaiverReport>,
     /// The baseline report the outcomes were compared with, if any.
     pub baseline: Option<&'a str>,
+    /// SARIF `automationDetails.id` (the code scanning category) instead of
+    /// `dynaudit/<account>/<sorted regions>/`.
+    pub sarif_category: Option<&'a str>,
 }
 
 /// A report that could not be produced.
@@ -755,6 +758,7 @@ pub(crate) mod testdata {
                 evidence,
                 waivers: None,
                 baseline: None,
+                sarif_category: None,
             };
             f(&input)
         }

@@ -199,12 +199,18 @@ fn build(input: &ReportInput<'_>, max_results: usize) -> Result<Sarif, ReportErr
 
 /// `dynaudit/<account>/<regions, sorted, comma-separated>/`: uploads from
 /// different scopes do not close each other's alerts.
+/// `automationDetails.id`: GitHub takes everything up to the last `/` as
+/// the category, so a given category gets a trailing `/` when it lacks one.
 fn automation_id(input: &ReportInput<'_>) -> String {
-    format!(
-        "{TOOL_NAME}/{}/{}/",
-        input.scope.account_id,
-        sorted_regions(input.scope).join(",")
-    )
+    match input.sarif_category {
+        Some(category) if category.ends_with('/') => category.to_owned(),
+        Some(category) => format!("{category}/"),
+        None => format!(
+            "{TOOL_NAME}/{}/{}/",
+            input.scope.account_id,
+            sorted_regions(input.scope).join(",")
+        ),
+    }
 }
 
 fn bag(properties: BTreeMap<String, Value>) -> PropertyBag {
@@ -856,6 +862,24 @@ mod tests {
             v["runs"][0]["automationDetails"]["id"],
             "dynaudit/123456789012/eu-west-1,us-east-1/"
         );
+    }
+
+    #[test]
+    fn a_given_category_replaces_the_scope() {
+        let data = TestData::new();
+        for (given, id) in [("prod-nightly", "prod-nightly/"), ("a/b/", "a/b/")] {
+            let text = data
+                .with_input(|input| {
+                    let input = ReportInput {
+                        sarif_category: Some(given),
+                        ..*input
+                    };
+                    render(&input)
+                })
+                .unwrap();
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["runs"][0]["automationDetails"]["id"], id);
+        }
     }
 
     #[test]
