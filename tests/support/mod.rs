@@ -1,5 +1,6 @@
 //! Shared support of the integration tests (`mod support;`).
 #![allow(dead_code)]
 
+pub mod fault_proxy;
 pub mod moto;
 pub mod seed;
