@@ -7,6 +7,7 @@
 //! which whatever could not be collected is `None`.
 
 pub mod backup;
+pub mod breaker;
 pub mod cloudtrail;
 pub mod config;
 pub mod dax;
@@ -26,6 +27,7 @@ pub mod util;
 
 use std::sync::Arc;
 
+pub use breaker::RegionBreaker;
 pub use errors::ErrorRecorder;
 pub use limits::{RateLimitConfig, RateLimits};
 pub use record::OperationRecorder;
@@ -34,7 +36,8 @@ pub use scan::{
 };
 
 /// Builds a client of SDK crate `$sdk` for a [`RegionContext`], with the
-/// context's settings and the [`OperationRecorder`] installed. Every client
+/// context's settings, the [`OperationRecorder`] and the per-region
+/// [`RegionBreaker`] installed. Every client
 /// a collector uses must be built with this macro (a test checks the
 /// sources), so the recorded operation list is complete.
 ///
@@ -52,8 +55,9 @@ macro_rules! sdk_client {
         fn customize<F: FnOnce($sdk::config::Builder) -> $sdk::config::Builder>(f: F) -> F {
             f
         }
-        let builder =
-            $sdk::config::Builder::from(&ctx.sdk_config).interceptor(ctx.operations.clone());
+        let builder = $sdk::config::Builder::from(&ctx.sdk_config)
+            .interceptor(ctx.operations.clone())
+            .interceptor(ctx.breaker.clone());
         $sdk::Client::from_conf(customize($customize)(builder).build())
     }};
 }
@@ -76,6 +80,9 @@ pub struct RegionContext {
     pub limits: Arc<RateLimits>,
     /// Records every operation sent (install with [`sdk_client!`]).
     pub operations: OperationRecorder,
+    /// Cuts off a region after its first connect failure (install with
+    /// [`sdk_client!`]; shared by all regions of the scan).
+    pub breaker: RegionBreaker,
 }
 
 #[cfg(test)]

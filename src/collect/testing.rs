@@ -67,6 +67,7 @@ pub(crate) fn context(region: &str) -> RegionContext {
         errors: ErrorRecorder::default(),
         limits: Arc::new(RateLimits::unlimited()),
         operations: Default::default(),
+        breaker: Default::default(),
     }
 }
 
