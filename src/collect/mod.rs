@@ -55,9 +55,28 @@ macro_rules! sdk_client {
         fn customize<F: FnOnce($sdk::config::Builder) -> $sdk::config::Builder>(f: F) -> F {
             f
         }
-        let builder = $sdk::config::Builder::from(&ctx.sdk_config)
+        // No retry quota (the SDK's default token bucket of 500 tokens per
+        // service and region, 5 per retry, refunded only on success): every
+        // call gets its `max_attempts`. The quota guards services against
+        // retry storms from clients that send as fast as they can; the scan
+        // paces itself with per-operation rate limits and bounds retries by
+        // `max_attempts`, and a call cut short by an empty quota would turn
+        // into a lost field (unknown) that one more attempt would have
+        // collected.
+        let mut builder = $sdk::config::Builder::from(&ctx.sdk_config)
             .interceptor(ctx.operations.clone())
-            .interceptor(ctx.breaker.clone());
+            .interceptor(ctx.breaker.clone())
+            .interceptor($crate::collect::limits::RetryCharge(
+                ::std::sync::Arc::clone(&ctx.limits),
+            ))
+            .retry_partition(
+                $sdk::config::retry::RetryPartition::custom("dynaudit")
+                    .token_bucket($sdk::config::retry::TokenBucket::unlimited())
+                    .build(),
+            );
+        if let Some(url) = &ctx.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
         $sdk::Client::from_conf(customize($customize)(builder).build())
     }};
 }
@@ -83,6 +102,10 @@ pub struct RegionContext {
     /// Cuts off a region after its first connect failure (install with
     /// [`sdk_client!`]; shared by all regions of the scan).
     pub breaker: RegionBreaker,
+    /// The region's endpoint from `[scan.region_endpoints]`; it wins over
+    /// `AWS_ENDPOINT_URL` (which the SDK reads per service, after the
+    /// shared configuration).
+    pub endpoint_url: Option<String>,
 }
 
 #[cfg(test)]

@@ -554,22 +554,18 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
     let breaker = RegionBreaker::default();
     let context = |region: &str| RegionContext {
         region: region.to_string(),
-        sdk_config: {
-            let mut builder = base
-                .clone()
-                .into_builder()
-                .region(Region::new(region.to_string()));
-            if let Some(url) = opts.settings.region_endpoints.get(region) {
-                builder = builder.endpoint_url(url);
-            }
-            builder.build()
-        },
+        sdk_config: base
+            .clone()
+            .into_builder()
+            .region(Region::new(region.to_string()))
+            .build(),
         account_id: identity.account_id.clone(),
         partition: identity.partition.clone(),
         errors: errors.clone(),
         limits: Arc::clone(&limits),
         operations: recorder.clone(),
         breaker: breaker.clone(),
+        endpoint_url: opts.settings.region_endpoints.get(region).cloned(),
     };
 
     // IAM once per account, concurrently with the regions.
