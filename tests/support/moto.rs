@@ -226,6 +226,7 @@ pub fn base_command(endpoint: &str) -> Command {
             "/nonexistent/dynaudit-test/credentials",
         )
         .env("AWS_REGION", "us-east-1")
-        .env_remove("DYNAUDIT_RECORD_OPERATIONS");
+        .env_remove("DYNAUDIT_RECORD_OPERATIONS")
+        .env_remove("DYNAUDIT_RECORD_CALLS");
     cmd
 }
