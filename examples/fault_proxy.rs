@@ -4,7 +4,8 @@
 //!         --port 5100 --latency-ms 30 --jitter-ms 5 --limits \
 //!         --throttle 0.2 --errors 0.05 --drops 0.02 --seed 1
 //!
-//! `--region-upstream REGION=URL` (repeatable) sends a region's requests to
+//! `--cache` answers a request identical to one already forwarded from a
+//! cache of the emulator's answers. `--region-upstream REGION=URL` (repeatable) sends a region's requests to
 //! its own emulator process. `--blackhole-port-file FILE` also opens a port
 //! that never completes a TCP handshake (an unreachable region) and writes
 //! its number to FILE. Counts: `curl http://127.0.0.1:5100/__proxy/stats`;
@@ -54,6 +55,10 @@ struct Args {
     /// Seed of the fault draws.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Answer repeated identical requests from a cache of the emulator's
+    /// answers (measures the scanner without the emulator's service time).
+    #[arg(long)]
+    cache: bool,
     /// Also open a blackholed port and write its number to this file.
     #[arg(long)]
     blackhole_port_file: Option<PathBuf>,
@@ -79,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         error_fraction: args.errors,
         drop_fraction: args.drops,
         seed: args.seed,
+        cache: args.cache,
     };
     let _blackhole = match &args.blackhole_port_file {
         Some(path) => {

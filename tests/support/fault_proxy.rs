@@ -72,6 +72,12 @@ pub struct ProxyConfig {
     pub drop_fraction: f64,
     /// Seed of the fault draws.
     pub seed: u64,
+    /// Answer a request identical to one already forwarded (same region,
+    /// target, `X-Amz-Target` and body) from a cache of the emulator's
+    /// answers instead of asking the emulator again: measures the scanner
+    /// without the emulator's own service time (a benchmark that is
+    /// emulator-bound otherwise). Faults and limits still apply first.
+    pub cache: bool,
 }
 
 impl ProxyConfig {
@@ -87,6 +93,7 @@ impl ProxyConfig {
             error_fraction: 0.0,
             drop_fraction: 0.0,
             seed: 1,
+            cache: false,
         }
     }
 }
@@ -238,6 +245,7 @@ struct Shared {
     rng: Mutex<Rng>,
     buckets: Mutex<HashMap<(String, String, String), Bucket>>,
     client: Client<HttpConnector, Full<Bytes>>,
+    cache: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
 }
 
 impl Shared {
@@ -310,6 +318,7 @@ pub async fn start(config: ProxyConfig, port: u16) -> std::io::Result<FaultProxy
         stats: stats.clone(),
         buckets: Mutex::new(HashMap::new()),
         client,
+        cache: Mutex::new(HashMap::new()),
     });
     let task = tokio::spawn(async move {
         loop {
@@ -741,6 +750,34 @@ const HOP_BY_HOP: &[&str] = &[
 ];
 
 async fn forward(shared: &Shared, req: &Parsed) -> Vec<u8> {
+    if !shared.config.cache {
+        return forward_uncached(shared, req).await;
+    }
+    let mut key = format!(
+        "{} {} {} {}\n",
+        req.region,
+        req.method,
+        req.target,
+        req.header("x-amz-target").unwrap_or("")
+    )
+    .into_bytes();
+    key.extend_from_slice(&req.body);
+    let cached = match shared.cache.lock() {
+        Ok(cache) => cache.get(&key).cloned(),
+        Err(poisoned) => poisoned.into_inner().get(&key).cloned(),
+    };
+    if let Some(response) = cached {
+        return response;
+    }
+    let response = forward_uncached(shared, req).await;
+    match shared.cache.lock() {
+        Ok(mut cache) => cache.insert(key, response.clone()),
+        Err(poisoned) => poisoned.into_inner().insert(key, response.clone()),
+    };
+    response
+}
+
+async fn forward_uncached(shared: &Shared, req: &Parsed) -> Vec<u8> {
     let upstream = shared
         .config
         .region_upstreams
