@@ -349,3 +349,93 @@ async fn an_unreachable_region_fails_fast_and_the_others_complete() {
         assert_eq!(f["status"], "unknown", "{f}");
     }
 }
+
+/// The proxy's throttling errors are the ones each protocol's SDK
+/// recognises as throttling (and so retries): JSON (DynamoDB, KMS,
+/// CloudTrail), REST-JSON (AWS Backup), awsquery (IAM, STS) and EC2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_errors_have_each_protocols_shape() {
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    use dynaudit::collect::errors::describe;
+    use dynaudit::inventory::ErrorKind;
+
+    let account = TestAccount::new().await;
+    let proxy = fault_proxy::start(
+        ProxyConfig {
+            throttle_fraction: 1.0,
+            ..ProxyConfig::new(account.endpoint.clone())
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let config = support::moto::sdk_config(&proxy.endpoint(), account.credentials.clone(), EAST)
+        .into_builder()
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+        .build();
+
+    macro_rules! check {
+        ($what:expr, $code:expr, $call:expr) => {{
+            let err = $call.await.expect_err($what);
+            assert_eq!(err.code(), Some($code), "{}: {err:?}", $what);
+            assert_eq!(describe(&err).kind, ErrorKind::Throttled, "{}", $what);
+        }};
+    }
+    check!(
+        "dynamodb",
+        "ThrottlingException",
+        aws_sdk_dynamodb::Client::new(&config).list_tables().send()
+    );
+    check!(
+        "kms",
+        "ThrottlingException",
+        aws_sdk_kms::Client::new(&config).list_keys().send()
+    );
+    check!(
+        "cloudtrail",
+        "ThrottlingException",
+        aws_sdk_cloudtrail::Client::new(&config)
+            .describe_trails()
+            .send()
+    );
+    check!(
+        "backup",
+        "ThrottlingException",
+        aws_sdk_backup::Client::new(&config)
+            .list_backup_plans()
+            .send()
+    );
+    check!(
+        "iam",
+        "Throttling",
+        aws_sdk_iam::Client::new(&config).list_roles().send()
+    );
+    check!(
+        "sts",
+        "Throttling",
+        aws_sdk_sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+    );
+    check!(
+        "ec2",
+        "RequestLimitExceeded",
+        aws_sdk_ec2::Client::new(&config).describe_vpcs().send()
+    );
+    let stats = proxy.stats.snapshot();
+    for op in [
+        "dynamodb:ListTables",
+        "kms:ListKeys",
+        "cloudtrail:DescribeTrails",
+        "backup:ListBackupPlans",
+        "iam:ListRoles",
+        "sts:GetCallerIdentity",
+        "ec2:DescribeVpcs",
+    ] {
+        assert_eq!(
+            stats.get(op).map(|s| s.throttled),
+            Some(1),
+            "{op}: {stats:?}"
+        );
+    }
+}
