@@ -253,6 +253,38 @@ mod tests {
         assert_eq!(recorder.snapshot()["sts:GetCallerIdentity"].attempts, 1);
     }
 
+    /// `[scan.region_endpoints]` follows the region a client is built for,
+    /// not the collector's region, and the breaker cuts off that region.
+    #[tokio::test]
+    async fn region_endpoints_follow_the_clients_region() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut ctx = crate::collect::testing::context("us-east-1");
+        ctx.sdk_config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                aws_sdk_sts::config::Credentials::for_tests(),
+            ))
+            .build();
+        ctx.region_endpoints = std::sync::Arc::new(BTreeMap::from([(
+            "eu-west-1".to_string(),
+            format!("http://127.0.0.1:{port}"),
+        )]));
+        let client = crate::sdk_client!(aws_sdk_sts, ctx, |b| b.region(Region::new("eu-west-1")));
+        let err = client.get_caller_identity().send().await.unwrap_err();
+        assert_eq!(describe(&err).kind, ErrorKind::RegionUnavailable);
+        let cause = ctx.breaker.cause("eu-west-1").expect("eu-west-1 cut off");
+        assert!(
+            cause.contains("refused"),
+            "the override, not the SDK's endpoint: {cause}"
+        );
+        assert_eq!(ctx.breaker.cause("us-east-1"), None);
+    }
+
     /// A connection closed after the request was sent is a dropped answer,
     /// not an unreachable region: retried, breaker stays closed.
     #[tokio::test]

@@ -63,7 +63,7 @@ macro_rules! sdk_client {
         // `max_attempts`, and a call cut short by an empty quota would turn
         // into a lost field (unknown) that one more attempt would have
         // collected.
-        let mut builder = $sdk::config::Builder::from(&ctx.sdk_config)
+        let builder = $sdk::config::Builder::from(&ctx.sdk_config)
             .interceptor(ctx.operations.clone())
             .interceptor(ctx.breaker.clone())
             .interceptor($crate::collect::limits::RetryCharge(
@@ -74,10 +74,18 @@ macro_rules! sdk_client {
                     .token_bucket($sdk::config::retry::TokenBucket::unlimited())
                     .build(),
             );
-        if let Some(url) = &ctx.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        $sdk::Client::from_conf(customize($customize)(builder).build())
+        let config = customize($customize)(builder).build();
+        // `[scan.region_endpoints]`, by the region the client is for (a
+        // collector may build a client for another region: KMS keys of
+        // replicas, a trail's home region).
+        let config = match config
+            .region()
+            .and_then(|r| ctx.region_endpoints.get(r.as_ref()))
+        {
+            Some(url) => config.to_builder().endpoint_url(url).build(),
+            None => config,
+        };
+        $sdk::Client::from_conf(config)
     }};
 }
 
@@ -102,10 +110,10 @@ pub struct RegionContext {
     /// Cuts off a region after its first connect failure (install with
     /// [`sdk_client!`]; shared by all regions of the scan).
     pub breaker: RegionBreaker,
-    /// The region's endpoint from `[scan.region_endpoints]`; it wins over
-    /// `AWS_ENDPOINT_URL` (which the SDK reads per service, after the
-    /// shared configuration).
-    pub endpoint_url: Option<String>,
+    /// `[scan.region_endpoints]`: region -> endpoint URL. Applied per
+    /// client by [`sdk_client!`], so it wins over `AWS_ENDPOINT_URL` (which
+    /// the SDK reads per service, after the shared configuration).
+    pub region_endpoints: Arc<std::collections::BTreeMap<String, String>>,
 }
 
 #[cfg(test)]

@@ -552,6 +552,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
     let progress = Progress::new(opts.progress);
     progress.regions(regions.len());
     let breaker = RegionBreaker::default();
+    let region_endpoints = Arc::new(opts.settings.region_endpoints.clone());
     let context = |region: &str| RegionContext {
         region: region.to_string(),
         sdk_config: base
@@ -565,7 +566,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
         limits: Arc::clone(&limits),
         operations: recorder.clone(),
         breaker: breaker.clone(),
-        endpoint_url: opts.settings.region_endpoints.get(region).cloned(),
+        region_endpoints: Arc::clone(&region_endpoints),
     };
 
     // IAM once per account, concurrently with the regions.

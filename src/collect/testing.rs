@@ -68,7 +68,7 @@ pub(crate) fn context(region: &str) -> RegionContext {
         limits: Arc::new(RateLimits::unlimited()),
         operations: Default::default(),
         breaker: Default::default(),
-        endpoint_url: None,
+        region_endpoints: Default::default(),
     }
 }
 
