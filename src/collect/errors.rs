@@ -11,6 +11,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use crate::collect::breaker::find_unreachable;
 use crate::inventory::{CollectionError, ErrorKind};
 
 /// Collects the errors of a whole scan; cheap to clone, shared by all tasks.
@@ -122,6 +123,16 @@ where
             kind: ErrorKind::RegionUnavailable,
             code: "Timeout".to_string(),
             message: truncate(&error_chain(err)),
+            http_status: None,
+        },
+        SdkError::DispatchFailure(_) if find_unreachable(err).is_some() => CallFailure {
+            kind: ErrorKind::RegionUnavailable,
+            code: "RegionUnavailable".to_string(),
+            message: truncate(
+                &find_unreachable(err)
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
             http_status: None,
         },
         SdkError::DispatchFailure(dispatch) => CallFailure {

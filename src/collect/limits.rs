@@ -14,13 +14,20 @@
 //! [`DEFAULT_LIMITS`], each with where its number comes from.
 
 use std::collections::{BTreeMap, HashMap};
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use crate::collect::record::iam_prefix;
 
 /// Whether one bucket serves each region or the whole account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -96,6 +103,14 @@ impl Default for RateLimitConfig {
 ///
 /// Sources: design.md's table of AWS's published limits; where AWS publishes
 /// none for the operation, a conservative value noted beside it.
+///
+/// Where AWS's bucket is small (10 calls/s and below), the burst is half of
+/// AWS's: calls sent exactly at the sustained rate arrive a few milliseconds
+/// closer together or further apart (network jitter), and other clients of
+/// the account draw on the same bucket; the half left over absorbs both.
+/// Measured with the fault proxy (docs/benchmarks.md, B2): with bursts
+/// equal to AWS's, some of these calls were throttled right after the first
+/// burst; with half, none.
 pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
     // DynamoDB. Control plane (ListTables, DescribeTable) is 2,500 rps per
     // account and region, shared with whatever else runs in the account: we
@@ -107,7 +122,7 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
         "dynamodb",
         "DescribeContinuousBackups",
         10.0,
-        10,
+        5,
         LimitScope::Region,
     ),
     // Published: 10 calls/s per account, so one bucket for all regions.
@@ -115,11 +130,11 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
         "dynamodb",
         "ListTagsOfResource",
         10.0,
-        10,
+        5,
         LimitScope::Account,
     ),
     // Published: 5 calls/s; called once per region and paginated.
-    ("dynamodb", "ListBackups", 5.0, 5, LimitScope::Region),
+    ("dynamodb", "ListBackups", 5.0, 2, LimitScope::Region),
     // Not published; control-plane reads, kept well under 2,500 rps.
     (
         "dynamodb",
@@ -152,13 +167,13 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
     ("ec2", "DescribeVpcEndpoints", 20.0, 100, LimitScope::Region),
     ("ec2", "DescribeRouteTables", 20.0, 100, LimitScope::Region),
     // CloudTrail: 10 TPS per operation.
-    ("cloudtrail", "DescribeTrails", 10.0, 10, LimitScope::Region),
-    ("cloudtrail", "GetTrailStatus", 10.0, 10, LimitScope::Region),
+    ("cloudtrail", "DescribeTrails", 10.0, 5, LimitScope::Region),
+    ("cloudtrail", "GetTrailStatus", 10.0, 5, LimitScope::Region),
     (
         "cloudtrail",
         "GetEventSelectors",
         10.0,
-        10,
+        5,
         LimitScope::Region,
     ),
     // IAM is global: one bucket for the account. Not published.
@@ -284,11 +299,77 @@ impl RateLimitConfig {
 
 type BucketKey = (String, String, String);
 
+/// One token bucket, as GCRA (generic cell rate algorithm): `tat` is the
+/// theoretical arrival time of the next call at the sustained rate; a call
+/// may go when `now >= tat - tolerance`, where the tolerance is
+/// `(burst - 1)` intervals. Unlike a reservation queue, waiters re-check
+/// when they wake, so a slot taken by a retry ([`Pacer::charge`]) delays
+/// the next waiting call at once.
+#[derive(Debug)]
+struct Pacer {
+    interval: Duration,
+    tolerance: Duration,
+    tat: Mutex<Instant>,
+}
+
+impl Pacer {
+    fn new(limit: &OperationLimit) -> Option<Pacer> {
+        if !(limit.per_second.is_finite() && limit.per_second > 0.0) {
+            return None;
+        }
+        let interval = Duration::from_secs_f64(1.0 / limit.per_second);
+        let burst = limit
+            .burst
+            .unwrap_or_else(|| limit.per_second.ceil().clamp(1.0, u32::MAX as f64) as u32)
+            .max(1);
+        Some(Pacer {
+            interval,
+            tolerance: interval.saturating_mul(burst - 1),
+            tat: Mutex::new(Instant::now()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Instant> {
+        match self.tat.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Takes a slot now if one is free, or says how long to wait.
+    fn try_take(&self, now: Instant) -> Result<(), Duration> {
+        let mut tat = self.lock();
+        let allowed_at = tat.checked_sub(self.tolerance).unwrap_or(now);
+        if now >= allowed_at {
+            *tat = (*tat).max(now) + self.interval;
+            Ok(())
+        } else {
+            Err(allowed_at - now)
+        }
+    }
+
+    /// Takes a slot whether or not one is free (a retry the SDK sends after
+    /// its back-off): later calls wait for it.
+    fn charge(&self, now: Instant) {
+        let mut tat = self.lock();
+        *tat = (*tat).max(now) + self.interval;
+    }
+
+    async fn until_ready(&self) {
+        loop {
+            match self.try_take(Instant::now()) {
+                Ok(()) => return,
+                Err(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+}
+
 /// Per-operation token buckets shared across regions.
 #[derive(Debug, Default)]
 pub struct RateLimits {
     config: RateLimitConfig,
-    buckets: Mutex<HashMap<BucketKey, Arc<DefaultDirectRateLimiter>>>,
+    buckets: Mutex<HashMap<BucketKey, Arc<Pacer>>>,
 }
 
 impl RateLimits {
@@ -323,12 +404,21 @@ impl RateLimits {
         }
     }
 
-    fn bucket(
-        &self,
-        service: &str,
-        operation: &str,
-        region: &str,
-    ) -> Option<Arc<DefaultDirectRateLimiter>> {
+    /// Counts a retry the SDK sends (after its own back-off, without
+    /// waiting here) against the operation's bucket, so that retries and
+    /// first attempts together stay within the rate: without this, first
+    /// attempts alone fill AWS's bucket and every retry of a throttled call
+    /// is throttled again.
+    pub fn charge(&self, service: &str, operation: &str, region: &str) {
+        if !self.config.enabled {
+            return;
+        }
+        if let Some(bucket) = self.bucket(service, operation, region) {
+            bucket.charge(Instant::now());
+        }
+    }
+
+    fn bucket(&self, service: &str, operation: &str, region: &str) -> Option<Arc<Pacer>> {
         let limit = self.config.limit_for(service, operation);
         let scope_region = match limit.scope {
             LimitScope::Region => region,
@@ -346,25 +436,42 @@ impl RateLimits {
         if let Some(bucket) = buckets.get(&key) {
             return Some(Arc::clone(bucket));
         }
-        let quota = quota(&limit)?;
-        let bucket = Arc::new(RateLimiter::direct(quota));
+        let bucket = Arc::new(Pacer::new(&limit)?);
         buckets.insert(key, Arc::clone(&bucket));
         Some(bucket)
     }
 }
 
-/// The governor quota of a limit; `None` for a rate that cannot be limited
-/// (validated away before; treated as unlimited).
-fn quota(limit: &OperationLimit) -> Option<Quota> {
-    if !(limit.per_second.is_finite() && limit.per_second > 0.0) {
-        return None;
+/// The SDK interceptor that charges retries to the rate limits
+/// ([`RateLimits::charge`]); installed on every collector client by
+/// [`sdk_client!`](crate::sdk_client).
+#[derive(Debug, Clone)]
+pub struct RetryCharge(pub Arc<RateLimits>);
+
+impl Intercept for RetryCharge {
+    fn name(&self) -> &'static str {
+        "dynaudit::RetryCharge"
     }
-    let period = Duration::from_secs_f64(1.0 / limit.per_second);
-    let burst = limit
-        .burst
-        .unwrap_or_else(|| limit.per_second.ceil().clamp(1.0, u32::MAX as f64) as u32);
-    let burst = NonZeroU32::new(burst.max(1))?;
-    Quota::with_period(period).map(|q| q.allow_burst(burst))
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let retry = cfg
+            .load::<RequestAttempts>()
+            .is_some_and(|a| a.attempts() > 1);
+        if retry && let Some(meta) = cfg.load::<Metadata>() {
+            let region = cfg
+                .load::<aws_config::Region>()
+                .map(|r| r.as_ref().to_string())
+                .unwrap_or_default();
+            self.0
+                .charge(&iam_prefix(meta.service()), meta.name(), &region);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

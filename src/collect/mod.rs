@@ -7,6 +7,7 @@
 //! which whatever could not be collected is `None`.
 
 pub mod backup;
+pub mod breaker;
 pub mod cloudtrail;
 pub mod config;
 pub mod dax;
@@ -26,6 +27,7 @@ pub mod util;
 
 use std::sync::Arc;
 
+pub use breaker::RegionBreaker;
 pub use errors::ErrorRecorder;
 pub use limits::{RateLimitConfig, RateLimits};
 pub use record::OperationRecorder;
@@ -34,7 +36,8 @@ pub use scan::{
 };
 
 /// Builds a client of SDK crate `$sdk` for a [`RegionContext`], with the
-/// context's settings and the [`OperationRecorder`] installed. Every client
+/// context's settings, the [`OperationRecorder`] and the per-region
+/// [`RegionBreaker`] installed. Every client
 /// a collector uses must be built with this macro (a test checks the
 /// sources), so the recorded operation list is complete.
 ///
@@ -52,9 +55,37 @@ macro_rules! sdk_client {
         fn customize<F: FnOnce($sdk::config::Builder) -> $sdk::config::Builder>(f: F) -> F {
             f
         }
-        let builder =
-            $sdk::config::Builder::from(&ctx.sdk_config).interceptor(ctx.operations.clone());
-        $sdk::Client::from_conf(customize($customize)(builder).build())
+        // No retry quota (the SDK's default token bucket of 500 tokens per
+        // service and region, 5 per retry, refunded only on success): every
+        // call gets its `max_attempts`. The quota guards services against
+        // retry storms from clients that send as fast as they can; the scan
+        // paces itself with per-operation rate limits and bounds retries by
+        // `max_attempts`, and a call cut short by an empty quota would turn
+        // into a lost field (unknown) that one more attempt would have
+        // collected.
+        let builder = $sdk::config::Builder::from(&ctx.sdk_config)
+            .interceptor(ctx.operations.clone())
+            .interceptor(ctx.breaker.clone())
+            .interceptor($crate::collect::limits::RetryCharge(
+                ::std::sync::Arc::clone(&ctx.limits),
+            ))
+            .retry_partition(
+                $sdk::config::retry::RetryPartition::custom("dynaudit")
+                    .token_bucket($sdk::config::retry::TokenBucket::unlimited())
+                    .build(),
+            );
+        let config = customize($customize)(builder).build();
+        // `[scan.region_endpoints]`, by the region the client is for (a
+        // collector may build a client for another region: KMS keys of
+        // replicas, a trail's home region).
+        let config = match config
+            .region()
+            .and_then(|r| ctx.region_endpoints.get(r.as_ref()))
+        {
+            Some(url) => config.to_builder().endpoint_url(url).build(),
+            None => config,
+        };
+        $sdk::Client::from_conf(config)
     }};
 }
 
@@ -76,6 +107,13 @@ pub struct RegionContext {
     pub limits: Arc<RateLimits>,
     /// Records every operation sent (install with [`sdk_client!`]).
     pub operations: OperationRecorder,
+    /// Cuts off a region after its first connect failure (install with
+    /// [`sdk_client!`]; shared by all regions of the scan).
+    pub breaker: RegionBreaker,
+    /// `[scan.region_endpoints]`: region -> endpoint URL. Applied per
+    /// client by [`sdk_client!`], so it wins over `AWS_ENDPOINT_URL` (which
+    /// the SDK reads per service, after the shared configuration).
+    pub region_endpoints: Arc<std::collections::BTreeMap<String, String>>,
 }
 
 #[cfg(test)]

@@ -25,6 +25,11 @@ use aws_smithy_types::config_bag::ConfigBag;
 /// The environment variable naming the file the operation list goes to.
 pub const RECORD_ENV: &str = "DYNAUDIT_RECORD_OPERATIONS";
 
+/// The environment variable naming the file the calls and attempts per
+/// operation go to, as JSON `{"service:Operation": {"calls": N,
+/// "attempts": M}}` (benchmarks: retries = attempts - calls).
+pub const RECORD_CALLS_ENV: &str = "DYNAUDIT_RECORD_CALLS";
+
 /// Counts of one operation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OperationCount {
@@ -85,12 +90,27 @@ impl OperationRecorder {
     }
 
     /// Writes [`operations`](Self::operations) to the file named by
-    /// [`RECORD_ENV`], if set.
+    /// [`RECORD_ENV`], and the counts to the file named by
+    /// [`RECORD_CALLS_ENV`], if set.
     pub fn write_if_requested(&self) -> std::io::Result<()> {
         if let Some(path) = std::env::var_os(RECORD_ENV) {
             let mut text = self.operations().join("\n");
             text.push('\n');
             std::fs::write(path, text)?;
+        }
+        if let Some(path) = std::env::var_os(RECORD_CALLS_ENV) {
+            let counts: serde_json::Map<String, serde_json::Value> = self
+                .snapshot()
+                .into_iter()
+                .map(|(op, c)| {
+                    (
+                        op,
+                        serde_json::json!({ "calls": c.calls, "attempts": c.attempts }),
+                    )
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&counts).map_err(std::io::Error::other)?;
+            std::fs::write(path, text + "\n")?;
         }
         Ok(())
     }

@@ -21,8 +21,8 @@ use crate::collect::errors::describe;
 use crate::collect::limits::RateLimitConfig;
 use crate::collect::record::{OperationCount, OperationRecorder};
 use crate::collect::{
-    ErrorRecorder, RateLimits, RegionContext, backup, cloudtrail, config, dax, dynamodb, ec2, iam,
-    kms, sts,
+    ErrorRecorder, RateLimits, RegionBreaker, RegionContext, backup, cloudtrail, config, dax,
+    dynamodb, ec2, iam, kms, sts,
 };
 use crate::inventory::{ErrorKind, Inventory, RegionInventory, SCHEMA_VERSION};
 
@@ -91,6 +91,10 @@ pub struct ScanSettings {
     pub concurrency: usize,
     /// Client-side per-operation rate limits.
     pub rate_limits: RateLimitConfig,
+    /// Endpoint URL per region, for every service of that region, in place
+    /// of the SDK's (and of `AWS_ENDPOINT_URL`): emulators, proxies,
+    /// tests. Empty by default.
+    pub region_endpoints: BTreeMap<String, String>,
 }
 
 impl Default for ScanSettings {
@@ -102,6 +106,7 @@ impl Default for ScanSettings {
             attempt_timeout_secs: 60.0,
             concurrency: 32,
             rate_limits: RateLimitConfig::default(),
+            region_endpoints: BTreeMap::new(),
         }
     }
 }
@@ -124,6 +129,18 @@ impl ScanSettings {
         }
         if self.concurrency == 0 {
             return Err("scan.concurrency must be at least 1".to_string());
+        }
+        for (region, url) in &self.region_endpoints {
+            if !looks_like_region(region) {
+                return Err(format!(
+                    "scan.region_endpoints: {region:?} is not a region name (like us-east-1)"
+                ));
+            }
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!(
+                    "scan.region_endpoints.{region}: {url:?} is not an http:// or https:// URL"
+                ));
+            }
         }
         self.rate_limits.validate()
     }
@@ -534,6 +551,8 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
     let errors = ErrorRecorder::default();
     let progress = Progress::new(opts.progress);
     progress.regions(regions.len());
+    let breaker = RegionBreaker::default();
+    let region_endpoints = Arc::new(opts.settings.region_endpoints.clone());
     let context = |region: &str| RegionContext {
         region: region.to_string(),
         sdk_config: base
@@ -546,6 +565,8 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
         errors: errors.clone(),
         limits: Arc::clone(&limits),
         operations: recorder.clone(),
+        breaker: breaker.clone(),
+        region_endpoints: Arc::clone(&region_endpoints),
     };
 
     // IAM once per account, concurrently with the regions.

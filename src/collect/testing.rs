@@ -67,6 +67,8 @@ pub(crate) fn context(region: &str) -> RegionContext {
         errors: ErrorRecorder::default(),
         limits: Arc::new(RateLimits::unlimited()),
         operations: Default::default(),
+        breaker: Default::default(),
+        region_endpoints: Default::default(),
     }
 }
 
