@@ -10,18 +10,8 @@ use serde::{Deserialize, Serialize};
 /// Why a configuration file was rejected.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}:{line}:{column}: {message}")]
-    Syntax {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    File(#[from] crate::text_file::TextFileError),
     #[error("{path}: {key}: {message}")]
     Invalid {
         path: String,
@@ -102,25 +92,14 @@ impl Default for Parameters {
 impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let (shown, text) = crate::text_file::read("config", path)?;
         Config::parse(&shown, &text)
     }
 
     /// Parses and validates configuration text; `path` names it in errors.
     pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|err| {
-            let (line, column, message) = toml_error_position(text, &err);
-            ConfigError::Syntax {
-                path: path.to_string(),
-                line,
-                column,
-                message,
-            }
-        })?;
+        let config: Config = toml::from_str(text)
+            .map_err(|err| crate::text_file::TextFileError::toml(path, text, &err))?;
         config.parameters.validate(path)?;
         config
             .scan
@@ -190,25 +169,6 @@ impl Parameters {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
-}
-
-/// 1-based line and column of a TOML error, and its message.
-pub(crate) fn toml_error_position(text: &str, err: &toml::de::Error) -> (usize, usize, String) {
-    let (line, column) = err
-        .span()
-        .map_or((1, 1), |span| line_column(text, span.start));
-    (line, column, err.message().trim_end().to_string())
-}
-
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |i| before.len() - i - 1)
-        + 1;
-    (line, column)
 }
 
 #[cfg(test)]

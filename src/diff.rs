@@ -17,26 +17,9 @@ use crate::inventory::Inventory;
 /// Why a side of a comparison could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// Not JSON, or a JSON report of the wrong shape.
-    #[error("{path}:{line}:{column}: {message}")]
-    Syntax {
-        /// The file.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong.
-        message: String,
-    },
+    /// Unreadable, not JSON, or a JSON report of the wrong shape.
+    #[error(transparent)]
+    File(#[from] crate::text_file::TextFileError),
     /// JSON, but neither an inventory nor a JSON report.
     #[error(
         "{path}: neither a dynaudit inventory (no `schema_version`) nor a JSON report (no `tool` and `findings`)"
@@ -103,16 +86,9 @@ pub fn read_outcomes<E>(
 where
     E: From<DiffError>,
 {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| DiffError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let syntax = |err: serde_json::Error| DiffError::Syntax {
-        path: shown.clone(),
-        line: err.line(),
-        column: err.column().max(1),
-        message: crate::load::strip_position(&err.to_string()),
+    let (shown, text) = crate::text_file::read("file", path).map_err(DiffError::from)?;
+    let syntax = |err: serde_json::Error| {
+        DiffError::from(crate::text_file::TextFileError::json(&shown, &err))
     };
     let peek: Peek = serde_json::from_str(&text).map_err(syntax)?;
     if peek.tool.is_some() && peek.findings.is_some() {

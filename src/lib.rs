@@ -18,4 +18,5 @@ pub mod policy;
 pub mod regions;
 pub mod report;
 pub mod schema;
+pub mod text_file;
 pub mod waivers;

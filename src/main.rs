@@ -23,8 +23,15 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("error: {err}");
+            // A cause that its parent's message already quotes is not
+            // repeated (e.g. the I/O error of "cannot read ...: <error>").
+            let mut shown = err.to_string();
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                if !shown.ends_with(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                shown = text;
             }
             ExitCode::from(cli::EXIT_ERROR)
         }

@@ -31,32 +31,15 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::config::{line_column, toml_error_position};
 use crate::finding::{Finding, Status};
+use crate::text_file::{TextFileError, line_column};
 
 /// Why a waivers file was rejected. Every variant names the file and line.
 #[derive(Debug, thiserror::Error)]
 pub enum WaiverError {
-    /// The file could not be read.
-    #[error("cannot read waivers {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// Not TOML, or not the shape of a waivers file.
-    #[error("{path}:{line}:{column}: {message}")]
-    Syntax {
-        /// The file.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong.
-        message: String,
-    },
+    /// Unreadable, not TOML, or not the shape of a waivers file.
+    #[error(transparent)]
+    File(#[from] TextFileError),
     /// An entry that parses but cannot be used.
     #[error("{path}:{line}: waiver #{index}: {message}")]
     Invalid {
@@ -123,25 +106,14 @@ impl Waivers {
     /// Reads and validates a waivers file; `known_rules` are the ids of the
     /// loaded rules (an entry naming another id is an error).
     pub fn load(path: &Path, known_rules: &[&str]) -> Result<Waivers, WaiverError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let (shown, text) = crate::text_file::read("waivers", path)?;
         Waivers::parse(&shown, &text, known_rules)
     }
 
     /// Parses and validates waivers text; `path` names it in errors.
     pub fn parse(path: &str, text: &str, known_rules: &[&str]) -> Result<Waivers, WaiverError> {
-        let raw: RawFile = toml::from_str(text).map_err(|err| {
-            let (line, column, message) = toml_error_position(text, &err);
-            WaiverError::Syntax {
-                path: path.to_owned(),
-                line,
-                column,
-                message,
-            }
-        })?;
+        let raw: RawFile =
+            toml::from_str(text).map_err(|err| TextFileError::toml(path, text, &err))?;
         let mut entries = Vec::with_capacity(raw.waiver.len());
         for (i, spanned) in raw.waiver.into_iter().enumerate() {
             let (line, _) = line_column(text, spanned.span().start);
