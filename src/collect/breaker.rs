@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use aws_config::Region;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
@@ -27,6 +26,8 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
+
+use crate::collect::util::region_of;
 
 /// A call not sent because its region could not be reached earlier in the
 /// scan.
@@ -50,10 +51,7 @@ pub struct RegionBreaker {
 
 impl RegionBreaker {
     fn lock(&self) -> MutexGuard<'_, BTreeMap<String, String>> {
-        match self.open.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::collect::util::lock(&self.open)
     }
 
     /// Why `region` is cut off, if it is.
@@ -70,12 +68,6 @@ impl RegionBreaker {
     pub fn snapshot(&self) -> BTreeMap<String, String> {
         self.lock().clone()
     }
-}
-
-fn region_of(cfg: &ConfigBag) -> String {
-    cfg.load::<Region>()
-        .map(|r| r.as_ref().to_string())
-        .unwrap_or_default()
 }
 
 /// Whether an error chain says the connection could not be opened: the
@@ -156,6 +148,7 @@ pub fn find_unreachable<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a Reg
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_config::Region;
 
     #[test]
     fn opens_once_per_region() {

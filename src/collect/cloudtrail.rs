@@ -44,10 +44,7 @@ impl TrailRegistry {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, RegistryState> {
-        match self.state.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::collect::util::lock(&self.state)
     }
 
     /// `true` the first time `arn` is claimed.

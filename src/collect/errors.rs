@@ -12,6 +12,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::collect::breaker::find_unreachable;
+use crate::collect::util::lock;
 use crate::inventory::{CollectionError, ErrorKind};
 
 /// Collects the errors of a whole scan; cheap to clone, shared by all tasks.
@@ -60,21 +61,12 @@ impl ErrorRecorder {
     /// Records an error that did not come from an SDK call (e.g. an answer
     /// that could not be decoded).
     pub fn push(&self, error: CollectionError) {
-        // A poisoned lock only means another task panicked while pushing;
-        // the vector itself is still valid, so keep recording.
-        let mut errors = match self.errors.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        errors.push(error);
+        lock(&self.errors).push(error);
     }
 
     /// All errors so far, sorted (the inventory is byte-stable).
     pub fn snapshot(&self) -> Vec<CollectionError> {
-        let mut errors = match self.errors.lock() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        };
+        let mut errors = lock(&self.errors).clone();
         errors.sort();
         errors.dedup();
         errors
@@ -125,25 +117,23 @@ where
             message: truncate(&error_chain(err)),
             http_status: None,
         },
-        SdkError::DispatchFailure(_) if find_unreachable(err).is_some() => CallFailure {
-            kind: ErrorKind::RegionUnavailable,
-            code: "RegionUnavailable".to_string(),
-            message: truncate(
-                &find_unreachable(err)
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-            ),
-            http_status: None,
-        },
-        SdkError::DispatchFailure(dispatch) => CallFailure {
-            kind: if dispatch.is_io() || dispatch.is_timeout() {
-                ErrorKind::RegionUnavailable
-            } else {
-                ErrorKind::Other
+        SdkError::DispatchFailure(dispatch) => match find_unreachable(err) {
+            Some(unreachable) => CallFailure {
+                kind: ErrorKind::RegionUnavailable,
+                code: "RegionUnavailable".to_string(),
+                message: truncate(&unreachable.to_string()),
+                http_status: None,
             },
-            code: "DispatchFailure".to_string(),
-            message: truncate(&error_chain(err)),
-            http_status: None,
+            None => CallFailure {
+                kind: if dispatch.is_io() || dispatch.is_timeout() {
+                    ErrorKind::RegionUnavailable
+                } else {
+                    ErrorKind::Other
+                },
+                code: "DispatchFailure".to_string(),
+                message: truncate(&error_chain(err)),
+                http_status: None,
+            },
         },
         _ => CallFailure {
             kind: ErrorKind::Other,

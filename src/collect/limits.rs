@@ -28,6 +28,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::collect::record::iam_prefix;
+use crate::collect::util::region_of;
 
 /// Whether one bucket serves each region or the whole account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -330,10 +331,7 @@ impl Pacer {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Instant> {
-        match self.tat.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::collect::util::lock(&self.tat)
     }
 
     /// Takes a slot now if one is free, or says how long to wait.
@@ -463,12 +461,8 @@ impl Intercept for RetryCharge {
             .load::<RequestAttempts>()
             .is_some_and(|a| a.attempts() > 1);
         if retry && let Some(meta) = cfg.load::<Metadata>() {
-            let region = cfg
-                .load::<aws_config::Region>()
-                .map(|r| r.as_ref().to_string())
-                .unwrap_or_default();
             self.0
-                .charge(&iam_prefix(meta.service()), meta.name(), &region);
+                .charge(&iam_prefix(meta.service()), meta.name(), &region_of(cfg));
         }
         Ok(())
     }

@@ -64,10 +64,7 @@ impl OperationRecorder {
             Some(meta) => format!("{}:{}", iam_prefix(meta.service()), meta.name()),
             None => "unknown:Unknown".to_string(),
         };
-        let mut counts = match self.counts.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut counts = crate::collect::util::lock(&self.counts);
         let entry = counts.entry(key).or_default();
         if attempt {
             entry.attempts += 1;
@@ -78,10 +75,7 @@ impl OperationRecorder {
 
     /// Counts per `service:Operation` so far.
     pub fn snapshot(&self) -> BTreeMap<String, OperationCount> {
-        match self.counts.lock() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        crate::collect::util::lock(&self.counts).clone()
     }
 
     /// The sorted `service:Operation` names sent so far.

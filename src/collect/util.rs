@@ -36,6 +36,24 @@ pub fn parse_policy_document(raw: &str) -> Result<PolicyDocument, String> {
 /// Records an answer that arrived but could not be turned into evidence
 /// (a required field missing, a document that does not parse). The field it
 /// would have filled stays `null`, like for a failed call.
+/// Locks `mutex`, taking the data of a poisoned lock as it is: a panic in
+/// another task while it held the lock leaves maps and counters valid, and
+/// the scan keeps recording.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// The region an SDK request is for, as its config bag holds it (empty when
+/// none is set).
+pub(crate) fn region_of(cfg: &aws_smithy_types::config_bag::ConfigBag) -> String {
+    cfg.load::<aws_config::Region>()
+        .map(|r| r.as_ref().to_string())
+        .unwrap_or_default()
+}
+
 pub(crate) fn record_malformed(
     errors: &ErrorRecorder,
     service: &str,
