@@ -13,7 +13,7 @@ use crate::finding::{BaselineState, Finding, Status};
 use crate::metadata::Severity;
 use crate::policy::PolicySet;
 use crate::report::{self, EvidenceFile, Format, ReportInput, Scope};
-use crate::waivers::{WaiverEntryState, WaiverReport, Waivers};
+use crate::waivers::{WaiverReport, Waivers};
 
 /// Exit code: nothing failing at or above the threshold.
 pub const EXIT_CLEAN: u8 = 0;
@@ -342,19 +342,12 @@ impl Triage {
         policies: &PolicySet,
         config: &Config,
     ) -> Result<Triage> {
-        let known: Vec<&str> = policies.rules().iter().map(|r| r.id.as_str()).collect();
-        let waivers = policy
-            .waivers
-            .as_deref()
-            .map(|path| Waivers::load(path, &known))
-            .transpose()?;
+        let waivers = load_waivers(policy.waivers.as_deref(), policies)?;
         let baseline = match report.baseline.as_deref() {
             None => None,
             Some(path) => {
-                let outcomes = crate::diff::read_outcomes(path, |inventory| {
-                    evaluate_with_waivers(policies, config, waivers.as_ref(), inventory)
-                })
-                .with_context(|| format!("cannot use {} as the baseline", path.display()))?;
+                let outcomes = read_outcomes(path, policies, config, waivers.as_ref())
+                    .with_context(|| format!("cannot use {} as the baseline", path.display()))?;
                 Some(Baseline::new(&outcomes.findings))
             }
         };
@@ -389,6 +382,25 @@ fn evidence_day(inventory: &crate::inventory::Inventory) -> Result<time::Date> {
             "the inventory's collected_at {:?} is not an RFC 3339 time, so waiver expiry cannot be judged",
             inventory.collected_at
         )
+    })
+}
+
+/// Loads `--waivers`, checking its rule ids against the loaded rules.
+pub fn load_waivers(path: Option<&Path>, policies: &PolicySet) -> Result<Option<Waivers>> {
+    let known: Vec<&str> = policies.rules().iter().map(|r| r.id.as_str()).collect();
+    Ok(path.map(|path| Waivers::load(path, &known)).transpose()?)
+}
+
+/// The outcomes of a JSON report, or of an inventory evaluated with
+/// [`evaluate_with_waivers`] (`--baseline`, `dynaudit diff`).
+pub fn read_outcomes(
+    path: &Path,
+    policies: &PolicySet,
+    config: &Config,
+    waivers: Option<&Waivers>,
+) -> Result<crate::diff::Outcomes> {
+    crate::diff::read_outcomes(path, |inventory| {
+        evaluate_with_waivers(policies, config, waivers, inventory)
     })
 }
 
@@ -473,17 +485,8 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             gate.describe(),
         );
         if let Some(waivers) = request.waivers {
-            for entry in waivers.in_state(WaiverEntryState::Expired) {
-                eprintln!(
-                    "dynaudit: warning: waiver at {} ({} on {}) expired on {}; it no longer applies",
-                    entry.source, entry.rule, entry.resource, entry.expires
-                );
-            }
-            for entry in waivers.in_state(WaiverEntryState::Stale) {
-                eprintln!(
-                    "dynaudit: warning: waiver at {} ({} on {}) matches no failing or unknown finding; it is stale",
-                    entry.source, entry.rule, entry.resource
-                );
+            for warning in waivers.warnings() {
+                eprintln!("dynaudit: warning: {warning}");
             }
         }
     }

@@ -3,27 +3,21 @@
 
 use anyhow::{Context, Result};
 
-use crate::cli::{DiffArgs, DiffFormat, EXIT_CLEAN, EXIT_FINDINGS, Gate, write_output};
-use crate::diff::{Diff, read_outcomes};
+use crate::cli::{
+    DiffArgs, DiffFormat, EXIT_CLEAN, EXIT_FINDINGS, Gate, load_waivers, read_outcomes,
+    write_output,
+};
+use crate::diff::Diff;
 use crate::policy::PolicySet;
-use crate::waivers::Waivers;
 
 /// Runs `dynaudit diff`; returns the exit code.
 pub fn run_diff(args: &DiffArgs) -> Result<u8> {
     let config = crate::cli::load_config(args.policy.config.as_deref())?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
-    let known: Vec<&str> = policies.rules().iter().map(|r| r.id.as_str()).collect();
-    let waivers = args
-        .policy
-        .waivers
-        .as_deref()
-        .map(|path| Waivers::load(path, &known))
-        .transpose()?;
+    let waivers = load_waivers(args.policy.waivers.as_deref(), &policies)?;
     let side = |path: &std::path::Path| {
-        read_outcomes(path, |inventory| {
-            crate::cli::evaluate_with_waivers(&policies, &config, waivers.as_ref(), inventory)
-        })
-        .with_context(|| format!("cannot compare {}", path.display()))
+        read_outcomes(path, &policies, &config, waivers.as_ref())
+            .with_context(|| format!("cannot compare {}", path.display()))
     };
     let diff = Diff::new(side(&args.old)?, side(&args.new)?);
     let text = match args.format {

@@ -325,6 +325,24 @@ impl WaiverReport {
     pub fn in_state(&self, state: WaiverEntryState) -> impl Iterator<Item = &WaiverEntryReport> {
         self.entries.iter().filter(move |e| e.state == state)
     }
+
+    /// One warning per expired entry, then one per stale entry (the table
+    /// report and the summary on standard error).
+    pub fn warnings(&self) -> Vec<String> {
+        let expired = self.in_state(WaiverEntryState::Expired).map(|e| {
+            format!(
+                "waiver at {} ({} on {}) expired on {}: it no longer applies",
+                e.source, e.rule, e.resource, e.expires
+            )
+        });
+        let stale = self.in_state(WaiverEntryState::Stale).map(|e| {
+            format!(
+                "waiver at {} ({} on {}) matches no failing or unknown outcome: stale, remove it",
+                e.source, e.rule, e.resource
+            )
+        });
+        expired.chain(stale).collect()
+    }
 }
 
 #[cfg(test)]

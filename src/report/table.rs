@@ -16,7 +16,6 @@ use super::{
 };
 use crate::finding::{BaselineState, Status};
 use crate::metadata::Severity;
-use crate::waivers::WaiverEntryState;
 
 /// Width the table is laid out for.
 pub const WIDTH: u16 = 140;
@@ -180,26 +179,8 @@ pub(crate) fn render_limited(
         )?;
     }
     if let Some(waivers) = input.waivers {
-        for entry in waivers.in_state(WaiverEntryState::Expired) {
-            writeln!(
-                out,
-                "{} waiver at {} ({} on {}) expired on {}: it no longer applies.",
-                paint(YELLOW, "warning:"),
-                entry.source,
-                entry.rule,
-                entry.resource,
-                entry.expires
-            )?;
-        }
-        for entry in waivers.in_state(WaiverEntryState::Stale) {
-            writeln!(
-                out,
-                "{} waiver at {} ({} on {}) matches no failing or unknown outcome: stale, remove it.",
-                paint(YELLOW, "warning:"),
-                entry.source,
-                entry.rule,
-                entry.resource
-            )?;
+        for warning in waivers.warnings() {
+            writeln!(out, "{} {warning}.", paint(YELLOW, "warning:"))?;
         }
     }
     if scope.collection_errors > 0 {
