@@ -218,7 +218,7 @@ impl Diff {
                 new_failures.push(f.clone());
             }
         }
-        let fixed = before
+        let mut fixed: Vec<Fixed> = before
             .findings
             .iter()
             .filter(|f| is_failure(f))
@@ -241,15 +241,14 @@ impl Diff {
         };
         new_failures.sort_by(order);
         unchanged.sort_by(order);
-        let mut diff = Diff {
+        fixed.sort_by(|a, b| order(&a.finding, &b.finding));
+        Diff {
             before,
             after,
             new_failures,
             fixed,
             unchanged,
-        };
-        diff.fixed.sort_by(|a, b| order(&a.finding, &b.finding));
-        diff
+        }
     }
 }
 

@@ -242,20 +242,10 @@ pub fn fast_config(dir: &Path) -> PathBuf {
     path
 }
 
-/// The `dynaudit` binary under test: cargo's, or `DYNAUDIT_TEST_BIN` (a
-/// copy taken right after the build, when several checkouts share one
-/// target directory and may overwrite cargo's between build and run).
-pub fn dynaudit_bin() -> std::ffi::OsString {
-    match std::env::var_os("DYNAUDIT_TEST_BIN") {
-        Some(path) if !path.is_empty() => path,
-        _ => env!("CARGO_BIN_EXE_dynaudit").into(),
-    }
-}
-
 /// The binary with the emulator's endpoint and a clean AWS environment but
 /// no credentials.
 pub fn base_command(endpoint: &str) -> Command {
-    let mut cmd = Command::new(dynaudit_bin());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dynaudit"));
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AWS_") {
             cmd.env_remove(key);
