@@ -27,6 +27,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use crate::collect::errors::error_chain;
 use crate::collect::util::region_of;
 
 /// A call not sent because its region could not be reached earlier in the
@@ -85,20 +86,6 @@ pub fn is_connect_failure(err: &(dyn StdError + 'static)) -> bool {
     false
 }
 
-/// The first line of an error chain, joined: `a: b: c`.
-fn chain(err: &(dyn StdError + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut next = err.source();
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
-}
-
 impl Intercept for RegionBreaker {
     fn name(&self) -> &'static str {
         "dynaudit::RegionBreaker"
@@ -127,7 +114,7 @@ impl Intercept for RegionBreaker {
             && let Some(connector) = err.as_connector_error()
             && is_connect_failure(connector)
         {
-            self.open(&region_of(cfg), chain(connector));
+            self.open(&region_of(cfg), error_chain(connector));
         }
         Ok(())
     }

@@ -202,13 +202,14 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
     }
 }
 
-/// The whole `source()` chain, joined with `: `.
-fn error_chain(err: &(dyn StdError + 'static)) -> String {
+/// The whole `source()` chain, joined with `: `; a cause whose text an
+/// earlier part already holds is left out.
+pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut current = err.source();
     while let Some(source) = current {
         let text = source.to_string();
-        if parts.last() != Some(&text) {
+        if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
         current = source.source();
