@@ -126,6 +126,21 @@ fn missing_inventory_file_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["eval", "nope.json"], dir.path());
     assert_error(&out, &["nope.json"]);
+    // The I/O error is in the message once; no "caused by" line repeats it.
+    let err = stderr(&out);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+    assert!(!err.contains("caused by"), "{err}");
+    // A cause that adds something is still shown.
+    let out = run(&["diff", "nope.json", "nope.json"], dir.path());
+    let err = stderr(&out);
+    assert_error(
+        &out,
+        &[
+            "cannot compare nope.json",
+            "caused by: cannot read file nope.json",
+        ],
+    );
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
 }
 
 #[test]
