@@ -27,6 +27,17 @@ pub const SCHEMA_MAJOR: u64 = 1;
 /// service returned it after URL-decoding.
 pub type PolicyDocument = serde_json::Value;
 
+/// A string that must be an RFC 3339 time, kept as written.
+fn rfc3339_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339) {
+        Ok(_) => Ok(text),
+        Err(err) => Err(serde::de::Error::custom(format!(
+            "collected_at {text:?} is not an RFC 3339 time ({err})"
+        ))),
+    }
+}
+
 /// The whole snapshot of one account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,7 +48,9 @@ pub struct Inventory {
     pub tool_version: String,
     /// RFC 3339 UTC time the collection started. Time-based rules (backup
     /// window) are evaluated as of this instant, so re-evaluating old
-    /// evidence gives the answer it gave then.
+    /// evidence gives the answer it gave then. A value that is not RFC 3339
+    /// is refused when the inventory is read.
+    #[serde(deserialize_with = "rfc3339_string")]
     pub collected_at: String,
     /// The 12-digit AWS account id.
     pub account_id: String,

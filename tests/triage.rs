@@ -590,3 +590,24 @@ fn snapshot_triaged_reports() {
         insta::assert_snapshot!(format!("triaged_{format}"), triaged(format));
     }
 }
+
+/// Waiver expiry is judged on the evidence's day, so an inventory without a
+/// readable `collected_at` is refused when it is read, naming the line.
+#[test]
+fn waivers_need_an_evidence_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(SAMPLE))
+        .unwrap()
+        .replacen("\"2026-11-01T00:00:00Z\"", "\"last tuesday\"", 1);
+    let path = dir.path().join("undated.json");
+    std::fs::write(&path, text).unwrap();
+    let out = dynaudit(&["eval", path.to_str().unwrap(), "--waivers", WAIVERS]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("undated.json:4:")
+            && stderr(&out).contains("\"last tuesday\" is not an RFC 3339 time"),
+        "{}",
+        stderr(&out)
+    );
+}
