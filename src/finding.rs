@@ -53,7 +53,7 @@ pub struct Finding {
     pub frameworks: BTreeMap<String, Vec<String>>,
     /// The waiver that matched (`--waivers`), active or expired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<crate::waivers::WaiverMark>,
+    pub waiver: Option<WaiverMark>,
     /// New or unchanged against `--baseline` (failing and unknown outcomes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
@@ -64,7 +64,7 @@ impl Finding {
     pub fn is_waived(&self) -> bool {
         self.waiver
             .as_ref()
-            .is_some_and(|w| w.state == crate::waivers::WaiverState::Active)
+            .is_some_and(|w| w.state == WaiverState::Active)
     }
 }
 
@@ -76,4 +76,30 @@ pub enum BaselineState {
     New,
     /// In the baseline with the same status.
     Unchanged,
+}
+
+/// Whether a waiver covers a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverState {
+    /// In force: the finding is waived.
+    Active,
+    /// Past its expiry date: the finding counts again.
+    Expired,
+}
+
+/// The waiver that matched a finding (`waiver` of a finding in the JSON
+/// report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverMark {
+    /// `active` or `expired`.
+    pub state: WaiverState,
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// Last day it applies, `YYYY-MM-DD`.
+    pub expires: String,
+    /// `file:line` of the entry.
+    pub source: String,
 }

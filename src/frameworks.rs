@@ -12,8 +12,44 @@ pub const PCI_DSS_4: &str = "pci-dss-4.0";
 /// Framework id of SOC 2 in metadata and reports.
 pub const SOC2: &str = "soc2";
 
-/// Every framework id a rule may map to, with its display name.
-pub const FRAMEWORKS: &[(&str, &str)] = &[(PCI_DSS_4, "PCI DSS v4.0"), (SOC2, "SOC 2")];
+/// A compliance framework: how metadata, reports and SARIF tags name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Framework {
+    /// The id in rule metadata and reports, e.g. `pci-dss-4.0`.
+    pub id: &'static str,
+    /// The display name, e.g. `PCI DSS v4.0`.
+    pub name: &'static str,
+    /// The prefix of its SARIF tags, e.g. `PCI-DSS-4.0` (`PCI-DSS-4.0/3.5.1`).
+    pub tag_prefix: &'static str,
+}
+
+/// Every framework a rule may map to, in report order.
+pub const FRAMEWORKS: &[Framework] = &[
+    Framework {
+        id: PCI_DSS_4,
+        name: "PCI DSS v4.0",
+        tag_prefix: "PCI-DSS-4.0",
+    },
+    Framework {
+        id: SOC2,
+        name: "SOC 2",
+        tag_prefix: "SOC2",
+    },
+];
+
+fn find(id: &str) -> Option<&'static Framework> {
+    FRAMEWORKS.iter().find(|f| f.id == id)
+}
+
+/// The prefix of a framework's SARIF tags; an unknown framework's id.
+pub fn tag_prefix(framework: &str) -> &str {
+    find(framework).map_or(framework, |f| f.tag_prefix)
+}
+
+/// The display name of a framework id, or the id itself when unknown.
+pub fn label(framework: &str) -> &str {
+    find(framework).map_or(framework, |f| f.name)
+}
 
 /// PCI DSS v4.0 requirements (id, short title).
 pub const PCI_DSS_4_REQUIREMENTS: &[(&str, &str)] = &[
@@ -285,10 +321,7 @@ pub const SOC2_CRITERIA: &[(&str, &str)] = &[
 
 /// The display name of a framework id, if known.
 pub fn framework_name(framework: &str) -> Option<&'static str> {
-    FRAMEWORKS
-        .iter()
-        .find(|(id, _)| *id == framework)
-        .map(|(_, name)| *name)
+    find(framework).map(|f| f.name)
 }
 
 /// The controls of a framework, if the framework is known.
@@ -314,7 +347,7 @@ mod tests {
 
     #[test]
     fn control_ids_are_unique() {
-        for (framework, _) in FRAMEWORKS {
+        for framework in FRAMEWORKS.iter().map(|f| f.id) {
             let list = controls(framework).unwrap_or_default();
             let mut ids: Vec<_> = list.iter().map(|(id, _)| *id).collect();
             ids.sort_unstable();

@@ -107,6 +107,19 @@ pub enum ErrorKind {
     Other,
 }
 
+impl ErrorKind {
+    /// The snake_case name, as in the inventory.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::AccessDenied => "access_denied",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::RegionUnavailable => "region_unavailable",
+            ErrorKind::Other => "other",
+        }
+    }
+}
+
 /// Everything collected in one region.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,16 +1,15 @@
 //! dynaudit: a compliance auditor for Amazon DynamoDB estates.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod cli;
-pub mod cli_collect;
-pub mod cli_diff;
 pub mod collect;
 pub mod config;
 pub mod diff;
-pub mod docs;
 pub mod eval;
 pub mod finding;
 pub mod frameworks;
+pub mod gate;
 pub mod inventory;
 pub mod load;
 pub mod metadata;

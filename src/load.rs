@@ -99,7 +99,7 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
 fn json_error(path: &str, err: &serde_json::Error) -> InventoryError {
     let path = path.to_string();
     let (line, column) = (err.line(), err.column().max(1));
-    let message = strip_position(&err.to_string());
+    let message = crate::text_file::strip_position(&err.to_string());
     match err.classify() {
         serde_json::error::Category::Eof => InventoryError::Truncated {
             path,
@@ -121,15 +121,6 @@ fn json_error(path: &str, err: &serde_json::Error) -> InventoryError {
             column,
             message,
         },
-    }
-}
-
-/// serde's parsers (JSON, YAML) append " at line L column C"; dynaudit
-/// prints the position first, in the file's own terms.
-pub(crate) fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
     }
 }
 

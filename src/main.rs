@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dynaudit::cli::{self, Cli};
+use dynaudit::gate::{EXIT_CLEAN, EXIT_ERROR};
 
 fn main() -> ExitCode {
     let parsed = match Cli::try_parse() {
@@ -13,9 +14,9 @@ fn main() -> ExitCode {
             let _ = err.print();
             // --help and --version are not errors.
             return ExitCode::from(if err.use_stderr() {
-                cli::EXIT_ERROR
+                EXIT_ERROR
             } else {
-                cli::EXIT_CLEAN
+                EXIT_CLEAN
             });
         }
     };
@@ -33,7 +34,7 @@ fn main() -> ExitCode {
                 }
                 shown = text;
             }
-            ExitCode::from(cli::EXIT_ERROR)
+            ExitCode::from(EXIT_ERROR)
         }
     }
 }

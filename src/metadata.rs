@@ -181,7 +181,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
             .location()
             .map_or(block.first_line, |loc| block.first_line + loc.line() - 1);
         // The YAML parser's own position is relative to the block.
-        invalid(line, crate::load::strip_position(&err.to_string()))
+        invalid(line, crate::text_file::strip_position(&err.to_string()))
     })?;
     // Line of a key inside the block, for semantic errors.
     let line_of = |needle: &str| {
@@ -233,10 +233,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
     }
     for (framework, controls) in &custom.frameworks {
         if crate::frameworks::controls(framework).is_none() {
-            let known: Vec<_> = crate::frameworks::FRAMEWORKS
-                .iter()
-                .map(|(id, _)| *id)
-                .collect();
+            let known: Vec<_> = crate::frameworks::FRAMEWORKS.iter().map(|f| f.id).collect();
             return Err(invalid(
                 line_of(&format!("{framework}:")),
                 format!(

@@ -63,6 +63,40 @@ pub fn is_known_region(name: &str) -> bool {
     KNOWN_REGIONS.contains(&name)
 }
 
+/// Which regions to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionSelection {
+    /// The configured default region (`AWS_REGION`, the profile's region).
+    Default,
+    /// Every region enabled for the account (`DescribeRegions`).
+    All,
+    /// These regions.
+    List(Vec<String>),
+}
+
+/// The known region with the smallest edit distance, if close.
+pub fn closest_region(name: &str) -> Option<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let cost = usize::from(ca != *cb);
+                cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    KNOWN_REGIONS
+        .iter()
+        .map(|r| (distance(name, r), *r))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, r)| r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +109,11 @@ mod tests {
         assert!(!looks_like_region("US-EAST-1"));
         assert!(!looks_like_region("us-east-1a"));
         assert!(KNOWN_REGIONS.iter().all(|r| looks_like_region(r)));
+    }
+
+    #[test]
+    fn suggests_close_regions() {
+        assert_eq!(closest_region("us-esat-1"), Some("us-east-1"));
+        assert_eq!(closest_region("xx-nowhere-9"), None);
     }
 }

@@ -63,8 +63,17 @@ impl TextFileError {
             path: path.to_owned(),
             line: err.line(),
             column: err.column().max(1),
-            message: crate::load::strip_position(&err.to_string()),
+            message: strip_position(&err.to_string()),
         }
+    }
+}
+
+/// serde's parsers (JSON, YAML) append " at line L column C"; dynaudit
+/// prints the position first, in the file's own terms.
+pub(crate) fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
     }
 }
 

@@ -31,7 +31,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::finding::{Finding, Status};
+use crate::finding::{Finding, Status, WaiverMark, WaiverState};
 use crate::text_file::{TextFileError, line_column};
 
 /// Why a waivers file was rejected. Every variant names the file and line.
@@ -250,32 +250,6 @@ pub fn evidence_day(collected_at: &str) -> Option<Date> {
     time::OffsetDateTime::parse(collected_at, &time::format_description::well_known::Rfc3339)
         .ok()
         .map(|t| t.to_offset(time::UtcOffset::UTC).date())
-}
-
-/// Whether a waiver covers a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WaiverState {
-    /// In force: the finding is waived.
-    Active,
-    /// Past its expiry date: the finding counts again.
-    Expired,
-}
-
-/// The waiver that matched a finding (`waiver` of a finding in the JSON
-/// report).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WaiverMark {
-    /// `active` or `expired`.
-    pub state: WaiverState,
-    /// Why the risk is accepted.
-    pub reason: String,
-    /// Who answers for it.
-    pub owner: String,
-    /// Last day it applies, `YYYY-MM-DD`.
-    pub expires: String,
-    /// `file:line` of the entry.
-    pub source: String,
 }
 
 /// What became of one waiver entry.

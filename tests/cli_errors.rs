@@ -379,3 +379,28 @@ outcomes contains {
     let explain = run(&["explain", "DYN901", "--policies", "mine"], dir.path());
     assert!(String::from_utf8_lossy(&explain.stdout).contains("Rename it."));
 }
+
+/// A reader that goes away (`dynaudit iam-policy | head -1`) is not an
+/// error: before, `iam-policy` used `print!`, which panics (exit 101) on a
+/// closed pipe.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    for args in [&["iam-policy"][..], &["schema"], &["rules"]] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run dynaudit");
+        // Close the read end before the child writes.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("wait for dynaudit");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+    }
+}

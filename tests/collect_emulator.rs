@@ -444,3 +444,58 @@ fn iam_policy_prints_the_allow_list() {
         }
     }
 }
+
+/// The identity (STS) and region (EC2 `DescribeRegions`) calls are built
+/// like every other client: `[scan.region_endpoints]` applies to them, and
+/// the operation record and region breaker are installed. Before, they were
+/// built by hand and went to `AWS_ENDPOINT_URL` whatever the configuration
+/// said (here a port that refuses connections: exit 2).
+#[tokio::test(flavor = "multi_thread")]
+async fn identity_and_region_calls_follow_region_endpoints() {
+    let account = TestAccount::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("dynaudit.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[scan]\nmax_attempts = 2\ninitial_backoff_ms = 20\nconnect_timeout_secs = 2\n\n\
+             [scan.rate_limits]\nenabled = false\n\n\
+             [scan.region_endpoints]\n\"us-east-1\" = \"{}\"\n",
+            account.endpoint
+        ),
+    )
+    .unwrap();
+    let record = dir.path().join("operations.txt");
+    let inventory = dir.path().join("inventory.json");
+    let (out, _) = run(account
+        .dynaudit()
+        // Every other region's endpoint refuses connections.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("DYNAUDIT_RECORD_OPERATIONS", &record)
+        .args(["collect", "--quiet", "--regions", "all", "--config"])
+        .arg(&config)
+        .arg("--output")
+        .arg(&inventory));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inventory = read_inventory(&inventory);
+    assert_eq!(inventory.account_id, account.account_id);
+    assert!(inventory.regions["us-east-1"].tables.is_some());
+    let operations = std::fs::read_to_string(&record).unwrap();
+    for op in ["sts:GetCallerIdentity", "ec2:DescribeRegions"] {
+        assert!(
+            operations.lines().any(|l| l == op),
+            "{op} not recorded: {operations}"
+        );
+    }
+    // The other regions were cut off by the breaker, not left to time out.
+    assert!(inventory.regions.len() > 1);
+    assert!(
+        inventory
+            .errors
+            .iter()
+            .filter(|e| e.region != "us-east-1")
+            .all(|e| e.kind == ErrorKind::RegionUnavailable),
+        "{:#?}",
+        inventory.errors
+    );
+}

@@ -1,5 +1,6 @@
 //! Committed generated files must equal what the code generates, so they
-//! cannot drift: the inventory JSON Schema and the per-rule docs.
+//! cannot drift: the inventory JSON Schema, the per-rule docs and the rule
+//! and parameter tables of the README and `policies/README.md`.
 //! Regenerate with `DYNAUDIT_BLESS=1 cargo test --test generated_files`.
 
 use std::path::{Path, PathBuf};
@@ -36,13 +37,13 @@ fn committed_schema_and_rule_docs_are_current() {
     let set = PolicySet::load(&[]).unwrap_or_else(|err| panic!("{err}"));
     check(
         &root().join("docs/rules/README.md"),
-        &dynaudit::docs::rule_index(set.rules()),
+        &dynaudit::report::rule_doc::rule_index(set.rules()),
         &mut failures,
     );
     for rule in set.rules() {
         check(
             &root().join(format!("docs/rules/{}.md", rule.id)),
-            &dynaudit::docs::rule_page(rule),
+            &dynaudit::report::rule_doc::rule_page(rule),
             &mut failures,
         );
     }
@@ -55,12 +56,38 @@ fn committed_schema_and_rule_docs_are_current() {
     let end = readme.find("<!-- rules:end -->");
     match (begin, end) {
         (Some(begin), Some(end)) if begin <= end => {
-            let table = dynaudit::docs::rule_table(set.rules(), "docs/rules/");
+            let table = dynaudit::report::rule_doc::rule_table(set.rules(), "docs/rules/");
             let updated = format!("{}{}{}", &readme[..begin], table, &readme[end..]);
             check(&readme_path, &updated, &mut failures);
         }
         _ => failures.push(
             "README.md lacks the <!-- rules:begin --> / <!-- rules:end --> markers".to_string(),
+        ),
+    }
+    // The parameter reference of the README and policies/README.md.
+    for file in ["README.md", "policies/README.md"] {
+        let path = root().join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        match dynaudit::config::reference::replace_generated(
+            &text,
+            &dynaudit::config::reference::parameter_table(),
+        ) {
+            Some(updated) => check(&path, &updated, &mut failures),
+            None => failures.push(format!(
+                "{file} lacks the <!-- parameters:begin --> / <!-- parameters:end --> markers"
+            )),
+        }
+    }
+    let example = root().join("examples/dynaudit.toml");
+    let text = std::fs::read_to_string(&example).unwrap_or_default();
+    match dynaudit::config::reference::replace_generated_toml(
+        &text,
+        &dynaudit::config::reference::example_parameters(),
+    ) {
+        Some(updated) => check(&example, &updated, &mut failures),
+        None => failures.push(
+            "examples/dynaudit.toml lacks the # parameters:begin / # parameters:end markers"
+                .to_string(),
         ),
     }
     // No page for a rule that no longer exists.

@@ -27,7 +27,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use crate::collect::errors::error_chain;
+use crate::collect::util::error_chain;
 use crate::collect::util::region_of;
 
 /// A call not sent because its region could not be reached earlier in the
@@ -194,8 +194,8 @@ mod tests {
         aws_sdk_sts::Client::from_conf(config)
     }
 
-    use crate::collect::OperationRecorder;
     use crate::collect::errors::describe;
+    use crate::collect::record::OperationRecorder;
     use crate::inventory::ErrorKind;
 
     /// A refused connection opens the breaker at once: the call is not

@@ -12,7 +12,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::collect::breaker::find_unreachable;
-use crate::collect::util::lock;
+use crate::collect::util::{error_chain, lock};
 use crate::inventory::{CollectionError, ErrorKind};
 
 /// Collects the errors of a whole scan; cheap to clone, shared by all tasks.
@@ -200,21 +200,6 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
             _ => ErrorKind::Other,
         }
     }
-}
-
-/// The whole `source()` chain, joined with `: `; a cause whose text an
-/// earlier part already holds is left out.
-pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut current = err.source();
-    while let Some(source) = current {
-        let text = source.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = source.source();
-    }
-    parts.join(": ")
 }
 
 /// Error messages end up in reports; an HTML error page must not.

@@ -1,133 +1,62 @@
 //! Live collection: turns AWS API answers into an [`Inventory`](crate::inventory::Inventory).
 //!
-//! One module per service. Each service module exposes async functions that
-//! take a [`RegionContext`] (or, for IAM, an account-wide one), call only
-//! read-only operations, throttle themselves through [`RateLimits`], record
-//! every failed call in the [`ErrorRecorder`], and return inventory types in
-//! which whatever could not be collected is `None`.
+//! - [`run`] drives a collection: the session ([`session`]: credentials,
+//!   role, identity, regions), every region's collectors concurrently, the
+//!   inventory and its [`summary`], with a [`progress`] display.
+//! - [`services`] has one module per AWS service. Each exposes async
+//!   functions that take a [`RegionContext`](context::RegionContext), call
+//!   only read-only operations through [`calls`] (rate limited by
+//!   [`limits`], every failure recorded by [`errors`]), and return inventory
+//!   types in which whatever could not be collected is `None`.
+//! - Clients are built only with [`sdk_client!`](crate::sdk_client)
+//!   ([`context`]), which installs the [`record`]er of operations, the
+//!   region [`breaker`] and the retry charge.
+//! - [`permissions`] is the read-only allow-list and the IAM policy.
+//!
+//! Dependencies run one way: `util` at the floor; `errors`, `breaker`,
+//! `record`, `limits` above it; `context` and `calls` above those;
+//! `services`, then `session` and `run` at the top. Modules import each
+//! other by their own paths, never through this module's re-exports.
 
-pub mod backup;
 pub mod breaker;
-pub mod cloudtrail;
-pub mod config;
-pub mod dax;
-pub mod dynamodb;
-pub mod ec2;
+pub mod calls;
+pub mod context;
 pub mod errors;
-pub mod iam;
-pub mod kms;
 pub mod limits;
 pub mod permissions;
+pub mod progress;
 pub mod record;
-pub mod scan;
-pub mod sts;
+pub mod run;
+pub mod services;
+pub mod session;
+pub mod summary;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod util;
 
-use std::sync::Arc;
-
-pub use breaker::RegionBreaker;
-pub use errors::ErrorRecorder;
-pub use limits::{RateLimitConfig, RateLimits};
-pub use record::OperationRecorder;
-pub use scan::{
-    CollectError, CollectOptions, CollectSummary, RegionSelection, ScanSettings, collect,
-};
-
-/// Builds a client of SDK crate `$sdk` for a [`RegionContext`], with the
-/// context's settings, the [`OperationRecorder`] and the per-region
-/// [`RegionBreaker`] installed. Every client
-/// a collector uses must be built with this macro (a test checks the
-/// sources), so the recorded operation list is complete.
-///
-/// ```ignore
-/// let client = sdk_client!(aws_sdk_dynamodb, ctx);
-/// let iam = sdk_client!(aws_sdk_iam, ctx, |b| b.region(Region::new("us-east-1")));
-/// ```
-#[macro_export]
-macro_rules! sdk_client {
-    ($sdk:ident, $ctx:expr) => {
-        $crate::sdk_client!($sdk, $ctx, |builder| builder)
-    };
-    ($sdk:ident, $ctx:expr, $customize:expr) => {{
-        let ctx: &$crate::collect::RegionContext = &$ctx;
-        fn customize<F: FnOnce($sdk::config::Builder) -> $sdk::config::Builder>(f: F) -> F {
-            f
-        }
-        // No retry quota (the SDK's default token bucket of 500 tokens per
-        // service and region, 5 per retry, refunded only on success): every
-        // call gets its `max_attempts`. The quota guards services against
-        // retry storms from clients that send as fast as they can; the scan
-        // paces itself with per-operation rate limits and bounds retries by
-        // `max_attempts`, and a call cut short by an empty quota would turn
-        // into a lost field (unknown) that one more attempt would have
-        // collected.
-        let builder = $sdk::config::Builder::from(&ctx.sdk_config)
-            .interceptor(ctx.operations.clone())
-            .interceptor(ctx.breaker.clone())
-            .interceptor($crate::collect::limits::RetryCharge(
-                ::std::sync::Arc::clone(&ctx.limits),
-            ))
-            .retry_partition(
-                $sdk::config::retry::RetryPartition::custom("dynaudit")
-                    .token_bucket($sdk::config::retry::TokenBucket::unlimited())
-                    .build(),
-            );
-        let config = customize($customize)(builder).build();
-        // `[scan.region_endpoints]`, by the region the client is for (a
-        // collector may build a client for another region: KMS keys of
-        // replicas, a trail's home region).
-        let config = match config
-            .region()
-            .and_then(|r| ctx.region_endpoints.get(r.as_ref()))
-        {
-            Some(url) => config.to_builder().endpoint_url(url).build(),
-            None => config,
-        };
-        $sdk::Client::from_conf(config)
-    }};
-}
-
-/// What every collector of one region needs.
-#[derive(Debug, Clone)]
-pub struct RegionContext {
-    /// The region, e.g. `us-east-1`.
-    pub region: String,
-    /// SDK configuration with the region, credentials, retry and timeout
-    /// settings applied; build clients with [`sdk_client!`](crate::sdk_client).
-    pub sdk_config: aws_config::SdkConfig,
-    /// The scanned account.
-    pub account_id: String,
-    /// `aws`, `aws-cn`, `aws-us-gov`.
-    pub partition: String,
-    /// Where failed calls go.
-    pub errors: ErrorRecorder,
-    /// Client-side per-operation rate limits (shared by all regions).
-    pub limits: Arc<RateLimits>,
-    /// Records every operation sent (install with [`sdk_client!`]).
-    pub operations: OperationRecorder,
-    /// Cuts off a region after its first connect failure (install with
-    /// [`sdk_client!`]; shared by all regions of the scan).
-    pub breaker: RegionBreaker,
-    /// `[scan.region_endpoints]`: region -> endpoint URL. Applied per
-    /// client by [`sdk_client!`], so it wins over `AWS_ENDPOINT_URL` (which
-    /// the SDK reads per service, after the shared configuration).
-    pub region_endpoints: Arc<std::collections::BTreeMap<String, String>>,
-}
+pub use run::collect;
+pub use session::{CollectError, CollectOptions};
+pub use summary::CollectSummary;
 
 #[cfg(test)]
 mod tests {
-    /// Every client a collector builds carries the operation recorder: the
-    /// sources build clients only through `sdk_client!` (scan.rs installs
-    /// the recorder by hand on its STS and EC2 clients).
+    /// Every client the scan builds carries the operation recorder, the
+    /// breaker and the retry charge: the sources build clients only through
+    /// `sdk_client!`.
     #[test]
     fn every_client_is_built_with_the_recorder() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collect");
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collect");
+        let mut files = Vec::new();
+        for dir in [root.clone(), root.join("services")] {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                files.push(entry.unwrap().path());
+            }
+        }
+        assert!(files.len() > 10, "{files:?}");
+        for path in files {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            if !name.ends_with(".rs") || name == "mod.rs" || name == "testing.rs" {
+            // context.rs is the macro itself; testing.rs builds mock clients.
+            if !name.ends_with(".rs") || name == "context.rs" || name == "testing.rs" {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
@@ -135,11 +64,47 @@ mod tests {
             let code = text.split("#[cfg(test)]").next().unwrap();
             let builds =
                 code.matches("Client::new(").count() + code.matches("Client::from_conf(").count();
-            let recorded = code.matches(".interceptor(recorder.clone())").count();
             assert_eq!(
-                builds, recorded,
+                builds, 0,
                 "{name} builds an SDK client without the operation recorder; use sdk_client!"
             );
         }
+    }
+
+    /// Every operation the allow-list grants is one a collector calls (the
+    /// SDK method of `DescribeVpcEndpoints` is `.describe_vpc_endpoints()`):
+    /// the IAM policy grants nothing the scan does not use.
+    #[test]
+    fn every_allowed_operation_is_called() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collect");
+        let mut code = String::new();
+        for dir in [root.clone(), root.join("services")] {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    code.push_str(text.split("#[cfg(test)]").next().unwrap());
+                }
+            }
+        }
+        let snake = |name: &str| {
+            let mut out = String::new();
+            for (i, c) in name.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        };
+        let never_called: Vec<String> = super::permissions::ALLOWED_OPERATIONS
+            .iter()
+            .filter(|(_, op, _)| !code.contains(&format!(".{}()", snake(op))))
+            .map(|(service, op, _)| format!("{service}:{op}"))
+            .collect();
+        assert!(
+            never_called.is_empty(),
+            "granted but never called: {never_called:?}"
+        );
     }
 }

@@ -43,7 +43,6 @@ pub const ALLOWED_OPERATIONS: &[(&str, &str, bool)] = &[
     ("ec2", "DescribeRegions", true),
     ("ec2", "DescribeVpcs", true),
     ("ec2", "DescribeVpcEndpoints", true),
-    ("ec2", "DescribeRouteTables", true),
     ("cloudtrail", "DescribeTrails", true),
     ("cloudtrail", "GetTrailStatus", true),
     ("cloudtrail", "GetEventSelectors", true),

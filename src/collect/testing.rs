@@ -14,7 +14,9 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
 
-use crate::collect::{ErrorRecorder, RateLimits, RegionContext};
+use crate::collect::context::RegionContext;
+use crate::collect::errors::ErrorRecorder;
+use crate::collect::limits::RateLimits;
 use crate::inventory::CollectionError;
 
 /// Builds a client of SDK crate `$sdk` answering from the mock `$rules`.

@@ -1,17 +1,15 @@
-//! Small helpers shared by the service collectors.
+//! Small helpers of the collection layer that depend on no other part of
+//! it: policy documents, locks, regions of requests and ARNs, error chains,
+//! pagination tokens, ordered joins.
 
 use std::collections::BTreeSet;
 use std::error::Error as StdError;
 use std::future::Future;
 
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use crate::collect::{ErrorRecorder, RegionContext};
-use crate::inventory::{CollectionError, ErrorKind, PolicyDocument};
+use crate::inventory::PolicyDocument;
 
 /// Parses a policy document as a service returned it.
 ///
@@ -33,9 +31,6 @@ pub fn parse_policy_document(raw: &str) -> Result<PolicyDocument, String> {
     }
 }
 
-/// Records an answer that arrived but could not be turned into evidence
-/// (a required field missing, a document that does not parse). The field it
-/// would have filled stays `null`, like for a failed call.
 /// Locks `mutex`, taking the data of a poisoned lock as it is: a panic in
 /// another task while it held the lock leaves maps and counters valid, and
 /// the scan keeps recording.
@@ -54,44 +49,6 @@ pub(crate) fn region_of(cfg: &aws_smithy_types::config_bag::ConfigBag) -> String
         .unwrap_or_default()
 }
 
-pub(crate) fn record_malformed(
-    errors: &ErrorRecorder,
-    service: &str,
-    region: &str,
-    operation: &str,
-    resource: Option<&str>,
-    message: impl Into<String>,
-) {
-    errors.push(CollectionError {
-        service: service.to_string(),
-        region: region.to_string(),
-        operation: operation.to_string(),
-        resource: resource.map(str::to_string),
-        kind: ErrorKind::Other,
-        code: "MalformedResponse".to_string(),
-        message: message.into(),
-    });
-}
-
-/// Records a paginated listing whose service kept answering "more pages"
-/// with a token it had already sent (or none): the listing cannot be
-/// completed, so it is not used.
-pub(crate) fn record_pagination_loop(
-    errors: &ErrorRecorder,
-    service: &str,
-    region: &str,
-    operation: &str,
-) {
-    record_malformed(
-        errors,
-        service,
-        region,
-        operation,
-        None,
-        "pagination token repeated or missing; listing incomplete",
-    );
-}
-
 /// Decides whether a paginated listing continues: `Ok(Some(token))` for the
 /// next page, `Ok(None)` when done, `Err(())` when the service returned a
 /// token it had already returned (a loop).
@@ -108,96 +65,6 @@ pub(crate) fn next_token(
             } else {
                 Err(())
             }
-        }
-    }
-}
-
-/// Where a call goes and how its failure is recorded.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Call<'a> {
-    pub service: &'a str,
-    pub region: &'a str,
-    pub operation: &'a str,
-    pub resource: Option<&'a str>,
-}
-
-/// Fetches every page of a `NextToken`-style listing. `fetch` sends one
-/// request with the given token and returns the page's items and its next
-/// token. The rate limiter is asked before each page. Any failed page (or a
-/// token loop) is recorded and gives `None`: a partial listing would read
-/// as "these are all there are".
-pub(crate) async fn paginate<T, E, F, Fut>(
-    ctx: &RegionContext,
-    call: Call<'_>,
-    mut fetch: F,
-) -> Option<Vec<T>>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + StdError + 'static,
-{
-    let mut items = Vec::new();
-    let mut token = None;
-    let mut seen = BTreeSet::new();
-    loop {
-        ctx.limits
-            .acquire(call.service, call.operation, call.region)
-            .await;
-        match fetch(token.take()).await {
-            Ok((page, next)) => {
-                items.extend(page);
-                match next_token(&mut seen, next) {
-                    Ok(Some(next)) => token = Some(next),
-                    Ok(None) => return Some(items),
-                    Err(()) => {
-                        record_pagination_loop(
-                            &ctx.errors,
-                            call.service,
-                            call.region,
-                            call.operation,
-                        );
-                        return None;
-                    }
-                }
-            }
-            Err(err) => {
-                ctx.errors.record(
-                    call.service,
-                    call.region,
-                    call.operation,
-                    call.resource,
-                    &err,
-                );
-                return None;
-            }
-        }
-    }
-}
-
-/// One request, rate limited, its failure recorded.
-pub(crate) async fn single<T, E, Fut>(
-    ctx: &RegionContext,
-    call: Call<'_>,
-    request: Fut,
-) -> Option<T>
-where
-    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + StdError + 'static,
-{
-    ctx.limits
-        .acquire(call.service, call.operation, call.region)
-        .await;
-    match request.await {
-        Ok(output) => Some(output),
-        Err(err) => {
-            ctx.errors.record(
-                call.service,
-                call.region,
-                call.operation,
-                call.resource,
-                &err,
-            );
-            None
         }
     }
 }
@@ -232,6 +99,21 @@ where
         }
     }
     results.into_iter().flatten().collect()
+}
+
+/// The whole `source()` chain, joined with `: `; a cause whose text an
+/// earlier part already holds is left out.
+pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut current = err.source();
+    while let Some(source) = current {
+        let text = source.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = source.source();
+    }
+    parts.join(": ")
 }
 
 /// `arn:partition:service:region:account:resource` -> the region field.

@@ -10,11 +10,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::sarif::fence_for;
+use super::rule_doc::fence_for;
 use super::{
     ReportError, ReportInput, SEVERITIES_DESC, SeverityCounts, StatusCounts, TOOL_NAME,
-    TOOL_VERSION, TriageCounts, controls_of, framework_label, frameworks_of, sorted_regions,
-    triage_note,
+    TOOL_VERSION, TriageCounts, controls_of, frameworks_of, sorted_regions, triage_note,
 };
 use crate::finding::{Finding, Status};
 use crate::metadata::RuleMeta;
@@ -256,7 +255,11 @@ pub(crate) fn render_limited(
             .add(f.status);
     }
     for framework in frameworks_of(input.rules) {
-        writeln!(out, "\n### {}\n", cell(framework_label(&framework)))?;
+        writeln!(
+            out,
+            "\n### {}\n",
+            cell(crate::frameworks::label(&framework))
+        )?;
         let controls = controls_of(input.rules, &framework);
         if controls.is_empty() {
             writeln!(out, "No loaded rule maps to this framework.")?;

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod json;
 pub mod locate;
 pub mod markdown;
+pub mod rule_doc;
 pub mod sarif;
 pub mod table;
 
@@ -239,7 +240,7 @@ pub(crate) fn attention_order(findings: &[Finding]) -> Vec<&Finding> {
 /// What waivers and the baseline say of a finding, for the text formats:
 /// `waived until 2027-03-31 (owner): reason`, `waiver expired ...`, `new`.
 pub(crate) fn triage_note(f: &Finding) -> Option<String> {
-    use crate::waivers::WaiverState;
+    use crate::finding::WaiverState;
     let waiver = f.waiver.as_ref().map(|w| match w.state {
         WaiverState::Active => format!("waived until {} ({}): {}", w.expires, w.owner, w.reason),
         WaiverState::Expired => format!(
@@ -283,35 +284,15 @@ impl TriageCounts {
     }
 }
 
-/// The frameworks every report knows by name, in report order.
-pub(crate) const KNOWN_FRAMEWORKS: [&str; 2] = ["pci-dss-4.0", "soc2"];
-
-/// Human name of a framework id.
-pub(crate) fn framework_label(id: &str) -> &str {
-    match id {
-        "pci-dss-4.0" => "PCI DSS v4.0",
-        "soc2" => "SOC 2",
-        other => other,
-    }
-}
-
-/// Prefix of a framework's SARIF tags (`PCI-DSS-4.0/3.5.1`, `SOC2/CC6.1`).
-pub(crate) fn framework_tag_prefix(id: &str) -> &str {
-    match id {
-        "pci-dss-4.0" => "PCI-DSS-4.0",
-        "soc2" => "SOC2",
-        other => other,
-    }
-}
-
 /// The frameworks to report on: the known ones first, then any other
 /// framework a rule maps to, sorted.
 pub(crate) fn frameworks_of(rules: &[RuleMeta]) -> Vec<String> {
-    let mut out: Vec<String> = KNOWN_FRAMEWORKS.iter().map(|s| (*s).to_owned()).collect();
+    let known: Vec<&str> = crate::frameworks::FRAMEWORKS.iter().map(|f| f.id).collect();
+    let mut out: Vec<String> = known.iter().map(|s| (*s).to_owned()).collect();
     let mut others: Vec<&String> = rules
         .iter()
         .flat_map(|r| r.frameworks.keys())
-        .filter(|k| !KNOWN_FRAMEWORKS.contains(&k.as_str()))
+        .filter(|k| !known.contains(&k.as_str()))
         .collect();
     others.sort();
     others.dedup();

@@ -22,11 +22,13 @@ use sha2::{Digest, Sha256};
 
 use super::{
     Format, INFORMATION_URI, ReportError, ReportInput, StatusCounts, TOOL_NAME, TOOL_VERSION,
-    attention_order, framework_label, framework_tag_prefix, sorted_regions, truncate_chars,
+    attention_order, sorted_regions, truncate_chars,
 };
 use crate::finding::{BaselineState, Finding, Status};
+use crate::finding::{WaiverMark, WaiverState};
 use crate::metadata::{RuleMeta, Severity};
-use crate::waivers::{WaiverEntryState, WaiverMark, WaiverState};
+use crate::report::rule_doc::{Snippet, fence_for, framework_lines, references, snippets};
+use crate::waivers::WaiverEntryState;
 
 /// GitHub code scanning accepts at most this many results per run.
 pub const MAX_RESULTS: usize = 25_000;
@@ -448,7 +450,7 @@ fn tags(rule: &RuleMeta) -> Vec<String> {
     let mut tags = vec!["security".to_owned(), "compliance".to_owned()];
     for (framework, controls) in &rule.frameworks {
         for control in controls {
-            let tag = format!("{}/{control}", framework_tag_prefix(framework));
+            let tag = format!("{}/{control}", crate::frameworks::tag_prefix(framework));
             if !tags.contains(&tag) {
                 tags.push(tag);
             }
@@ -458,40 +460,21 @@ fn tags(rule: &RuleMeta) -> Vec<String> {
     tags
 }
 
-fn framework_lines(rule: &RuleMeta) -> Vec<String> {
-    rule.frameworks
-        .iter()
-        .filter(|(_, controls)| !controls.is_empty())
-        .map(|(framework, controls)| {
-            format!("{}: {}", framework_label(framework), controls.join(", "))
-        })
-        .collect()
-}
-
 fn help_text(rule: &RuleMeta) -> String {
     let mut out = String::new();
     out.push_str(rule.description.trim());
     out.push_str("\n\nRemediation: ");
     out.push_str(rule.remediation.summary.trim());
-    for (label, snippet) in [
-        ("AWS CLI", &rule.remediation.aws_cli),
-        ("Terraform", &rule.remediation.terraform),
-    ] {
-        if let Some(snippet) = snippet
-            .as_deref()
-            .map(str::trim_end)
-            .filter(|s| !s.trim().is_empty())
-        {
-            out.push_str("\n\n");
-            out.push_str(label);
-            out.push_str(":\n");
-            for line in snippet.lines() {
-                out.push_str("    ");
-                out.push_str(line);
-                out.push('\n');
-            }
-            out.truncate(out.trim_end_matches('\n').len());
+    for snippet in snippets(rule) {
+        out.push_str("\n\n");
+        out.push_str(snippet.label);
+        out.push_str(":\n");
+        for line in snippet.text.lines() {
+            out.push_str("    ");
+            out.push_str(line);
+            out.push('\n');
         }
+        out.truncate(out.trim_end_matches('\n').len());
     }
     let frameworks = framework_lines(rule);
     if !frameworks.is_empty() {
@@ -501,17 +484,13 @@ fn help_text(rule: &RuleMeta) -> String {
             out.push_str(&line);
         }
     }
-    if !rule.related_resources.is_empty() {
+    let links = references(rule);
+    if !links.is_empty() {
         out.push_str("\n\nReferences:");
-        for link in &rule.related_resources {
+        for (url, description) in links {
             out.push_str("\n  - ");
-            out.push_str(&link.url);
-            if let Some(d) = link
-                .description
-                .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-            {
+            out.push_str(url);
+            if let Some(d) = description {
                 out.push_str(" (");
                 out.push_str(d);
                 out.push(')');
@@ -521,41 +500,17 @@ fn help_text(rule: &RuleMeta) -> String {
     out
 }
 
-/// A fence of backticks longer than any run of backticks in `text`.
-pub(crate) fn fence_for(text: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        if c == '`' {
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
-    }
-    "`".repeat(longest.max(2) + 1)
-}
-
 fn help_markdown(rule: &RuleMeta) -> String {
     let mut out = String::new();
     out.push_str(rule.description.trim());
     out.push_str("\n\n## Remediation\n\n");
     out.push_str(rule.remediation.summary.trim());
     out.push('\n');
-    for (label, lang, snippet) in [
-        ("AWS CLI", "sh", &rule.remediation.aws_cli),
-        ("Terraform", "hcl", &rule.remediation.terraform),
-    ] {
-        if let Some(snippet) = snippet
-            .as_deref()
-            .map(str::trim_end)
-            .filter(|s| !s.trim().is_empty())
-        {
-            let fence = fence_for(snippet);
-            out.push_str(&format!(
-                "\n**{label}**\n\n{fence}{lang}\n{snippet}\n{fence}\n"
-            ));
-        }
+    for Snippet { label, lang, text } in snippets(rule) {
+        let fence = fence_for(text);
+        out.push_str(&format!(
+            "\n**{label}**\n\n{fence}{lang}\n{text}\n{fence}\n"
+        ));
     }
     let frameworks = framework_lines(rule);
     if !frameworks.is_empty() {
@@ -566,16 +521,12 @@ fn help_markdown(rule: &RuleMeta) -> String {
             out.push('\n');
         }
     }
-    if !rule.related_resources.is_empty() {
+    let links = references(rule);
+    if !links.is_empty() {
         out.push_str("\n## References\n\n");
-        for link in &rule.related_resources {
-            let text = link
-                .description
-                .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-                .unwrap_or(&link.url);
-            out.push_str(&format!("- [{}](<{}>)\n", escape_link_text(text), link.url));
+        for (url, description) in links {
+            let text = description.unwrap_or(url);
+            out.push_str(&format!("- [{}](<{url}>)\n", escape_link_text(text)));
         }
     }
     out.truncate(out.trim_end().len());
@@ -945,11 +896,5 @@ mod tests {
         ] {
             assert!(artifact_uri(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn fences_outgrow_backticks_in_snippets() {
-        assert_eq!(fence_for("plain"), "```");
-        assert_eq!(fence_for("a ```` b"), "`````");
     }
 }

@@ -18,8 +18,9 @@ use aws_sdk_config::types::{
     ConfigurationRecorderStatus,
 };
 
-use crate::collect::RegionContext;
-use crate::collect::util::{Call, join_ordered, paginate, record_malformed, single};
+use crate::collect::calls::{Call, paginate, record_malformed, single};
+use crate::collect::context::RegionContext;
+use crate::collect::util::join_ordered;
 use crate::inventory::{ConfigRecorder, ConfigRule};
 
 const SERVICE: &str = "config";

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Tag, Vpc as SdkVpc, VpcEndpoint as SdkVpcEndpoint};
 
-use crate::collect::RegionContext;
-use crate::collect::util::{Call, paginate, parse_policy_document, record_malformed};
+use crate::collect::calls::{Call, paginate, record_malformed};
+use crate::collect::context::RegionContext;
+use crate::collect::util::parse_policy_document;
 use crate::inventory::{Vpc, VpcEndpoint};
 
 const SERVICE: &str = "ec2";

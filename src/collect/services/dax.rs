@@ -14,9 +14,10 @@ use aws_sdk_dax::types::Cluster;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
-use crate::collect::RegionContext;
+use crate::collect::calls::{record_malformed, record_pagination_loop};
+use crate::collect::context::RegionContext;
 use crate::collect::errors::describe;
-use crate::collect::util::{next_token, record_malformed, record_pagination_loop};
+use crate::collect::util::next_token;
 use crate::inventory::{CollectionError, DaxCluster, ErrorKind};
 
 const SERVICE: &str = "dax";

@@ -7,7 +7,7 @@ use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 /// The identity the scan runs as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallerIdentity {
     /// 12-digit account id.
     pub account_id: String,
@@ -36,7 +36,7 @@ pub fn partition_of(arn: &str) -> Option<&str> {
 /// Calls `GetCallerIdentity` once.
 pub async fn caller_identity(
     client: &Client,
-    limits: &crate::collect::RateLimits,
+    limits: &crate::collect::limits::RateLimits,
     region: &str,
 ) -> Result<CallerIdentity, IdentityError> {
     limits.acquire("sts", "GetCallerIdentity", region).await;

@@ -17,11 +17,11 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use futures_util::StreamExt;
 
-use crate::collect::RegionContext;
-use crate::collect::scan::Progress;
+use crate::collect::calls::{Call, paginate, record_malformed};
+use crate::collect::context::RegionContext;
+use crate::collect::progress::Progress;
 use crate::inventory::{
-    Backup, CollectionError, Encryption, ErrorKind, PointInTimeRecovery, Replica, ResourcePolicy,
-    SseType, Stream, Table,
+    Backup, Encryption, PointInTimeRecovery, Replica, ResourcePolicy, SseType, Stream, Table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -98,32 +98,24 @@ pub async fn collect_with(
 /// All table names of the region; `None` if any page failed (a partial
 /// list would look complete to the rules).
 async fn list_tables(client: &Client, ctx: &RegionContext) -> Option<Vec<String>> {
-    let mut names = Vec::new();
-    let mut start: Option<String> = None;
-    loop {
-        ctx.limits.acquire(SERVICE, "ListTables", &ctx.region).await;
-        let result = client
+    let call = Call {
+        service: SERVICE,
+        region: &ctx.region,
+        operation: "ListTables",
+        resource: None,
+    };
+    let mut names = paginate(ctx, call, |start| {
+        let request = client
             .list_tables()
             .limit(100)
-            .set_exclusive_start_table_name(start.clone())
-            .send()
-            .await;
-        match result {
-            Ok(page) => {
-                names.extend(page.table_names().iter().cloned());
-                match page.last_evaluated_table_name() {
-                    // Guard against an endpoint that repeats its cursor.
-                    Some(next) if start.as_deref() != Some(next) => start = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(err) => {
-                ctx.errors
-                    .record(SERVICE, &ctx.region, "ListTables", None, &err);
-                return None;
-            }
+            .set_exclusive_start_table_name(start);
+        async move {
+            let page = request.send().await?;
+            let next = page.last_evaluated_table_name().map(str::to_string);
+            Ok((page.table_names().to_vec(), next))
         }
-    }
+    })
+    .await?;
     names.sort();
     names.dedup();
     Some(names)
@@ -182,12 +174,7 @@ async fn describe_table(client: &Client, ctx: &RegionContext, name: &str, arn: &
         Ok(out) => match out.table {
             Some(table) => Described::Table(Box::new(table)),
             None => {
-                ctx.errors.push(malformed(
-                    "DescribeTable",
-                    ctx,
-                    arn,
-                    "no Table in the answer",
-                ));
+                malformed(ctx, "DescribeTable", arn, "no Table in the answer");
                 Described::Failed
             }
         },
@@ -205,17 +192,16 @@ async fn describe_table(client: &Client, ctx: &RegionContext, name: &str, arn: &
     }
 }
 
-/// An answer that arrived but lacks what it must hold.
-fn malformed(operation: &str, ctx: &RegionContext, arn: &str, message: &str) -> CollectionError {
-    CollectionError {
-        service: SERVICE.to_string(),
-        region: ctx.region.clone(),
-        operation: operation.to_string(),
-        resource: Some(arn.to_string()),
-        kind: ErrorKind::Other,
-        code: "MalformedResponse".to_string(),
-        message: message.to_string(),
-    }
+/// An answer that arrived but lacks what it must hold, for the table `arn`.
+fn malformed(ctx: &RegionContext, operation: &str, arn: &str, message: impl Into<String>) {
+    record_malformed(
+        &ctx.errors,
+        SERVICE,
+        &ctx.region,
+        operation,
+        Some(arn),
+        message,
+    );
 }
 
 /// RFC 3339 text of an SDK timestamp.
@@ -255,12 +241,12 @@ fn fill_from_description(table: &mut Table, desc: &TableDescription, ctx: &Regio
     // leaves it out the value stays unknown (and is explained).
     table.deletion_protection = desc.deletion_protection_enabled();
     if table.deletion_protection.is_none() {
-        ctx.errors.push(malformed(
-            "DescribeTable",
+        malformed(
             ctx,
+            "DescribeTable",
             &table.arn,
             "the answer has no DeletionProtectionEnabled",
-        ));
+        );
     }
     table.stream = Some(match desc.stream_specification() {
         Some(spec) => Stream {
@@ -315,21 +301,16 @@ async fn continuous_backups(
                 .continuous_backups_description()
                 .and_then(|d| d.point_in_time_recovery_description())
             else {
-                ctx.errors.push(malformed(
-                    OP,
+                malformed(
                     ctx,
+                    OP,
                     arn,
                     "the answer has no PointInTimeRecoveryDescription",
-                ));
+                );
                 return None;
             };
             let Some(status) = pitr.point_in_time_recovery_status() else {
-                ctx.errors.push(malformed(
-                    OP,
-                    ctx,
-                    arn,
-                    "the answer has no PointInTimeRecoveryStatus",
-                ));
+                malformed(ctx, OP, arn, "the answer has no PointInTimeRecoveryStatus");
                 return None;
             };
             Some(PointInTimeRecovery {
@@ -347,34 +328,29 @@ async fn continuous_backups(
 }
 
 async fn tags(client: &Client, ctx: &RegionContext, arn: &str) -> Option<BTreeMap<String, String>> {
-    const OP: &str = "ListTagsOfResource";
-    let mut tags = BTreeMap::new();
-    let mut token: Option<String> = None;
-    loop {
-        ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
-        let result = client
+    let call = Call {
+        service: SERVICE,
+        region: &ctx.region,
+        operation: "ListTagsOfResource",
+        resource: Some(arn),
+    };
+    let tags = paginate(ctx, call, |token| {
+        let request = client
             .list_tags_of_resource()
             .resource_arn(arn)
-            .set_next_token(token.clone())
-            .send()
-            .await;
-        match result {
-            Ok(page) => {
-                for tag in page.tags() {
-                    tags.insert(tag.key().to_string(), tag.value().to_string());
-                }
-                match page.next_token() {
-                    Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(err) => {
-                ctx.errors.record(SERVICE, &ctx.region, OP, Some(arn), &err);
-                return None;
-            }
+            .set_next_token(token);
+        async move {
+            let page = request.send().await?;
+            let tags: Vec<(String, String)> = page
+                .tags()
+                .iter()
+                .map(|tag| (tag.key().to_string(), tag.value().to_string()))
+                .collect();
+            Ok((tags, page.next_token().map(str::to_string)))
         }
-    }
-    Some(tags)
+    })
+    .await?;
+    Some(tags.into_iter().collect())
 }
 
 async fn resource_policy(
@@ -392,12 +368,7 @@ async fn resource_policy(
                     document: Some(document),
                 }),
                 Err(e) => {
-                    ctx.errors.push(malformed(
-                        OP,
-                        ctx,
-                        arn,
-                        &format!("the policy is not JSON: {e}"),
-                    ));
+                    malformed(ctx, OP, arn, format!("the policy is not JSON: {e}"));
                     None
                 }
             },
@@ -432,12 +403,7 @@ async fn contributor_insights(
         Ok(out) => match out.contributor_insights_status() {
             Some(status) => Some(status.as_str().to_string()),
             None => {
-                ctx.errors.push(malformed(
-                    OP,
-                    ctx,
-                    arn,
-                    "the answer has no ContributorInsightsStatus",
-                ));
+                malformed(ctx, OP, arn, "the answer has no ContributorInsightsStatus");
                 None
             }
         },
@@ -455,54 +421,68 @@ async fn list_backups(
     ctx: &RegionContext,
 ) -> Option<BTreeMap<String, Vec<Backup>>> {
     const OP: &str = "ListBackups";
-    let mut grouped: BTreeMap<String, Vec<Backup>> = BTreeMap::new();
-    let mut start: Option<String> = None;
-    loop {
-        ctx.limits.acquire(SERVICE, OP, &ctx.region).await;
-        let result = client
+    let call = Call {
+        service: SERVICE,
+        region: &ctx.region,
+        operation: OP,
+        resource: None,
+    };
+    let summaries = paginate(ctx, call, |start| {
+        let request = client
             .list_backups()
             .backup_type(BackupTypeFilter::All)
-            .set_exclusive_start_backup_arn(start.clone())
-            .send()
-            .await;
-        match result {
-            Ok(page) => {
-                for summary in page.backup_summaries() {
-                    let (Some(table_arn), Some(arn)) = (summary.table_arn(), summary.backup_arn())
-                    else {
-                        continue;
-                    };
-                    grouped
-                        .entry(table_arn.to_string())
-                        .or_default()
-                        .push(Backup {
-                            arn: arn.to_string(),
-                            name: summary.backup_name().map(str::to_string),
-                            backup_type: summary
-                                .backup_type()
-                                .map(|t| t.as_str().to_string())
-                                .unwrap_or_default(),
-                            status: summary
-                                .backup_status()
-                                .map(|s| s.as_str().to_string())
-                                .unwrap_or_default(),
-                            creation_time: summary
-                                .backup_creation_date_time()
-                                .and_then(rfc3339)
-                                .unwrap_or_default(),
-                            expiry_time: summary.backup_expiry_date_time().and_then(rfc3339),
-                        });
-                }
-                match page.last_evaluated_backup_arn() {
-                    Some(next) if start.as_deref() != Some(next) => start = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(err) => {
-                ctx.errors.record(SERVICE, &ctx.region, OP, None, &err);
-                return None;
-            }
+            .set_exclusive_start_backup_arn(start);
+        async move {
+            let page = request.send().await?;
+            let next = page.last_evaluated_backup_arn().map(str::to_string);
+            Ok((page.backup_summaries().to_vec(), next))
         }
+    })
+    .await?;
+    let mut grouped: BTreeMap<String, Vec<Backup>> = BTreeMap::new();
+    for summary in &summaries {
+        let (Some(table_arn), Some(arn)) = (summary.table_arn(), summary.backup_arn()) else {
+            // A backup that cannot be told apart or tied to its table: the
+            // listing cannot say which tables have recent backups, so it
+            // is not used (every backup rule of the region is unknown).
+            record_malformed(
+                &ctx.errors,
+                SERVICE,
+                &ctx.region,
+                OP,
+                summary.table_arn(),
+                format!(
+                    "a backup summary lacks its {} (backup name {:?}); the region's backup list is not used",
+                    if summary.table_arn().is_none() {
+                        "TableArn"
+                    } else {
+                        "BackupArn"
+                    },
+                    summary.backup_name().unwrap_or("")
+                ),
+            );
+            return None;
+        };
+        grouped
+            .entry(table_arn.to_string())
+            .or_default()
+            .push(Backup {
+                arn: arn.to_string(),
+                name: summary.backup_name().map(str::to_string),
+                backup_type: summary
+                    .backup_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                status: summary
+                    .backup_status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                creation_time: summary
+                    .backup_creation_date_time()
+                    .and_then(rfc3339)
+                    .unwrap_or_default(),
+                expiry_time: summary.backup_expiry_date_time().and_then(rfc3339),
+            });
     }
     for backups in grouped.values_mut() {
         backups.sort_by(|a, b| {
@@ -898,6 +878,71 @@ mod tests {
         assert_eq!(backups[&arn("a")].len(), 2);
         assert!(backups[&arn("a")][0].creation_time < backups[&arn("a")][1].creation_time);
         assert_eq!(backups[&arn("d")].len(), 1);
+    }
+
+    /// An endpoint that answers the same cursor twice (pages A, A) or
+    /// cycles (A, B, A): the listing is incomplete, recorded, and not used.
+    /// Before, A, A gave a short list as if complete and A, B, A never ended.
+    #[tokio::test]
+    async fn a_repeated_or_cycling_cursor_fails_the_listing() {
+        for cursors in [vec!["A", "A"], vec!["A", "B", "A"]] {
+            let pages = mock!(Client::list_tables).then_compute_output(move |req| {
+                let position = match req.exclusive_start_table_name() {
+                    None => 0,
+                    Some(start) => cursors.iter().position(|c| *c == start).unwrap_or(0) + 1,
+                };
+                let next = cursors.get(position).copied().unwrap_or("A");
+                ListTablesOutput::builder()
+                    .table_names(format!("t{position}"))
+                    .last_evaluated_table_name(next)
+                    .build()
+            });
+            let client = test_client!(
+                aws_sdk_dynamodb,
+                RuleMode::MatchAny,
+                [&pages, &no_backups()]
+            );
+            let ctx = context(REGION);
+            let out = tokio::time::timeout(std::time::Duration::from_secs(20), run(&client, &ctx))
+                .await
+                .expect("the listing must end");
+            assert_eq!(out.tables, None);
+            let error = only_error(&ctx);
+            assert_eq!(error.operation, "ListTables");
+            assert_eq!(error.code, "MalformedResponse");
+            assert!(error.message.contains("pagination"), "{error:?}");
+        }
+    }
+
+    /// A backup summary without its ARN cannot be told apart: recorded as
+    /// malformed and the region's backup list is not used (it was skipped
+    /// silently before, so a table could look as if it had fewer backups).
+    #[tokio::test]
+    async fn a_backup_without_an_arn_is_recorded_as_malformed() {
+        let backups = mock!(Client::list_backups).then_output(|| {
+            ListBackupsOutput::builder()
+                .backup_summaries(
+                    BackupSummary::builder()
+                        .table_arn(arn("a"))
+                        .backup_name("nightly")
+                        .backup_status(BackupStatus::Available)
+                        .build(),
+                )
+                .build()
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [&list_tables(&[]), &backups]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_eq!(out.backups, None);
+        let error = only_error(&ctx);
+        assert_eq!(error.operation, "ListBackups");
+        assert_eq!(error.code, "MalformedResponse");
+        assert!(error.message.contains("BackupArn"), "{error:?}");
+        assert!(error.message.contains("nightly"), "{error:?}");
     }
 
     #[tokio::test]

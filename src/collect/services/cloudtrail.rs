@@ -16,8 +16,9 @@ use aws_sdk_cloudtrail::config::Region;
 use aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput;
 use aws_sdk_cloudtrail::types::Trail as SdkTrail;
 
-use crate::collect::RegionContext;
-use crate::collect::util::{Call, arn_region, join_ordered, record_malformed, single};
+use crate::collect::calls::{Call, record_malformed, single};
+use crate::collect::context::RegionContext;
+use crate::collect::util::{arn_region, join_ordered};
 use crate::inventory::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Trail,
 };

@@ -14,10 +14,9 @@ use aws_sdk_iam::config::Region;
 use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
 use aws_sdk_iam::types::{AttachedPolicy, ManagedPolicyDetail, PolicyDetail, Tag};
 
-use crate::collect::RegionContext;
-use crate::collect::util::{
-    next_token, parse_policy_document, record_malformed, record_pagination_loop,
-};
+use crate::collect::calls::{record_malformed, record_pagination_loop};
+use crate::collect::context::RegionContext;
+use crate::collect::util::{next_token, parse_policy_document};
 use crate::inventory::{Iam, InlinePolicy, ManagedPolicy, Principal};
 
 const SERVICE: &str = "iam";

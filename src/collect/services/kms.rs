@@ -13,7 +13,7 @@ use aws_sdk_kms::Client;
 use aws_sdk_kms::config::Region;
 use futures_util::StreamExt;
 
-use crate::collect::RegionContext;
+use crate::collect::context::RegionContext;
 use crate::inventory::KmsKey;
 
 const SERVICE: &str = "kms";

@@ -15,8 +15,9 @@ use aws_sdk_backup::types::{
     BackupPlansListMember, BackupSelection as SdkSelection, ConditionParameter,
 };
 
-use crate::collect::RegionContext;
-use crate::collect::util::{Call, join_ordered, paginate, record_malformed, single};
+use crate::collect::calls::{Call, paginate, record_malformed, single};
+use crate::collect::context::RegionContext;
+use crate::collect::util::join_ordered;
 use crate::inventory::{BackupPlan, BackupRule, BackupSelection, BackupTagCondition};
 
 const SERVICE: &str = "backup";

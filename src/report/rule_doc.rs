@@ -1,6 +1,9 @@
-//! Rule documentation generated from each rule's `# METADATA` block: the
-//! text of `dynaudit explain`, the files under `docs/rules/`, and the rule
-//! list of the README.
+//! Rule documentation generated from each rule's `# METADATA` block, in one
+//! place: the page of `dynaudit explain` and `docs/rules/<ID>.md`, the rule
+//! index, and the SARIF rule help (Markdown and plain text). The sections
+//! (remediation snippets, framework controls, references) are read from the
+//! metadata once, by [`snippets`], [`framework_lines`] and [`references`];
+//! each renderer only lays them out.
 
 use std::fmt::Write as _;
 
@@ -42,17 +45,13 @@ pub fn rule_page(rule: &RuleMeta) -> String {
     let _ = writeln!(out, "## Remediation");
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", rule.remediation.summary.trim());
-    if let Some(cli) = &rule.remediation.aws_cli {
+    for snippet in snippets(rule) {
+        // A snippet that itself holds a fence gets a longer one.
+        let fence = fence_for(snippet.text);
         let _ = writeln!(out);
-        let _ = writeln!(out, "AWS CLI:");
+        let _ = writeln!(out, "{}:", snippet.label);
         let _ = writeln!(out);
-        let _ = writeln!(out, "```sh\n{}\n```", cli.trim_end());
-    }
-    if let Some(terraform) = &rule.remediation.terraform {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "Terraform:");
-        let _ = writeln!(out);
-        let _ = writeln!(out, "```hcl\n{}\n```", terraform.trim_end());
+        let _ = writeln!(out, "{fence}{}\n{}\n{fence}", snippet.lang, snippet.text);
     }
     if !rule.related_resources.is_empty() {
         let _ = writeln!(out);
@@ -114,4 +113,96 @@ pub fn rule_table(rules: &[RuleMeta], link_prefix: &str) -> String {
         );
     }
     out
+}
+
+/// A remediation snippet of a rule.
+pub(crate) struct Snippet<'a> {
+    /// `AWS CLI`, `Terraform`.
+    pub label: &'static str,
+    /// The fenced block's language.
+    pub lang: &'static str,
+    /// The snippet, without trailing white space.
+    pub text: &'a str,
+}
+
+/// The rule's remediation snippets that are not empty, in page order.
+pub(crate) fn snippets(rule: &RuleMeta) -> Vec<Snippet<'_>> {
+    [
+        ("AWS CLI", "sh", &rule.remediation.aws_cli),
+        ("Terraform", "hcl", &rule.remediation.terraform),
+    ]
+    .into_iter()
+    .filter_map(|(label, lang, snippet)| {
+        snippet
+            .as_deref()
+            .map(str::trim_end)
+            .filter(|s| !s.trim().is_empty())
+            .map(|text| Snippet { label, lang, text })
+    })
+    .collect()
+}
+
+/// `PCI DSS v4.0: 3.5.1, 3.6.1` per framework the rule maps to.
+pub(crate) fn framework_lines(rule: &RuleMeta) -> Vec<String> {
+    rule.frameworks
+        .iter()
+        .filter(|(_, controls)| !controls.is_empty())
+        .map(|(framework, controls)| {
+            format!("{}: {}", frameworks::label(framework), controls.join(", "))
+        })
+        .collect()
+}
+
+/// The rule's references: URL and its description, if it has one.
+pub(crate) fn references(rule: &RuleMeta) -> Vec<(&str, Option<&str>)> {
+    rule.related_resources
+        .iter()
+        .map(|link| {
+            let description = link
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty());
+            (link.url.as_str(), description)
+        })
+        .collect()
+}
+
+/// A fence of backticks longer than any run of backticks in `text`.
+pub(crate) fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat(longest.max(2) + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences_outgrow_backticks_in_snippets() {
+        assert_eq!(fence_for("plain"), "```");
+        assert_eq!(fence_for("a ```` b"), "`````");
+    }
+
+    /// A snippet holding a code fence stays inside its block on the rule
+    /// page (it closed the block early before).
+    #[test]
+    fn a_snippet_with_a_fence_does_not_break_the_page() {
+        let set = crate::policy::PolicySet::load(&[]).unwrap();
+        let mut rule = set.rules()[0].clone();
+        rule.remediation.aws_cli = Some("cat <<'EOF'\n```\nnot the end\n```\nEOF".to_string());
+        let page = rule_page(&rule);
+        let block = page.split("AWS CLI:\n\n").nth(1).unwrap();
+        assert!(block.starts_with("````sh\n"), "{page}");
+        assert!(block.contains("not the end\n```\nEOF\n````\n"), "{page}");
+    }
 }

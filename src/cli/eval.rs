@@ -1,0 +1,68 @@
+//! `dynaudit eval`: evaluate a saved inventory offline (no AWS access).
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::audit::Triage;
+use crate::cli::args::{PolicyArgs, ReportArgs};
+use crate::cli::output::{ReportRequest, evidence_uri, report_findings, write_output};
+use crate::config::Config;
+use crate::gate::EXIT_CLEAN;
+use crate::policy::PolicySet;
+
+/// `dynaudit eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The inventory file (written by `dynaudit collect` or `scan`).
+    pub inventory: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Print the document the policies see (`{"input": ..., "data": ...}`)
+    /// instead of evaluating, e.g. to run the rules with stock OPA.
+    #[arg(long)]
+    pub print_input: bool,
+}
+
+/// Runs `dynaudit eval`; returns the exit code.
+pub fn run(args: &EvalArgs) -> Result<u8> {
+    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let loaded = crate::load::load(&args.inventory)?;
+    if args.print_input {
+        let input: serde_json::Value =
+            serde_json::from_str(&crate::eval::policy_input(&loaded.inventory)?)?;
+        let document = serde_json::json!({
+            "input": input,
+            "data": crate::eval::policy_data(&config.parameters),
+        });
+        write_output(
+            args.report.output.as_deref(),
+            &(serde_json::to_string_pretty(&document)? + "\n"),
+        )?;
+        return Ok(EXIT_CLEAN);
+    }
+    let policies = PolicySet::load(&args.policy.policy_dirs)?;
+    let triage = Triage::load(
+        args.policy.waivers.as_deref(),
+        args.report.baseline.as_deref(),
+        &policies,
+        &config,
+    )?;
+    let mut findings = crate::eval::evaluate(&policies, &loaded.inventory, &config.parameters)?;
+    let waivers = triage.apply(&mut findings, &loaded.inventory)?;
+    let evidence_uri = evidence_uri(&args.inventory);
+    report_findings(&ReportRequest {
+        args: &args.report,
+        policies: &policies,
+        config: &config,
+        inventory: &loaded.inventory,
+        inventory_text: &loaded.text,
+        evidence_uri: &evidence_uri,
+        findings: &findings,
+        waivers: waivers.as_ref(),
+        baseline: triage.baseline_path.as_deref(),
+    })
+}

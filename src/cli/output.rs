@@ -1,0 +1,166 @@
+//! Where command output goes: standard output (a closed pipe is not an
+//! error) or a file, and the report of findings with its summary line and
+//! exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::cli::args::ReportArgs;
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::gate::{Gate, OutcomeCounts};
+use crate::policy::PolicySet;
+use crate::report::{self, EvidenceFile, Format, ReportInput, Scope};
+use crate::waivers::WaiverReport;
+
+/// Everything needed to write a report and decide the exit code.
+pub struct ReportRequest<'a> {
+    pub args: &'a ReportArgs,
+    pub policies: &'a PolicySet,
+    pub config: &'a Config,
+    pub inventory: &'a crate::inventory::Inventory,
+    pub inventory_text: &'a str,
+    pub evidence_uri: &'a str,
+    pub findings: &'a [Finding],
+    pub waivers: Option<&'a WaiverReport>,
+    pub baseline: Option<&'a str>,
+}
+
+/// Writes the report and returns the exit code.
+pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
+    let inventory = request.inventory;
+    // Only SARIF points at lines of the evidence file.
+    let lines = if request.args.format == Format::Sarif {
+        report::locate::resource_lines(request.inventory_text)
+    } else {
+        Default::default()
+    };
+    let scope = Scope {
+        account_id: inventory.account_id.clone(),
+        partition: inventory.partition.clone(),
+        regions: inventory.regions.keys().cloned().collect(),
+        collected_at: inventory.collected_at.clone(),
+        schema_version: inventory.schema_version.clone(),
+        tool_version: inventory.tool_version.clone(),
+        collection_errors: inventory.errors.len(),
+    };
+    let parameters = request.config.parameters.to_json();
+    let input = ReportInput {
+        findings: request.findings,
+        rules: request.policies.rules(),
+        parameters: &parameters,
+        scope: &scope,
+        evidence: EvidenceFile {
+            uri: request.evidence_uri,
+            lines: &lines,
+        },
+        waivers: request.waivers,
+        baseline: request.baseline,
+        sarif_category: request.args.sarif_category.as_deref(),
+    };
+    let color = request.args.format == Format::Table
+        && request.args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let text = report::render(request.args.format, &input, color)?;
+    write_output(request.args.output.as_deref(), &text)?;
+
+    let gate = request.args.fail_on.gate(request.args.fail_on_unknown);
+    let counts = OutcomeCounts::of(request.findings, gate);
+    if let Some(path) = &request.args.counts_out {
+        counts
+            .append_to(path)
+            .with_context(|| format!("cannot write {} (--counts-out)", path.display()))?;
+    }
+    if !request.args.quiet {
+        let mut extra = String::new();
+        if request.waivers.is_some() {
+            extra.push_str(&format!(", {} waived", counts.waived));
+        }
+        if request.baseline.is_some() {
+            extra.push_str(&format!(", {} new since the baseline", counts.new));
+        }
+        eprintln!(
+            "dynaudit: {} failing, {} unknown, {} passing{extra} ({} rules, account {}, {} region(s)); {} counted by {}",
+            counts.failing,
+            counts.unknown,
+            counts.passing,
+            request.policies.rules().len(),
+            inventory.account_id,
+            inventory.regions.len(),
+            counts.gate_failures,
+            gate.describe(),
+        );
+        if let Some(waivers) = request.waivers {
+            for warning in waivers.warnings() {
+                eprintln!("dynaudit: warning: {warning}");
+            }
+        }
+    }
+    Ok(Gate::exit_code(counts.gate_failures))
+}
+
+/// The SARIF artifact URI of an evidence file: relative to the current
+/// directory when possible, `/`-separated, without a leading `./`.
+pub fn evidence_uri(path: &Path) -> String {
+    let relative = if path.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| {
+                path.file_name()
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| path.to_path_buf())
+            })
+    } else {
+        path.to_path_buf()
+    };
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.trim_start_matches("./").to_string()
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not
+/// an error.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        // `dynaudit rules | head` is not an error.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(err).context("cannot write to standard output"),
+    }
+}
+
+/// Writes a report to a file (created with its parent directories) or to
+/// standard output.
+pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+    match path {
+        None => write_stdout(text),
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create directory {}", parent.display()))?;
+            }
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_uri_is_relative() {
+        assert_eq!(
+            evidence_uri(Path::new("./fixtures/x.json")),
+            "fixtures/x.json"
+        );
+        assert_eq!(evidence_uri(Path::new("/nowhere/else/x.json")), "x.json");
+    }
+}

@@ -1,0 +1,65 @@
+//! `dynaudit scan`: collect live, keep the inventory as evidence, evaluate
+//! and report.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::audit::Triage;
+use crate::cli::args::{AwsArgs, PolicyArgs, ReportArgs};
+use crate::cli::collect::{print_summary, run_collection, write_inventory};
+use crate::cli::output::{ReportRequest, evidence_uri, report_findings};
+use crate::config::Config;
+use crate::policy::PolicySet;
+
+/// `dynaudit scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Where to write the inventory the findings were decided on; SARIF
+    /// results point at lines of this file, so keep it beside the SARIF.
+    #[arg(long, value_name = "PATH", default_value = "dynaudit-inventory.json")]
+    pub inventory_out: PathBuf,
+}
+
+/// Runs `dynaudit scan`; returns the exit code.
+pub fn run(args: &ScanArgs) -> Result<u8> {
+    if args.inventory_out == Path::new("-") {
+        anyhow::bail!("--inventory-out must name a file: the report goes to standard output");
+    }
+    // Everything that can be wrong locally is checked before the first call.
+    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let policies = PolicySet::load(&args.policy.policy_dirs)?;
+    let triage = Triage::load(
+        args.policy.waivers.as_deref(),
+        args.report.baseline.as_deref(),
+        &policies,
+        &config,
+    )?;
+    let options = args
+        .aws
+        .to_options(config.scan.clone(), args.report.quiet)?;
+    let (inventory, summary) = run_collection(&options)?;
+    let inventory_text = write_inventory(&inventory, &args.inventory_out)?;
+    print_summary(&summary, args.report.quiet);
+    let mut findings = crate::eval::evaluate(&policies, &inventory, &config.parameters)?;
+    let waivers = triage.apply(&mut findings, &inventory)?;
+    let evidence_uri = evidence_uri(&args.inventory_out);
+    report_findings(&ReportRequest {
+        args: &args.report,
+        policies: &policies,
+        config: &config,
+        inventory: &inventory,
+        inventory_text: &inventory_text,
+        evidence_uri: &evidence_uri,
+        findings: &findings,
+        waivers: waivers.as_ref(),
+        baseline: triage.baseline_path.as_deref(),
+    })
+}

@@ -1,0 +1,196 @@
+//! The collection run: the session, every region's collectors
+//! concurrently (IAM once per account), and the inventory with its summary.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use tokio::task::JoinSet;
+
+use crate::collect::context::RegionContext;
+use crate::collect::progress::Progress;
+use crate::collect::services::cloudtrail::TrailRegistry;
+use crate::collect::services::{aws_config, backup, cloudtrail, dax, dynamodb, ec2, iam, kms};
+use crate::collect::session::{CollectError, CollectOptions, Session};
+use crate::collect::summary::CollectSummary;
+use crate::inventory::{ErrorKind, Inventory, RegionInventory, SCHEMA_VERSION};
+
+/// `collected_at`: now, UTC, seconds precision.
+fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Collects the inventory.
+pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary), CollectError> {
+    let started = Instant::now();
+    let collected_at = now_rfc3339();
+    opts.settings.validate().map_err(CollectError::Settings)?;
+
+    let session = Session::open(opts).await?;
+    let regions = &session.regions;
+    let identity = &session.identity;
+    let errors = session.errors.clone();
+    let recorder = session.recorder.clone();
+    let progress = Progress::new(opts.progress);
+    progress.regions(regions.len());
+    let context = |region: &str| session.context(region);
+
+    // IAM once per account, concurrently with the regions.
+    let iam_ctx = context(&session.home_region);
+    let iam_task = tokio::spawn(async move { iam::collect(&iam_ctx).await });
+
+    let trails = TrailRegistry::new();
+    let mut tasks = JoinSet::new();
+    for region in regions {
+        let ctx = context(region);
+        let progress = progress.clone();
+        let trails = trails.clone();
+        let concurrency = opts.settings.concurrency;
+        tasks.spawn(async move {
+            let inventory = collect_region(&ctx, concurrency, &progress, &trails).await;
+            progress.region_done(&ctx.region);
+            (ctx.region.clone(), inventory)
+        });
+    }
+    let mut region_map = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((region, inventory)) => {
+                region_map.insert(region, inventory);
+            }
+            Err(join_error) => {
+                // A collector panicked: a bug. Keep the other regions.
+                errors.push(internal_error("unknown", &join_error.to_string()));
+            }
+        }
+    }
+    let iam = match iam_task.await {
+        Ok(iam) => iam,
+        Err(join_error) => {
+            errors.push(internal_error("global", &join_error.to_string()));
+            None
+        }
+    };
+    progress.finish();
+
+    let inventory = Inventory {
+        schema_version: SCHEMA_VERSION.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        collected_at,
+        account_id: identity.account_id.clone(),
+        partition: identity.partition.clone(),
+        errors: errors.snapshot(),
+        iam,
+        trails: trails.trails(),
+        regions: region_map,
+    };
+
+    // Best effort: the list is for tests; failing to write it is not a
+    // reason to lose the scan.
+    if let Err(e) = recorder.write_if_requested() {
+        eprintln!("dynaudit: could not write the operation record: {e}");
+    }
+
+    let mut errors_by_kind = BTreeMap::new();
+    for error in &inventory.errors {
+        *errors_by_kind.entry(error.kind).or_insert(0) += 1;
+    }
+    let summary = CollectSummary {
+        regions: inventory.regions.len(),
+        tables: inventory
+            .regions
+            .values()
+            .filter_map(|r| r.tables.as_ref())
+            .map(|t| t.len())
+            .sum(),
+        resources: count_resources(&inventory),
+        calls: recorder.snapshot(),
+        errors_by_kind,
+        duration: started.elapsed(),
+    };
+    Ok((inventory, summary))
+}
+
+/// A collector task that panicked (a bug), as evidence.
+fn internal_error(region: &str, message: &str) -> crate::inventory::CollectionError {
+    crate::inventory::CollectionError {
+        service: "dynaudit".to_string(),
+        region: region.to_string(),
+        operation: "collect".to_string(),
+        resource: None,
+        kind: ErrorKind::Other,
+        code: "InternalError".to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Everything of one region: every service concurrently; KMS after the
+/// tables (it describes the keys they reference).
+async fn collect_region(
+    ctx: &RegionContext,
+    concurrency: usize,
+    progress: &Progress,
+    trails: &TrailRegistry,
+) -> RegionInventory {
+    let dynamo_and_keys = async {
+        let dynamo = dynamodb::collect(ctx, concurrency, progress).await;
+        let keys = kms::collect(ctx, &dynamo.kms_key_arns()).await;
+        (dynamo, keys)
+    };
+    let ((dynamo, keys), network, trail_arns, config, backup_plans, dax_clusters) = tokio::join!(
+        dynamo_and_keys,
+        ec2::collect(ctx),
+        cloudtrail::collect(ctx, trails),
+        aws_config::collect(ctx),
+        backup::collect(ctx),
+        dax::collect(ctx),
+    );
+    RegionInventory {
+        tables: dynamo.tables,
+        backups: dynamo.backups,
+        kms_keys: keys,
+        vpcs: network.vpcs,
+        vpc_endpoints: network.vpc_endpoints,
+        trail_arns,
+        config_recorders: config.recorders,
+        config_rules: config.rules,
+        backup_plans,
+        dax_clusters,
+    }
+}
+
+fn count_resources(inventory: &Inventory) -> usize {
+    let mut n = inventory.trails.len();
+    if let Some(iam) = &inventory.iam {
+        n += iam.users.len() + iam.groups.len() + iam.roles.len() + iam.policies.len();
+    }
+    for region in inventory.regions.values() {
+        n += region.tables.as_ref().map_or(0, BTreeMap::len);
+        n += region
+            .backups
+            .as_ref()
+            .map_or(0, |b| b.values().map(Vec::len).sum());
+        n += region.kms_keys.len();
+        n += region.vpcs.as_ref().map_or(0, BTreeMap::len);
+        n += region.vpc_endpoints.as_ref().map_or(0, BTreeMap::len);
+        n += region.config_recorders.as_ref().map_or(0, Vec::len);
+        n += region.config_rules.as_ref().map_or(0, BTreeMap::len);
+        n += region.backup_plans.as_ref().map_or(0, BTreeMap::len);
+        n += region.dax_clusters.as_ref().map_or(0, BTreeMap::len);
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collected_at_has_seconds_precision() {
+        let t = now_rfc3339();
+        assert!(t.ends_with('Z'), "{t}");
+        assert_eq!(t.len(), "2024-01-01T00:00:00Z".len(), "{t}");
+    }
+}

@@ -1,0 +1,12 @@
+//! One collector per AWS service; see [`crate::collect`] for what each may
+//! use.
+
+pub mod aws_config;
+pub mod backup;
+pub mod cloudtrail;
+pub mod dax;
+pub mod dynamodb;
+pub mod ec2;
+pub mod iam;
+pub mod kms;
+pub mod sts;

@@ -1,0 +1,117 @@
+//! The configuration file (`dynaudit.toml`), validated before anything
+//! uses it: rule [`parameters`] and live-collection settings ([`scan`]).
+//! Every default is defined once, in these types; the parameter reference
+//! in the README and `policies/README.md` is generated from them
+//! ([`reference`]) and checked by a test. Nothing here depends on AWS.
+
+pub mod parameters;
+pub mod reference;
+pub mod scan;
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use parameters::Parameters;
+pub use scan::ScanSettings;
+
+/// Why a configuration file was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    File(#[from] crate::text_file::TextFileError),
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        path: String,
+        key: String,
+        message: String,
+    },
+}
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Rule parameters (`data.dynaudit.params` in Rego).
+    pub parameters: Parameters,
+    /// Live collection settings (`collect` and `scan`): retries, timeouts,
+    /// concurrency, client-side rate limits.
+    pub scan: ScanSettings,
+}
+
+impl Config {
+    /// Reads and validates `path`, or the defaults without one.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            Some(path) => Config::load(path),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let (shown, text) = crate::text_file::read("config", path)?;
+        Config::parse(&shown, &text)
+    }
+
+    /// Parses and validates configuration text; `path` names it in errors.
+    pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text)
+            .map_err(|err| crate::text_file::TextFileError::toml(path, text, &err))?;
+        config
+            .parameters
+            .validate()
+            .map_err(|invalid| ConfigError::Invalid {
+                path: path.to_string(),
+                key: format!("parameters.{}", invalid.key),
+                message: invalid.message,
+            })?;
+        config
+            .scan
+            .validate()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_string(),
+                key: "scan".to_string(),
+                message,
+            })?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let config = Config::parse("c.toml", "").unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(config.parameters.min_pitr_recovery_days, 35);
+    }
+
+    #[test]
+    fn unknown_key_names_line() {
+        let err = Config::parse("c.toml", "[parameters]\nmin_pitr_days = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:1:"), "{err}");
+        assert!(err.contains("min_pitr_days"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_line() {
+        let err = Config::parse("c.toml", "[parameters]\nbackup_window_hours = \"day\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_is_rejected() {
+        let err = Config::parse("c.toml", "[parameters]\nmin_pitr_recovery_days = 90\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("parameters.min_pitr_recovery_days"), "{err}");
+    }
+}

@@ -1,0 +1,119 @@
+//! The exit-code gate: which findings fail a run (`--fail-on`,
+//! `--fail-on-unknown`), the outcome counts (`--counts-out`), and the exit
+//! codes every command shares.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::finding::{BaselineState, Finding, Status};
+use crate::metadata::Severity;
+
+/// Exit code: nothing failing at or above the threshold.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: findings at or above the threshold.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: an error (bad input, bad policy, failed collection).
+pub const EXIT_ERROR: u8 = 2;
+
+/// The exit-code gate: `--fail-on` and `--fail-on-unknown`.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    /// Failures at or above this severity count; `None` (`--fail-on none`):
+    /// no failure counts.
+    pub fail_on: Option<Severity>,
+    /// Unknown outcomes count too.
+    pub fail_on_unknown: bool,
+}
+
+impl Gate {
+    /// Whether a finding counts for the exit code: a failure at or above
+    /// the threshold, or (with --fail-on-unknown) an unknown; never a waived
+    /// one, and never one the baseline already had.
+    pub fn counts(&self, f: &Finding) -> bool {
+        if f.is_waived() || f.baseline == Some(BaselineState::Unchanged) {
+            return false;
+        }
+        match f.status {
+            Status::Fail => self.fail_on.is_some_and(|t| f.severity >= t),
+            Status::Unknown => self.fail_on_unknown,
+            Status::Pass => false,
+        }
+    }
+
+    /// The gate as the options that set it, e.g. `--fail-on high`.
+    pub fn describe(&self) -> String {
+        let name = self.fail_on.map_or("none", Severity::as_str);
+        if self.fail_on_unknown {
+            format!("--fail-on {name} --fail-on-unknown")
+        } else {
+            format!("--fail-on {name}")
+        }
+    }
+
+    /// The exit code for `counted` findings that the gate counted.
+    pub fn exit_code(counted: usize) -> u8 {
+        if counted > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        }
+    }
+}
+
+/// Outcome counts, as `--counts-out` writes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutcomeCounts {
+    /// Failing, not waived.
+    pub failing: usize,
+    /// Unknown, not waived.
+    pub unknown: usize,
+    /// Passing.
+    pub passing: usize,
+    /// Failing or unknown, waived.
+    pub waived: usize,
+    /// Failing, not waived, new since the baseline (all of them without one).
+    pub new: usize,
+    /// What the gate counted.
+    pub gate_failures: usize,
+}
+
+impl OutcomeCounts {
+    /// Counts `findings` under `gate`.
+    pub fn of(findings: &[Finding], gate: Gate) -> OutcomeCounts {
+        let mut counts = OutcomeCounts::default();
+        for f in findings {
+            match (f.status, f.is_waived()) {
+                (Status::Pass, _) => counts.passing += 1,
+                (_, true) => counts.waived += 1,
+                (Status::Fail, false) => {
+                    counts.failing += 1;
+                    if f.baseline != Some(BaselineState::Unchanged) {
+                        counts.new += 1;
+                    }
+                }
+                (Status::Unknown, false) => counts.unknown += 1,
+            }
+            if gate.counts(f) {
+                counts.gate_failures += 1;
+            }
+        }
+        counts
+    }
+
+    /// The `key=value` lines of `--counts-out` (the `$GITHUB_OUTPUT` format).
+    pub fn to_output_lines(&self) -> String {
+        format!(
+            "failing={}\nunknown={}\npassing={}\nwaived={}\nnew={}\ngate-failures={}\n",
+            self.failing, self.unknown, self.passing, self.waived, self.new, self.gate_failures
+        )
+    }
+
+    /// Appends the `key=value` lines to `path` (created if missing).
+    pub fn append_to(&self, path: &Path) -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        file.write_all(self.to_output_lines().as_bytes())
+    }
+}
