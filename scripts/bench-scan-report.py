@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Figures of one scripts/bench-scan run: wall time, peak memory, calls per
 operation (dynaudit's own counts, DYNAUDIT_RECORD_CALLS), what the proxy
-saw (requests, throttles, 500s, drops), retries, and the floor of
-design.md with the ratio wall / floor.
+saw (requests, throttles, 500s, drops), retries, and the floor of the
+scan (docs/design.md, "The floor of a scan") with the ratio wall / floor.
 
     bench-scan-report.py NAME REGIONS TABLES_PER_REGION LATENCY_MS LIMITS WORKDIR
 
-Floor, per account-region with N tables and round trip L (design.md):
+Floor, per account-region with N tables and round trip L (docs/design.md,
+"The floor of a scan"):
     max((ceil(N/100) + hops) * L,  calls * L / concurrency,
         max over rate buckets of (calls - burst) / rate)
 the whole scan is the max over regions, and buckets that are per account
@@ -24,7 +25,8 @@ import math
 import re
 import sys
 
-# Operations moto 5.2.5 does not serve (design.md): they fail in every run.
+# Operations moto 5.2.5 does not serve (docs/design.md, "What moto 5.2.5 does
+# not serve, or serves wrongly"): they fail in every run.
 UNSERVED = {
     "DescribeContributorInsights",
     "DescribeComplianceByConfigRule",
@@ -36,7 +38,10 @@ UNSERVED = {
 HOPS = 3
 CONCURRENCY = 32 * 5
 
-# dynaudit's built-in limits (src/collect/limits.rs DEFAULT_LIMITS):
+# The rates and scopes of dynaudit's built-in limits (src/collect/limits.rs
+# DEFAULT_LIMITS); the bursts are one second's worth of each rate (AWS's
+# bucket where the rate is AWS's; EC2's 100), not dynaudit's halved bursts
+# of the 10/s buckets (docs/design.md, "The floor of a scan").
 # op -> (per second, burst, per account)
 LIMITS = {
     "dynamodb:ListTables": (500, 500, False),
