@@ -1,7 +1,7 @@
 //! Client-side per-operation rate limits.
 //!
 //! AWS throttles some read operations far below the control-plane rate
-//! (docs/design.md, "AWS rate limits"): `DescribeContinuousBackups` at 10
+//! (docs/design.md, "Collection: limits that shape the design"): `DescribeContinuousBackups` at 10
 //! calls/s, `ListTagsOfResource` at 10 calls/s *per account*, `ListBackups`
 //! at 5 calls/s. Sending faster only buys throttling errors and retry
 //! back-off, so every call waits on a token bucket sized from AWS's

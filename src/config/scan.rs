@@ -3,7 +3,7 @@
 //! validated here; the collection layer ([`crate::collect`]) reads it.
 //!
 //! AWS throttles some read operations far below the control-plane rate
-//! (docs/design.md, "AWS rate limits"): `DescribeContinuousBackups` at 10
+//! (docs/design.md, "Collection: limits that shape the design"): `DescribeContinuousBackups` at 10
 //! calls/s, `ListTagsOfResource` at 10 calls/s *per account*, `ListBackups`
 //! at 5 calls/s. [`DEFAULT_LIMITS`] sizes a client-side bucket per operation
 //! from AWS's documented limit.
@@ -164,8 +164,9 @@ impl Default for RateLimitConfig {
 
 /// Built-in limits: `(service, operation, calls per second, burst, scope)`.
 ///
-/// Sources: docs/design.md's table of AWS's published limits; where AWS publishes
-/// none for the operation, a conservative value noted beside it.
+/// Sources: docs/design.md, "AWS's per-operation limits, and dynaudit's
+/// built-in limits"; where AWS publishes none for the operation, a
+/// conservative value noted beside it.
 ///
 /// Where AWS's bucket is small (10 calls/s and below), the burst is half of
 /// AWS's: calls sent exactly at the sustained rate arrive a few milliseconds
