@@ -129,3 +129,18 @@ fn every_rule_maps_to_a_framework_and_file_names_match_ids() {
         );
     }
 }
+
+#[test]
+fn the_test_inventory_library_is_test_support_only() {
+    // Compiled for `run_rego_tests` only, never into the evaluation engine.
+    let files = builtin_files();
+    let library = files
+        .iter()
+        .find(|f| f.path == "policies/lib/inventory_test.rego")
+        .expect("policies/lib/inventory_test.rego is embedded");
+    assert_eq!(library.kind, FileKind::Test);
+    assert!(
+        !library.text.lines().any(|line| line.starts_with("test_")),
+        "the builder library defines no tests of its own"
+    );
+}
