@@ -1,58 +1,25 @@
 package dynaudit.rules.dyn103_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn103
 
-acct := "111122223333"
+cmk := build.kms_key_arn("us-east-1", "1111aaaa-0000-0000-0000-000000000001")
 
-key_arn(region, id) := sprintf("arn:aws:kms:%s:%s:key/%s", [region, acct, id])
+aws_key := build.kms_key_arn("us-east-1", "3333cccc-0000-0000-0000-000000000003")
 
-table_arn(region, name) := sprintf("arn:aws:dynamodb:%s:%s:table/%s", [region, acct, name])
+ap_cmk := build.kms_key_arn("ap-south-1", "5555eeee-0000-0000-0000-000000000005")
 
-cmk := key_arn("us-east-1", "1111aaaa-0000-0000-0000-000000000001")
+key(arn, manager, aliases, rotation) := build.kms_key(arn, {"key_manager": manager, "aliases": aliases, "rotation_enabled": rotation})
 
-aws_key := key_arn("us-east-1", "3333cccc-0000-0000-0000-000000000003")
+table(name, enc) := build.table("us-east-1", name, {"encryption": enc})
 
-ap_cmk := key_arn("ap-south-1", "5555eeee-0000-0000-0000-000000000005")
-
-key(arn, manager, aliases, rotation) := {
-	"arn": arn,
-	"key_manager": manager,
-	"key_state": "Enabled",
-	"rotation_enabled": rotation,
-	"aliases": aliases,
-	"multi_region": false,
-}
-
-kms_enc(arn) := {"sse_type": "KMS", "status": "ENABLED", "kms_key_arn": arn, "inaccessible_since": null}
-
-owned_enc := {"sse_type": "AWS_OWNED", "status": null, "kms_key_arn": null, "inaccessible_since": null}
-
-table(name, enc) := {
-	"arn": table_arn("us-east-1", name),
-	"name": name,
-	"status": "ACTIVE",
-	"encryption": enc,
-	"replicas": [],
-}
-
-inv(tables, keys) := {
-	"account_id": acct,
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"tables": {t.arn: t | some t in tables}, "kms_keys": {k.arn: k | some k in keys}}},
-}
-
-only(out, resource) := o if {
-	matching := [x | some x in out; x.resource == resource]
-	count(matching) == 1
-	o := matching[0]
-}
+inv(tables, keys) := build.one_region({"tables": build.by_arn(tables), "kms_keys": build.by_arn(keys)})
 
 test_pass_rotation_enabled if {
-	t := table("orders", kms_enc(cmk))
+	t := table("orders", build.kms_encryption(cmk))
 	out := dyn103.outcomes with input as inv([t], [key(cmk, "CUSTOMER", ["alias/orders"], true)])
 	count(out) == 1
-	o := only(out, cmk)
+	o := build.only(out, cmk)
 	o.status == "pass"
 	o.region == "us-east-1"
 	o.evidence.rotation_enabled == true
@@ -62,29 +29,29 @@ test_pass_rotation_enabled if {
 }
 
 test_fail_rotation_disabled if {
-	t := table("orders", kms_enc(cmk))
+	t := table("orders", build.kms_encryption(cmk))
 	out := dyn103.outcomes with input as inv([t], [key(cmk, "CUSTOMER", [], false)])
 	count(out) == 1
-	o := only(out, cmk)
+	o := build.only(out, cmk)
 	o.status == "fail"
 	contains(o.message, cmk)
 	contains(o.message, "orders")
 }
 
 test_unknown_rotation_not_collected if {
-	t := table("orders", kms_enc(cmk))
+	t := table("orders", build.kms_encryption(cmk))
 	out := dyn103.outcomes with input as inv([t], [key(cmk, "CUSTOMER", [], null)])
-	o := only(out, cmk)
+	o := build.only(out, cmk)
 	o.status == "unknown"
 	o.needs == ["GetKeyRotationStatus"]
 }
 
 test_one_outcome_per_key_shared_by_many_tables if {
 	names := ["t00", "t01", "t02", "t03", "t04", "t05", "t06", "t07", "t08", "t09", "t10", "t11"]
-	tables := [table(n, kms_enc(cmk)) | some n in names]
+	tables := [table(n, build.kms_encryption(cmk)) | some n in names]
 	out := dyn103.outcomes with input as inv(tables, [key(cmk, "CUSTOMER", [], false)])
 	count(out) == 1
-	o := only(out, cmk)
+	o := build.only(out, cmk)
 	o.status == "fail"
 	o.evidence.table_count == 12
 	o.evidence.tables == array.slice(names, 0, 10)
@@ -93,77 +60,73 @@ test_one_outcome_per_key_shared_by_many_tables if {
 }
 
 test_aws_managed_key_out_of_scope if {
-	t := table("orders", kms_enc(aws_key))
+	t := table("orders", build.kms_encryption(aws_key))
 	out := dyn103.outcomes with input as inv([t], [key(aws_key, "AWS", ["alias/aws/dynamodb"], null)])
 	count(out) == 0
 }
 
 test_aws_managed_key_reported_as_customer_by_emulator_out_of_scope if {
-	t := table("orders", kms_enc(aws_key))
+	t := table("orders", build.kms_encryption(aws_key))
 	out := dyn103.outcomes with input as inv([t], [key(aws_key, "CUSTOMER", ["alias/aws/dynamodb"], false)])
 	count(out) == 0
 }
 
 test_aws_owned_tables_have_no_key if {
-	t := table("orders", owned_enc)
+	t := table("orders", build.aws_owned_encryption)
 	out := dyn103.outcomes with input as inv([t], [])
 	count(out) == 0
 }
 
 test_unknown_key_not_described if {
-	t := table("orders", kms_enc(cmk))
+	t := table("orders", build.kms_encryption(cmk))
 	out := dyn103.outcomes with input as inv([t], [])
-	o := only(out, cmk)
+	o := build.only(out, cmk)
 	o.status == "unknown"
 	o.needs == ["DescribeKey", "ListAliases", "GetKeyRotationStatus"]
 }
 
 test_unknown_key_type_not_collected_rotation_off if {
-	t := table("orders", kms_enc(cmk))
+	t := table("orders", build.kms_encryption(cmk))
 	out := dyn103.outcomes with input as inv([t], [key(cmk, null, null, false)])
-	o := only(out, cmk)
+	o := build.only(out, cmk)
 	o.status == "unknown"
 	o.needs == ["DescribeKey", "ListAliases"]
 }
 
 test_pass_key_type_not_collected_but_rotating if {
-	t := table("orders", kms_enc(cmk))
+	t := table("orders", build.kms_encryption(cmk))
 	out := dyn103.outcomes with input as inv([t], [key(cmk, null, null, true)])
-	only(out, cmk).status == "pass"
+	build.only(out, cmk).status == "pass"
 }
 
 test_unknown_table_encryption_not_collected if {
 	t := table("orders", null)
 	out := dyn103.outcomes with input as inv([t], [])
 	count(out) == 1
-	o := only(out, t.arn)
+	o := build.only(out, t.arn)
 	o.status == "unknown"
 	o.needs == ["DescribeTable"]
 }
 
 test_unknown_when_tables_not_listed if {
-	out := dyn103.outcomes with input as {
-		"account_id": acct,
-		"partition": "aws",
-		"regions": {"us-east-1": {"tables": null, "kms_keys": {}}},
-	}
+	out := dyn103.outcomes with input as build.one_region({"tables": null})
 	count(out) == 1
-	only(out, "111122223333/us-east-1").status == "unknown"
+	build.only(out, "111122223333/us-east-1").status == "unknown"
 }
 
 test_replica_key_in_unscanned_region if {
-	t := object.union(table("orders", kms_enc(cmk)), {"replicas": [{"region": "ap-south-1", "status": "ACTIVE", "kms_key_arn": ap_cmk}]})
+	t := object.union(table("orders", build.kms_encryption(cmk)), {"replicas": [{"region": "ap-south-1", "status": "ACTIVE", "kms_key_arn": ap_cmk}]})
 	out := dyn103.outcomes with input as inv([t], [key(cmk, "CUSTOMER", [], true), key(ap_cmk, "CUSTOMER", [], false)])
 	count(out) == 2
-	only(out, cmk).status == "pass"
-	o := only(out, ap_cmk)
+	build.only(out, cmk).status == "pass"
+	o := build.only(out, ap_cmk)
 	o.status == "fail"
 	o.region == "ap-south-1"
 	o.evidence.tables == ["orders"]
 }
 
 test_sse_disabled_table_does_not_count_for_key if {
-	t := table("orders", object.union(kms_enc(cmk), {"status": "DISABLED"}))
+	t := table("orders", object.union(build.kms_encryption(cmk), {"status": "DISABLED"}))
 	out := dyn103.outcomes with input as inv([t], [key(cmk, "CUSTOMER", [], false)])
 	count(out) == 0
 }

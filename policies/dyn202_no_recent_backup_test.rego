@@ -1,26 +1,15 @@
 package dynaudit.rules.dyn202_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn202
 
-arn := "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+arn := build.table_arn("us-east-1", "orders")
 
-table := {"arn": arn, "name": "orders"}
+table := build.table("us-east-1", "orders", {})
 
-inv(backups) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"tables": {arn: table}, "backups": backups}},
-}
+inv(backups) := build.one_region({"tables": {arn: table}, "backups": backups})
 
-bk(id, type, status, created) := {
-	"arn": sprintf("%s/backup/%s", [arn, id]),
-	"name": id,
-	"backup_type": type,
-	"status": status,
-	"creation_time": created,
-	"expiry_time": null,
-}
+bk(id, type, status, created) := build.backup(arn, id, {"backup_type": type, "status": status, "creation_time": created})
 
 only(out, status) := o if {
 	count(out) == 1
@@ -112,12 +101,7 @@ test_unknown_when_backups_not_collected if {
 }
 
 test_unknown_when_tables_not_listed if {
-	out := dyn202.outcomes with input as {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"regions": {"us-east-1": {"tables": null, "backups": {}}},
-	}
+	out := dyn202.outcomes with input as build.one_region({"tables": null})
 	count(out) == 1
 	some o in out
 	o.status == "unknown"

@@ -1,34 +1,28 @@
 package dynaudit.rules.dyn203_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn203
 
-arn := "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+arn := build.table_arn("us-east-1", "orders")
 
-plan_arn := "arn:aws:backup:us-east-1:111122223333:backup-plan:p-1"
+plan_arn := build.backup_plan_arn("us-east-1", "p-1")
 
-tbl(tags) := {"arn": arn, "name": "orders", "tags": tags}
+tbl(tags) := build.table("us-east-1", "orders", {"tags": tags})
 
-sel(name, resources, not_resources, list_of_tags, conditions) := {
-	"id": concat("-", ["sel", name]),
-	"name": name,
+sel(name, resources, not_resources, list_of_tags, conditions) := build.backup_selection(name, {
 	"resources": resources,
 	"not_resources": not_resources,
 	"list_of_tags": list_of_tags,
 	"conditions": conditions,
-}
+})
 
 cond(type, key, value) := {"condition_type": type, "key": key, "value": value}
 
-plan(name, selections) := {"arn": sprintf("arn:aws:backup:us-east-1:111122223333:backup-plan:%s", [name]), "id": name, "name": name, "rules": [], "selections": selections}
+plan(name, selections) := build.backup_plan("us-east-1", name, name, selections)
 
-inv_plans(t, plans) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"tables": {arn: t}, "backup_plans": plans}},
-}
+inv_plans(t, plans) := build.one_region({"tables": {arn: t}, "backup_plans": plans})
 
-inv(t, selections) := inv_plans(t, {plan_arn: {"arn": plan_arn, "id": "p-1", "name": "daily", "rules": [], "selections": selections}})
+inv(t, selections) := inv_plans(t, {plan_arn: build.backup_plan("us-east-1", "p-1", "daily", selections)})
 
 only(out, status) := o if {
 	count(out) == 1
@@ -66,14 +60,11 @@ test_pass_by_service_wildcard_depends_on_opt_in if {
 }
 
 test_pass_by_prefix_wildcard_with_dotted_name if {
-	a := "arn:aws:dynamodb:us-east-1:111122223333:table/orders.v2"
-	t := {"arn": a, "name": "orders.v2", "tags": {}}
-	out := dyn203.outcomes with input as {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"regions": {"us-east-1": {"tables": {a: t}, "backup_plans": {plan_arn: plan("daily", [sel("s1", ["arn:aws:dynamodb:us-east-1:111122223333:table/orders.*"], [], [], [])])}}},
-	}
+	t := build.table("us-east-1", "orders.v2", {})
+	out := dyn203.outcomes with input as build.one_region({
+		"tables": {t.arn: t},
+		"backup_plans": {plan_arn: plan("daily", [sel("s1", ["arn:aws:dynamodb:us-east-1:111122223333:table/orders.*"], [], [], [])])},
+	})
 	some o in out
 	o.status == "pass"
 	count(out) == 1
@@ -250,25 +241,15 @@ test_prefers_explicit_selection_in_evidence if {
 }
 
 test_plan_in_other_region_does_not_protect if {
-	out := dyn203.outcomes with input as {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"regions": {
-			"us-east-1": {"tables": {arn: tbl({})}, "backup_plans": {}},
-			"eu-west-1": {"tables": {}, "backup_plans": {"arn:aws:backup:eu-west-1:111122223333:backup-plan:x": plan("x", [sel("all", ["*"], [], [], [])])}},
-		},
-	}
+	out := dyn203.outcomes with input as build.inventory({
+		"us-east-1": build.region({"tables": {arn: tbl({})}, "backup_plans": {}}),
+		"eu-west-1": build.region({"tables": {}, "backup_plans": {"arn:aws:backup:eu-west-1:111122223333:backup-plan:x": plan("x", [sel("all", ["*"], [], [], [])])}}),
+	})
 	only(out, "fail")
 }
 
 test_unknown_when_tables_not_listed if {
-	out := dyn203.outcomes with input as {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"regions": {"us-east-1": {"tables": null, "backup_plans": {}}},
-	}
+	out := dyn203.outcomes with input as build.one_region({"tables": null})
 	count(out) == 1
 	some o in out
 	o.status == "unknown"

@@ -1,15 +1,11 @@
 package dynaudit.rules.dyn204_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn204
 
-inv(tables) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"tables": tables}},
-}
+inv(tables) := build.one_region({"tables": tables})
 
-table(name, dp) := {"arn": sprintf("arn:aws:dynamodb:us-east-1:111122223333:table/%s", [name]), "name": name, "deletion_protection": dp}
+table(name, dp) := build.table("us-east-1", name, {"deletion_protection": dp})
 
 test_pass_when_enabled if {
 	t := table("orders", true)

@@ -1,48 +1,35 @@
 package dynaudit.rules.dyn205_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn205
 
-arn(region) := sprintf("arn:aws:dynamodb:%s:111122223333:table/orders", [region])
+arn(region) := build.table_arn(region, "orders")
 
-key(region) := sprintf("arn:aws:kms:%s:111122223333:key/k-%s", [region, region])
+key(region) := build.kms_key_arn(region, sprintf("k-%s", [region]))
 
-cmk(region) := {"arn": key(region), "key_manager": "CUSTOMER", "key_state": "Enabled", "rotation_enabled": true, "aliases": ["alias/orders"], "multi_region": false}
+cmk(region) := build.kms_key(key(region), {"aliases": ["alias/orders"]})
 
-kms_enc(region) := {"sse_type": "KMS", "status": "ENABLED", "kms_key_arn": key(region), "inaccessible_since": null}
+kms_enc(region) := build.kms_encryption(key(region))
 
-owned := {"sse_type": "AWS_OWNED", "status": null, "kms_key_arn": null, "inaccessible_since": null}
+pitr_on := build.pitr_enabled(35)
 
-pitr_on := {"status": "ENABLED", "recovery_period_days": 35, "earliest_restorable": null, "latest_restorable": null}
+rep(region, status) := build.replica(region, status, key(region))
 
-pitr_off := {"status": "DISABLED", "recovery_period_days": null, "earliest_restorable": null, "latest_restorable": null}
-
-rep(region, status) := {"region": region, "status": status, "kms_key_arn": key(region)}
-
-tbl(region, tags, replicas, pitr, enc) := {
-	"arn": arn(region),
-	"name": "orders",
+tbl(region, tags, replicas, pitr, enc) := build.table(region, "orders", {
 	"tags": tags,
 	"replicas": replicas,
 	"point_in_time_recovery": pitr,
 	"encryption": enc,
-}
+})
 
-region_inv(t) := {"tables": {t.arn: t}, "kms_keys": {key(t_region(t)): cmk(t_region(t))}}
+region_inv(t) := build.region({"tables": {t.arn: t}, "kms_keys": {key(t_region(t)): cmk(t_region(t))}})
 
 t_region(t) := split(t.arn, ":")[3]
 
-inv(tables) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {t_region(t): region_inv(t) | some t in tables},
-}
+inv(tables) := build.inventory({t_region(t): region_inv(t) | some t in tables})
 
 # The inventory with the KMS keys of `region` replaced.
-with_keys(i, region, keys) := object.union(object.remove(i, ["regions"]), {"regions": object.union(
-	object.remove(i.regions, [region]),
-	{region: {"tables": i.regions[region].tables, "kms_keys": keys}},
-)})
+with_keys(i, region, keys) := build.merge(i, {"regions": build.merge(i.regions, {region: build.merge(i.regions[region], {"kms_keys": keys})})})
 
 # A healthy two-region global table, us-east-1 + eu-west-1, both scanned.
 primary := tbl("us-east-1", {}, [rep("eu-west-1", "ACTIVE")], pitr_on, kms_enc("us-east-1"))
@@ -99,7 +86,7 @@ test_fail_when_unrequired_replica_not_active if {
 }
 
 test_fail_when_pitr_differs if {
-	r := tbl("eu-west-1", {}, [rep("us-east-1", "ACTIVE")], pitr_off, kms_enc("eu-west-1"))
+	r := tbl("eu-west-1", {}, [rep("us-east-1", "ACTIVE")], build.pitr_disabled, kms_enc("eu-west-1"))
 	out := dyn205.outcomes with input as inv([primary, r])
 		with data.dynaudit.params.required_replica_regions as required(["eu-west-1"])
 	o := outcome(out, "us-east-1")
@@ -110,7 +97,7 @@ test_fail_when_pitr_differs if {
 }
 
 test_fail_when_key_type_differs if {
-	r := tbl("eu-west-1", {}, [rep("us-east-1", "ACTIVE")], pitr_on, owned)
+	r := tbl("eu-west-1", {}, [rep("us-east-1", "ACTIVE")], pitr_on, build.aws_owned_encryption)
 	out := dyn205.outcomes with input as inv([primary, r])
 		with data.dynaudit.params.required_replica_regions as required(["eu-west-1"])
 	o := outcome(out, "us-east-1")
@@ -121,7 +108,7 @@ test_fail_when_key_type_differs if {
 }
 
 test_fail_when_aws_managed_versus_customer_managed if {
-	aws_key := {"arn": key("eu-west-1"), "key_manager": "CUSTOMER", "key_state": "Enabled", "rotation_enabled": null, "aliases": ["alias/aws/dynamodb"], "multi_region": false}
+	aws_key := build.kms_key(key("eu-west-1"), {"rotation_enabled": null, "aliases": ["alias/aws/dynamodb"]})
 	i := with_keys(inv([primary, replica]), "eu-west-1", {key("eu-west-1"): aws_key})
 	out := dyn205.outcomes with input as i
 		with data.dynaudit.params.required_replica_regions as required(["eu-west-1"])
@@ -258,12 +245,7 @@ test_unknown_when_replica_status_missing if {
 }
 
 test_unknown_when_tables_not_listed if {
-	out := dyn205.outcomes with input as {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"regions": {"us-east-1": {"tables": null, "kms_keys": {}}},
-	}
+	out := dyn205.outcomes with input as build.one_region({"tables": null})
 	count(out) == 1
 	some o in out
 	o.status == "unknown"

@@ -1,38 +1,13 @@
 package dynaudit.rules.dyn303_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn303
 
-acct := "111122223333"
+inv(iam) := build.inventory_with({"us-east-1": build.region({})}, {"iam": iam})
 
-inv(iam) := {
-	"account_id": acct,
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"iam": iam,
-	"regions": {"us-east-1": {"tables": {}}},
-}
+iam_of(roles, policies) := build.iam([], [], roles, policies)
 
-doc(stmts) := {"Version": "2012-10-17", "Statement": stmts}
-
-role(name, inline, attached) := {
-	"arn": sprintf("arn:aws:iam::%s:role/%s", [acct, name]),
-	"name": name,
-	"inline_policies": inline,
-	"attached_policy_arns": attached,
-	"group_names": [],
-	"tags": {},
-}
-
-policy_arn(name) := sprintf("arn:aws:iam::%s:policy/%s", [acct, name])
-
-iam_of(roles, policies) := {
-	"users": {},
-	"groups": {},
-	"roles": {r.arn: r | some r in roles},
-	"policies": {p.arn: p | some p in policies},
-}
-
-table := "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+table := build.table_arn("us-east-1", "orders")
 
 lk := {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}}
 
@@ -44,15 +19,15 @@ rls(actions, resource, condition) := {
 }
 
 one(stmts) := inv(iam_of(
-	[role("app", [], [policy_arn("p")])],
-	[{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc(stmts)}],
+	[build.role("app", [], [build.iam_policy_arn("p")])],
+	[build.managed_policy("p", build.policy_document(stmts))],
 ))
 
 outcome_of(stmts) := o if {
 	out := dyn303.outcomes with input as one(stmts)
 	count(out) == 1
 	some o in out
-	o.resource == policy_arn("p")
+	o.resource == build.iam_policy_arn("p")
 	o.region == "global"
 }
 
@@ -145,21 +120,21 @@ test_pass_for_any_value_is_not_this_rule if {
 
 test_pass_scan_denied_to_every_principal if {
 	deny := {"Effect": "Deny", "Action": ["dynamodb:Scan"], "Resource": "*"}
-	r := role("app", [{"name": "guard", "document": doc([deny])}], [policy_arn("p")])
-	i := inv(iam_of([r], [{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)])}]))
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	i := inv(iam_of([r], [build.managed_policy("p", build.policy_document([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)]))]))
 	out := dyn303.outcomes with input as i
 	some o in out
-	o.resource == policy_arn("p")
+	o.resource == build.iam_policy_arn("p")
 	o.status == "pass"
 }
 
 test_fail_deny_with_condition_does_not_close if {
 	deny := {"Effect": "Deny", "Action": ["dynamodb:Scan"], "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-	r := role("app", [{"name": "guard", "document": doc([deny])}], [policy_arn("p")])
-	i := inv(iam_of([r], [{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)])}]))
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	i := inv(iam_of([r], [build.managed_policy("p", build.policy_document([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)]))]))
 	out := dyn303.outcomes with input as i
 	some o in out
-	o.resource == policy_arn("p")
+	o.resource == build.iam_policy_arn("p")
 	o.status == "fail"
 }
 
@@ -170,8 +145,8 @@ test_no_outcome_without_leading_keys if {
 
 test_unknown_when_document_not_collected if {
 	i := inv(iam_of(
-		[role("app", [], [policy_arn("p")])],
-		[{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": null}],
+		[build.role("app", [], [build.iam_policy_arn("p")])],
+		[build.managed_policy("p", null)],
 	))
 	out := dyn303.outcomes with input as i
 	count(out) == 1
@@ -189,7 +164,7 @@ test_unknown_once_when_iam_not_collected if {
 }
 
 test_fail_inline_policy if {
-	r := role("app", [{"name": "rows", "document": doc([rls(["dynamodb:Query", "dynamodb:Scan"], "*", lk)])}], [])
+	r := build.role("app", [build.inline_policy("rows", build.policy_document([rls(["dynamodb:Query", "dynamodb:Scan"], "*", lk)]))], [])
 	out := dyn303.outcomes with input as inv(iam_of([r], []))
 	count(out) == 1
 	some o in out

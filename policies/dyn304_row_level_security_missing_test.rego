@@ -1,51 +1,24 @@
 package dynaudit.rules.dyn304_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn304
-
-acct := "111122223333"
 
 tag := "dynaudit:row-level-security"
 
-arn(name) := sprintf("arn:aws:dynamodb:us-east-1:%s:table/%s", [acct, name])
+arn(name) := build.table_arn("us-east-1", name)
 
-table(name, tags, rp) := {"arn": arn(name), "name": name, "tags": tags, "resource_policy": rp}
-
-no_policy := {"document": null}
+table(name, tags, rp) := build.table("us-east-1", name, {"tags": tags, "resource_policy": rp})
 
 required := {tag: "required"}
 
-inv(iam, tables) := {
-	"account_id": acct,
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"iam": iam,
-	"regions": {"us-east-1": {"tables": {t.arn: t | some t in tables}}},
-}
+inv(iam, tables) := build.inventory_with({"us-east-1": build.region({"tables": build.by_arn(tables)})}, {"iam": iam})
 
-doc(stmts) := {"Version": "2012-10-17", "Statement": stmts}
-
-role(name, inline, attached) := {
-	"arn": sprintf("arn:aws:iam::%s:role/%s", [acct, name]),
-	"name": name,
-	"inline_policies": inline,
-	"attached_policy_arns": attached,
-	"group_names": [],
-	"tags": {},
-}
-
-policy_arn(name) := sprintf("arn:aws:iam::%s:policy/%s", [acct, name])
-
-iam_of(roles, policies) := {
-	"users": {},
-	"groups": {},
-	"roles": {r.arn: r | some r in roles},
-	"policies": {p.arn: p | some p in policies},
-}
+iam_of(roles, policies) := build.iam([], [], roles, policies)
 
 # One role with one attached managed policy holding `stmts`.
 one(stmts) := iam_of(
-	[role("app", [], [policy_arn("p")])],
-	[{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc(stmts)}],
+	[build.role("app", [], [build.iam_policy_arn("p")])],
+	[build.managed_policy("p", build.policy_document(stmts))],
 )
 
 lk := {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}}
@@ -58,7 +31,7 @@ outcome(out, name) := o if {
 }
 
 test_fail_tagged_table_reached_without_leading_keys if {
-	i := inv(one([grant(["dynamodb:GetItem", "dynamodb:Query"], arn("orders"))]), [table("orders", required, no_policy)])
+	i := inv(one([grant(["dynamodb:GetItem", "dynamodb:Query"], arn("orders"))]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	count(out) == 1
 	o := outcome(out, "orders")
@@ -72,50 +45,50 @@ test_fail_tagged_table_reached_without_leading_keys if {
 
 test_pass_with_leading_keys if {
 	s := object.union(grant(["dynamodb:GetItem", "dynamodb:Query"], arn("orders")), {"Condition": lk})
-	i := inv(one([s]), [table("orders", required, no_policy)])
+	i := inv(one([s]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	outcome(out, "orders").status == "pass"
 	count(out) == 1
 }
 
 test_pass_grant_on_other_table if {
-	i := inv(one([grant("dynamodb:*", arn("audit"))]), [table("orders", required, no_policy)])
+	i := inv(one([grant("dynamodb:*", arn("audit"))]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	outcome(out, "orders").status == "pass"
 }
 
 test_pass_non_item_actions_only if {
-	i := inv(one([grant(["dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"], "*")]), [table("orders", required, no_policy)])
+	i := inv(one([grant(["dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"], "*")]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	outcome(out, "orders").status == "pass"
 }
 
 test_fail_wildcard_resource_and_action if {
-	i := inv(one([grant("dynamodb:*", "*")]), [table("orders", required, no_policy)])
+	i := inv(one([grant("dynamodb:*", "*")]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	outcome(out, "orders").status == "fail"
 }
 
 test_fail_index_only_grant if {
-	i := inv(one([grant("dynamodb:Query", sprintf("%s/index/byCustomer", [arn("orders")]))]), [table("orders", required, no_policy)])
+	i := inv(one([grant("dynamodb:Query", sprintf("%s/index/byCustomer", [arn("orders")]))]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	outcome(out, "orders").status == "fail"
 }
 
 test_fail_policy_variable_resource_is_read_as_any if {
-	i := inv(one([grant("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/${aws:username}")]), [table("orders", required, no_policy)])
+	i := inv(one([grant("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/${aws:username}")]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	outcome(out, "orders").status == "fail"
 }
 
 test_no_outcome_when_not_required if {
-	i := inv(one([grant("dynamodb:*", "*")]), [table("orders", {}, no_policy)])
+	i := inv(one([grant("dynamodb:*", "*")]), [table("orders", {}, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	count(out) == 0
 }
 
 test_named_in_config if {
-	i := inv(one([grant("dynamodb:*", "*")]), [table("orders", {}, no_policy), table("audit", {}, no_policy)])
+	i := inv(one([grant("dynamodb:*", "*")]), [table("orders", {}, build.no_resource_policy), table("audit", {}, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i with data.dynaudit.params as {"row_level_security_tables": ["orders"], "row_level_security_tag": tag}
 	count(out) == 1
 	o := outcome(out, "orders")
@@ -124,20 +97,20 @@ test_named_in_config if {
 }
 
 test_named_by_arn_in_config_decided_without_tags if {
-	i := inv(one([grant("dynamodb:GetItem", "*")]), [table("orders", null, no_policy)])
+	i := inv(one([grant("dynamodb:GetItem", "*")]), [table("orders", null, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i with data.dynaudit.params as {"row_level_security_tables": [arn("orders")], "row_level_security_tag": tag}
 	count(out) == 1
 	outcome(out, "orders").status == "fail"
 }
 
 test_custom_tag_key if {
-	i := inv(one([grant("dynamodb:GetItem", "*")]), [table("orders", {"rls": "Required"}, no_policy)])
+	i := inv(one([grant("dynamodb:GetItem", "*")]), [table("orders", {"rls": "Required"}, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i with data.dynaudit.params as {"row_level_security_tables": [], "row_level_security_tag": "rls"}
 	outcome(out, "orders").status == "fail"
 }
 
 test_unknown_when_tags_not_collected if {
-	i := inv(one([]), [table("orders", null, no_policy)])
+	i := inv(one([]), [table("orders", null, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	count(out) == 1
 	o := outcome(out, "orders")
@@ -146,7 +119,7 @@ test_unknown_when_tags_not_collected if {
 }
 
 test_unknown_when_iam_not_collected if {
-	i := inv(null, [table("orders", required, no_policy)])
+	i := inv(null, [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	count(out) == 1
 	o := outcome(out, "orders")
@@ -156,27 +129,27 @@ test_unknown_when_iam_not_collected if {
 
 test_unknown_when_a_policy_document_is_missing if {
 	iam := iam_of(
-		[role("app", [], [policy_arn("p"), policy_arn("q")])],
+		[build.role("app", [], [build.iam_policy_arn("p"), build.iam_policy_arn("q")])],
 		[
-			{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([])},
-			{"arn": policy_arn("q"), "name": "q", "attachment_count": 1, "document": null},
+			build.managed_policy("p", build.policy_document([])),
+			build.managed_policy("q", null),
 		],
 	)
-	out := dyn304.outcomes with input as inv(iam, [table("orders", required, no_policy)])
+	out := dyn304.outcomes with input as inv(iam, [table("orders", required, build.no_resource_policy)])
 	o := outcome(out, "orders")
 	o.status == "unknown"
-	o.evidence.unreadable_policies == [policy_arn("q")]
+	o.evidence.unreadable_policies == [build.iam_policy_arn("q")]
 }
 
 test_fail_beats_missing_document if {
 	iam := iam_of(
-		[role("app", [], [policy_arn("p"), policy_arn("q")])],
+		[build.role("app", [], [build.iam_policy_arn("p"), build.iam_policy_arn("q")])],
 		[
-			{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([grant("dynamodb:Scan", "*")])},
-			{"arn": policy_arn("q"), "name": "q", "attachment_count": 1, "document": null},
+			build.managed_policy("p", build.policy_document([grant("dynamodb:Scan", "*")])),
+			build.managed_policy("q", null),
 		],
 	)
-	out := dyn304.outcomes with input as inv(iam, [table("orders", required, no_policy)])
+	out := dyn304.outcomes with input as inv(iam, [table("orders", required, build.no_resource_policy)])
 	outcome(out, "orders").status == "fail"
 }
 
@@ -189,7 +162,7 @@ test_unknown_when_resource_policy_not_collected if {
 }
 
 test_fail_resource_policy_grant if {
-	rp := {"document": doc([{
+	rp := {"document": build.policy_document([{
 		"Effect": "Allow",
 		"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting"},
 		"Action": "dynamodb:Scan",
@@ -202,7 +175,7 @@ test_fail_resource_policy_grant if {
 }
 
 test_pass_resource_policy_delegating_to_account if {
-	rp := {"document": doc([{
+	rp := {"document": build.policy_document([{
 		"Effect": "Allow",
 		"Principal": {"AWS": ["arn:aws:iam::111122223333:root", "444455556666"]},
 		"Action": "dynamodb:GetItem",
@@ -214,30 +187,24 @@ test_pass_resource_policy_delegating_to_account if {
 
 test_pass_item_actions_denied_on_table if {
 	deny := {"Effect": "Deny", "Action": ["dynamodb:GetItem", "dynamodb:Query"], "Resource": arn("orders")}
-	r := role("app", [{"name": "guard", "document": doc([deny])}], [policy_arn("p")])
-	iam := iam_of([r], [{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([grant(["dynamodb:GetItem", "dynamodb:Query"], "*")])}])
-	out := dyn304.outcomes with input as inv(iam, [table("orders", required, no_policy)])
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	iam := iam_of([r], [build.managed_policy("p", build.policy_document([grant(["dynamodb:GetItem", "dynamodb:Query"], "*")]))])
+	out := dyn304.outcomes with input as inv(iam, [table("orders", required, build.no_resource_policy)])
 	outcome(out, "orders").status == "pass"
 }
 
 test_fail_partly_denied_lists_remaining_actions if {
 	deny := {"Effect": "Deny", "Action": "dynamodb:GetItem", "Resource": "*"}
-	r := role("app", [{"name": "guard", "document": doc([deny])}], [policy_arn("p")])
-	iam := iam_of([r], [{"arn": policy_arn("p"), "name": "p", "attachment_count": 1, "document": doc([grant(["dynamodb:GetItem", "dynamodb:Query"], "*")])}])
-	out := dyn304.outcomes with input as inv(iam, [table("orders", required, no_policy)])
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	iam := iam_of([r], [build.managed_policy("p", build.policy_document([grant(["dynamodb:GetItem", "dynamodb:Query"], "*")]))])
+	out := dyn304.outcomes with input as inv(iam, [table("orders", required, build.no_resource_policy)])
 	o := outcome(out, "orders")
 	o.status == "fail"
 	o.evidence.statements[0].actions == ["dynamodb:query"]
 }
 
 test_unknown_when_tables_not_listed if {
-	i := {
-		"account_id": acct,
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"iam": one([]),
-		"regions": {"us-east-1": {"tables": null}},
-	}
+	i := build.inventory_with({"us-east-1": build.region({"tables": null})}, {"iam": one([])})
 	out := dyn304.outcomes with input as i
 	count(out) == 1
 	some o in out
@@ -246,7 +213,7 @@ test_unknown_when_tables_not_listed if {
 }
 
 test_wildcard_table_name_prefixes if {
-	tables := [table("orders", required, no_policy), table("ab", required, no_policy), table("invoices", required, no_policy)]
+	tables := [table("orders", required, build.no_resource_policy), table("ab", required, build.no_resource_policy), table("invoices", required, build.no_resource_policy)]
 	iam := one([
 		grant("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/ord*"),
 		grant("dynamodb:Query", "arn:aws:dynamodb:us-east-1:111122223333:table/a?"),
@@ -259,14 +226,14 @@ test_wildcard_table_name_prefixes if {
 }
 
 test_index_wildcard_reaches_table if {
-	i := inv(one([grant("dynamodb:Query", "arn:aws:dynamodb:us-east-1:111122223333:table/orders/*")]), [table("orders", required, no_policy)])
+	i := inv(one([grant("dynamodb:Query", "arn:aws:dynamodb:us-east-1:111122223333:table/orders/*")]), [table("orders", required, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	outcome(out, "orders").status == "fail"
 }
 
 test_not_resource_statement if {
 	s := {"Effect": "Allow", "Action": "dynamodb:GetItem", "NotResource": "arn:aws:dynamodb:*:*:table/audit*"}
-	out := dyn304.outcomes with input as inv(one([s]), [table("orders", required, no_policy), table("audit", required, no_policy)])
+	out := dyn304.outcomes with input as inv(one([s]), [table("orders", required, build.no_resource_policy), table("audit", required, build.no_resource_policy)])
 	outcome(out, "orders").status == "fail"
 	outcome(out, "audit").status == "pass"
 }

@@ -1,22 +1,18 @@
 package dynaudit.rules.dyn305_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn305
 
-acct := "111122223333"
+acct := build.account_id
 
-arn(name) := sprintf("arn:aws:dynamodb:us-east-1:%s:table/%s", [acct, name])
+arn(name) := build.table_arn("us-east-1", name)
 
-table(name, rp) := {"arn": arn(name), "name": name, "resource_policy": rp}
+table(name, rp) := build.table("us-east-1", name, {"resource_policy": rp})
 
-inv(tables) := {
-	"account_id": acct,
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"iam": null,
-	"regions": {"us-east-1": {"tables": {t.arn: t | some t in tables}}},
-}
+inv(tables) := build.inventory_with({"us-east-1": build.region({"tables": build.by_arn(tables)})}, {"iam": null})
 
-doc(stmts) := {"document": {"Version": "2012-10-17", "Statement": stmts}}
+# A resource policy holding `stmts`.
+doc(stmts) := {"document": build.policy_document(stmts)}
 
 allow(principal, condition) := {
 	"Effect": "Allow",

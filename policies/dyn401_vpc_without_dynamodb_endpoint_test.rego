@@ -1,40 +1,29 @@
 package dynaudit.rules.dyn401_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn401
 
-vpc(id, is_default) := {"vpc_id": id, "cidr_block": "10.0.0.0/16", "is_default": is_default, "tags": {}}
+vpc(id, is_default) := build.vpc(id, {"is_default": is_default})
 
-endpoint(id, vpc_id, service, type, state) := {
-	"endpoint_id": id,
+endpoint(id, vpc_id, service, type, state) := build.vpc_endpoint(id, {
 	"vpc_id": vpc_id,
 	"service_name": service,
 	"endpoint_type": type,
 	"state": state,
-	"policy_document": null,
-	"route_table_ids": [],
-}
+})
 
 ddb := "com.amazonaws.us-east-1.dynamodb"
 
-region_inv(region, vpcs, endpoints) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {region: {"vpcs": vpcs, "vpc_endpoints": endpoints}},
-}
+region_inv(region, vpcs, endpoints) := build.inventory({region: build.region({"vpcs": vpcs, "vpc_endpoints": endpoints})})
 
 inv(vpcs, endpoints) := region_inv("us-east-1", vpcs, endpoints)
-
-by_id(vpcs) := {v.vpc_id: v | some v in vpcs}
-
-eps(list) := {e.endpoint_id: e | some e in list}
 
 defaults := {"vpc_ids": [], "skip_default_vpcs": false}
 
 statuses(out) := {[o.resource, o.status] | some o in out}
 
 test_pass_gateway_endpoint if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "available")]))
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-1", false)]), build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "available")]))
 		with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "pass"]}
 	some o in out
@@ -42,34 +31,34 @@ test_pass_gateway_endpoint if {
 }
 
 test_pass_interface_endpoint if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([endpoint("vpce-1", "vpc-1", ddb, "Interface", "available")]))
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-1", false)]), build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Interface", "available")]))
 		with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "pass"]}
 }
 
 test_pass_china_interface_endpoint if {
 	e := endpoint("vpce-1", "vpc-1", "cn.com.amazonaws.cn-north-1.dynamodb", "Interface", "available")
-	out := dyn401.outcomes with input as region_inv("cn-north-1", by_id([vpc("vpc-1", false)]), eps([e]))
+	out := dyn401.outcomes with input as region_inv("cn-north-1", build.vpcs_by_id([vpc("vpc-1", false)]), build.endpoints_by_id([e]))
 		with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "pass"]}
 }
 
 test_pass_state_case_insensitive_and_null if {
 	out := dyn401.outcomes with input as inv(
-		by_id([vpc("vpc-1", false), vpc("vpc-2", false)]),
-		eps([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "Available"), endpoint("vpce-2", "vpc-2", ddb, "Gateway", null)]),
+		build.vpcs_by_id([vpc("vpc-1", false), vpc("vpc-2", false)]),
+		build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "Available"), endpoint("vpce-2", "vpc-2", ddb, "Gateway", null)]),
 	)
 		with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "pass"], ["vpc-2", "pass"]}
 }
 
 test_fail_no_endpoint if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), {}) with data.dynaudit.params as defaults
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-1", false)]), {}) with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "fail"]}
 }
 
 test_fail_other_services_only if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-1", false)]), build.endpoints_by_id([
 		endpoint("vpce-s3", "vpc-1", "com.amazonaws.us-east-1.s3", "Gateway", "available"),
 		endpoint("vpce-streams", "vpc-1", "com.amazonaws.us-east-1.dynamodb-streams", "Interface", "available"),
 	]))
@@ -79,8 +68,8 @@ test_fail_other_services_only if {
 
 test_fail_endpoint_in_other_vpc if {
 	out := dyn401.outcomes with input as inv(
-		by_id([vpc("vpc-1", false), vpc("vpc-2", false)]),
-		eps([endpoint("vpce-1", "vpc-2", ddb, "Gateway", "available")]),
+		build.vpcs_by_id([vpc("vpc-1", false), vpc("vpc-2", false)]),
+		build.endpoints_by_id([endpoint("vpce-1", "vpc-2", ddb, "Gateway", "available")]),
 	)
 		with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "fail"], ["vpc-2", "pass"]}
@@ -88,14 +77,14 @@ test_fail_endpoint_in_other_vpc if {
 
 test_fail_endpoint_for_other_region if {
 	e := endpoint("vpce-1", "vpc-1", "com.amazonaws.us-west-2.dynamodb", "Interface", "available")
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false)]), eps([e])) with data.dynaudit.params as defaults
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-1", false)]), build.endpoints_by_id([e])) with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "fail"]}
 }
 
 test_fail_deleted_or_failed_endpoint if {
 	out := dyn401.outcomes with input as inv(
-		by_id([vpc("vpc-1", false)]),
-		eps([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "deleted"), endpoint("vpce-2", "vpc-1", ddb, "Interface", "Failed")]),
+		build.vpcs_by_id([vpc("vpc-1", false)]),
+		build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "deleted"), endpoint("vpce-2", "vpc-1", ddb, "Interface", "Failed")]),
 	)
 		with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "fail"]}
@@ -104,24 +93,24 @@ test_fail_deleted_or_failed_endpoint if {
 }
 
 test_vpc_ids_parameter_selects if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false), vpc("vpc-2", false)]), {})
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-1", false), vpc("vpc-2", false)]), {})
 		with data.dynaudit.params as {"vpc_ids": ["vpc-2"], "skip_default_vpcs": false}
 	statuses(out) == {["vpc-2", "fail"]}
 }
 
 test_skip_default_vpcs if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-default", true), vpc("vpc-2", false)]), {})
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-default", true), vpc("vpc-2", false)]), {})
 		with data.dynaudit.params as {"vpc_ids": [], "skip_default_vpcs": true}
 	statuses(out) == {["vpc-2", "fail"]}
 }
 
 test_default_vpcs_checked_by_default if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-default", true)]), {}) with data.dynaudit.params as defaults
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-default", true)]), {}) with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-default", "fail"]}
 }
 
 test_vpc_ids_and_skip_default_combined if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-default", true), vpc("vpc-2", false)]), {})
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-default", true), vpc("vpc-2", false)]), {})
 		with data.dynaudit.params as {"vpc_ids": ["vpc-default", "vpc-2"], "skip_default_vpcs": true}
 	statuses(out) == {["vpc-2", "fail"]}
 }
@@ -143,7 +132,7 @@ test_unknown_when_nothing_collected if {
 }
 
 test_unknown_per_vpc_when_endpoints_not_collected if {
-	out := dyn401.outcomes with input as inv(by_id([vpc("vpc-1", false), vpc("vpc-2", true)]), null)
+	out := dyn401.outcomes with input as inv(build.vpcs_by_id([vpc("vpc-1", false), vpc("vpc-2", true)]), null)
 		with data.dynaudit.params as defaults
 	statuses(out) == {["vpc-1", "unknown"], ["vpc-2", "unknown"]}
 	every o in out { o.needs == ["DescribeVpcEndpoints"] }

@@ -1,25 +1,18 @@
 package dynaudit.rules.dyn402_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn402
 
-endpoint(id, service, state, policy) := {
-	"endpoint_id": id,
-	"vpc_id": "vpc-1",
+endpoint(id, service, state, policy) := build.vpc_endpoint(id, {
 	"service_name": service,
-	"endpoint_type": "Gateway",
 	"state": state,
 	"policy_document": policy,
 	"route_table_ids": ["rtb-1"],
-}
+})
 
 ddb := "com.amazonaws.us-east-1.dynamodb"
 
-inv(endpoints) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"vpc_endpoints": endpoints}},
-}
+inv(endpoints) := build.one_region({"vpc_endpoints": endpoints})
 
 default_policy := {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
 

@@ -1,25 +1,18 @@
 package dynaudit.rules.dyn403_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn403
 
-endpoint(id, service, type, state, rtbs) := {
-	"endpoint_id": id,
-	"vpc_id": "vpc-1",
+endpoint(id, service, type, state, rtbs) := build.vpc_endpoint(id, {
 	"service_name": service,
 	"endpoint_type": type,
 	"state": state,
-	"policy_document": null,
 	"route_table_ids": rtbs,
-}
+})
 
 ddb := "com.amazonaws.us-east-1.dynamodb"
 
-inv(endpoints) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"vpc_endpoints": endpoints}},
-}
+inv(endpoints) := build.one_region({"vpc_endpoints": endpoints})
 
 statuses(out) := {[o.resource, o.status] | some o in out}
 

@@ -1,46 +1,32 @@
 package dynaudit.rules.dyn501_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn501
 
-arn(name) := sprintf("arn:aws:cloudtrail:us-east-1:111122223333:trail/%s", [name])
-
-trail(name, multi, logging, selectors) := {
-	"arn": arn(name),
-	"name": name,
-	"home_region": "us-east-1",
+trail(name, multi, logging, selectors) := build.trail("us-east-1", name, {
 	"is_multi_region": multi,
-	"is_organization_trail": false,
-	"include_global_service_events": true,
-	"log_file_validation_enabled": true,
-	"kms_key_id": null,
-	"s3_bucket_name": "logs",
 	"is_logging": logging,
 	"selectors": selectors,
-}
-
-no_selectors := {"event_selectors": [], "advanced_event_selectors": []}
+})
 
 classic(rw, mgmt) := {"event_selectors": [{"read_write_type": rw, "include_management_events": mgmt, "data_resources": []}], "advanced_event_selectors": []}
 
-fs(field, equals) := {"field": field, "equals": equals, "not_equals": [], "starts_with": [], "not_starts_with": [], "ends_with": [], "not_ends_with": []}
+fs(field, equals) := build.field_selector(field, {"equals": equals})
 
 advanced(selectors) := {"event_selectors": [], "advanced_event_selectors": selectors}
 
-inv(trails, trail_arns) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"trails": {t.arn: t | some t in trails},
-	"regions": {
-		"us-east-1": {"trail_arns": trail_arns},
-		"eu-west-1": {"trail_arns": trail_arns},
+inv(trails, trail_arns) := build.inventory_with(
+	{
+		"us-east-1": build.region({"trail_arns": trail_arns}),
+		"eu-west-1": build.region({"trail_arns": trail_arns}),
 	},
-}
+	{"trails": build.by_arn(trails)},
+)
 
 statuses(out) := {[o.resource, o.status] | some o in out}
 
 test_pass_default_selectors if {
-	t := trail("main", true, true, no_selectors)
+	t := trail("main", true, true, build.default_selectors)
 	out := dyn501.outcomes with input as inv([t], [t.arn])
 	statuses(out) == {["111122223333/us-east-1", "pass"], ["111122223333/eu-west-1", "pass"]}
 	count(out) == 2
@@ -120,14 +106,14 @@ test_fail_advanced_data_only if {
 }
 
 test_fail_single_region_trail if {
-	t := trail("main", false, true, no_selectors)
+	t := trail("main", false, true, build.default_selectors)
 	out := dyn501.outcomes with input as inv([t], [t.arn])
 	every o in out { o.status == "fail" }
 	count(out) == 2
 }
 
 test_fail_not_logging if {
-	t := trail("main", true, false, no_selectors)
+	t := trail("main", true, false, build.default_selectors)
 	out := dyn501.outcomes with input as inv([t], [t.arn])
 	every o in out { o.status == "fail" }
 	count(out) == 2
@@ -148,7 +134,7 @@ test_unknown_when_trails_not_listed if {
 }
 
 test_unknown_when_status_not_collected if {
-	t := trail("main", true, null, no_selectors)
+	t := trail("main", true, null, build.default_selectors)
 	out := dyn501.outcomes with input as inv([t], [t.arn])
 	every o in out {
 		o.status == "unknown"
@@ -175,7 +161,7 @@ test_fail_when_unknown_trail_is_disqualified_anyway if {
 }
 
 test_pass_beats_unknown if {
-	good := trail("main", true, true, no_selectors)
+	good := trail("main", true, true, build.default_selectors)
 	odd := trail("other", true, null, null)
 	out := dyn501.outcomes with input as inv([good, odd], null)
 	every o in out { o.status == "pass" }
@@ -183,7 +169,7 @@ test_pass_beats_unknown if {
 }
 
 test_pass_organization_trail if {
-	t := object.union(trail("org", true, true, no_selectors), {
+	t := object.union(trail("org", true, true, build.default_selectors), {
 		"arn": "arn:aws:cloudtrail:us-east-1:999988887777:trail/org",
 		"is_organization_trail": true,
 	})

@@ -1,33 +1,23 @@
 package dynaudit.rules.dyn503_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn503
 
-table_arn(name) := sprintf("arn:aws:dynamodb:us-east-1:111122223333:table/%s", [name])
+table_arn(name) := build.table_arn("us-east-1", name)
 
-table(name) := {"arn": table_arn(name), "name": name}
+table(name) := build.table("us-east-1", name, {})
 
-trail(name, multi, logging, home, selectors) := {
-	"arn": sprintf("arn:aws:cloudtrail:%s:111122223333:trail/%s", [home, name]),
-	"name": name,
-	"home_region": home,
+trail(name, multi, logging, home, selectors) := build.trail(home, name, {
 	"is_multi_region": multi,
-	"is_organization_trail": false,
-	"include_global_service_events": true,
-	"log_file_validation_enabled": true,
-	"kms_key_id": null,
-	"s3_bucket_name": "logs",
 	"is_logging": logging,
 	"selectors": selectors,
-}
+})
 
 classic(rw, values) := {"read_write_type": rw, "include_management_events": true, "data_resources": [{"type": "AWS::DynamoDB::Table", "values": values}]}
 
 classic_sels(selectors) := {"event_selectors": selectors, "advanced_event_selectors": []}
 
-fs(field, op, values) := object.union(
-	{"field": field, "equals": [], "not_equals": [], "starts_with": [], "not_starts_with": [], "ends_with": [], "not_ends_with": []},
-	{op: values},
-)
+fs(field, op, values) := build.field_selector(field, {op: values})
 
 ddb_data(extra) := {"name": "ddb", "field_selectors": array.concat(
 	[fs("eventCategory", "equals", ["Data"]), fs("resources.type", "equals", ["AWS::DynamoDB::Table"])],
@@ -36,13 +26,10 @@ ddb_data(extra) := {"name": "ddb", "field_selectors": array.concat(
 
 adv(selectors) := {"event_selectors": [], "advanced_event_selectors": selectors}
 
-inv(tables, trails, trail_arns) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"trails": {t.arn: t | some t in trails},
-	"regions": {"us-east-1": {"tables": {t.arn: t | some t in tables}, "trail_arns": trail_arns}},
-}
+inv(tables, trails, trail_arns) := build.inventory_with(
+	{"us-east-1": build.region({"tables": build.by_arn(tables), "trail_arns": trail_arns})},
+	{"trails": build.by_arn(trails)},
+)
 
 multi(selectors) := trail("main", true, true, "eu-west-1", selectors)
 
@@ -275,13 +262,10 @@ test_fail_when_reads_definitely_missing_and_writes_uncertain if {
 
 test_unknown_when_tables_not_listed if {
 	t := multi(adv([ddb_data([])]))
-	out := dyn503.outcomes with input as {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"trails": {t.arn: t},
-		"regions": {"us-east-1": {"tables": null, "trail_arns": [t.arn]}},
-	}
+	out := dyn503.outcomes with input as build.inventory_with(
+		{"us-east-1": build.region({"tables": null, "trail_arns": [t.arn]})},
+		{"trails": {t.arn: t}},
+	)
 	count(out) == 1
 	some o in out
 	o.status == "unknown"

@@ -1,35 +1,24 @@
 package dynaudit.rules.dyn504_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn504
 
-key := "arn:aws:kms:eu-west-1:111122223333:key/0f0e0d0c-0b0a-0908-0706-050403020100"
+key := build.kms_key_arn("eu-west-1", "0f0e0d0c-0b0a-0908-0706-050403020100")
 
-trail(name, multi, logging, selectors, kms) := {
-	"arn": sprintf("arn:aws:cloudtrail:eu-west-1:111122223333:trail/%s", [name]),
-	"name": name,
-	"home_region": "eu-west-1",
+trail(name, multi, logging, selectors, kms) := build.trail("eu-west-1", name, {
 	"is_multi_region": multi,
-	"is_organization_trail": false,
-	"include_global_service_events": true,
-	"log_file_validation_enabled": true,
-	"kms_key_id": kms,
-	"s3_bucket_name": "logs",
 	"is_logging": logging,
 	"selectors": selectors,
-}
+	"kms_key_id": kms,
+})
 
-all_mgmt := {"event_selectors": [], "advanced_event_selectors": []}
-
-inv(trails) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"trails": {t.arn: t | some t in trails},
-	"regions": {"us-east-1": {"trail_arns": [t.arn | some t in trails]}},
-}
+inv(trails) := build.inventory_with(
+	{"us-east-1": build.region({"trail_arns": [t.arn | some t in trails]})},
+	{"trails": build.by_arn(trails)},
+)
 
 test_pass_when_kms_encrypted if {
-	t := trail("main", true, true, all_mgmt, key)
+	t := trail("main", true, true, build.default_selectors, key)
 	out := dyn504.outcomes with input as inv([t])
 	count(out) == 1
 	some o in out
@@ -38,7 +27,7 @@ test_pass_when_kms_encrypted if {
 }
 
 test_fail_when_not_encrypted if {
-	t := trail("main", true, true, all_mgmt, null)
+	t := trail("main", true, true, build.default_selectors, null)
 	out := dyn504.outcomes with input as inv([t])
 	count(out) == 1
 	some o in out
@@ -47,7 +36,7 @@ test_fail_when_not_encrypted if {
 }
 
 test_fail_when_key_id_empty if {
-	t := trail("main", true, true, all_mgmt, "")
+	t := trail("main", true, true, build.default_selectors, "")
 	out := dyn504.outcomes with input as inv([t])
 	count(out) == 1
 	some o in out
@@ -55,7 +44,7 @@ test_fail_when_key_id_empty if {
 }
 
 test_no_outcome_for_single_region_trail if {
-	t := trail("single", false, true, all_mgmt, null)
+	t := trail("single", false, true, build.default_selectors, null)
 	out := dyn504.outcomes with input as inv([t])
 	count(out) == 0
 }

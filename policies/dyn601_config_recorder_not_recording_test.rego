@@ -1,22 +1,16 @@
 package dynaudit.rules.dyn601_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn601
 
-inv(recorders) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"config_recorders": recorders}},
-}
+inv(recorders) := build.one_region({"config_recorders": recorders})
 
-recorder(name, all_supported, types, excluded, recording) := {
-	"name": name,
+recorder(name, all_supported, types, excluded, recording) := build.config_recorder(name, {
 	"all_supported": all_supported,
 	"resource_types": types,
 	"excluded_resource_types": excluded,
 	"recording": recording,
-	"last_status": "Success",
-}
+})
 
 only(out, status) if {
 	count(out) == 1
@@ -105,16 +99,11 @@ test_pass_wins_over_unknown_status if {
 }
 
 test_one_outcome_per_region if {
-	i := {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"regions": {
-			"us-east-1": {"config_recorders": [recorder("default", true, [], [], true)]},
-			"eu-west-1": {"config_recorders": []},
-			"us-west-2": {"config_recorders": null},
-		},
-	}
+	i := build.inventory({
+		"us-east-1": build.region({"config_recorders": [recorder("default", true, [], [], true)]}),
+		"eu-west-1": build.region({"config_recorders": []}),
+		"us-west-2": build.region({"config_recorders": null}),
+	})
 	out := dyn601.outcomes with input as i
 	count(out) == 3
 	{o.resource: o.status | some o in out} == {

@@ -1,26 +1,17 @@
 package dynaudit.rules.dyn602_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn602
 
 defaults := {"required_config_rules": ["DYNAMODB_TABLE_ENCRYPTED_KMS", "DYNAMODB_PITR_ENABLED", "DYNAMODB_IN_BACKUP_PLAN"]}
 
-inv(rules) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"config_rules": rules}},
-}
+inv(rules) := build.one_region({"config_rules": rules})
 
-rule(name, owner, identifier, state) := {
-	"name": name,
-	"arn": sprintf("arn:aws:config:us-east-1:111122223333:config-rule/config-rule-%s", [name]),
+rule(name, owner, identifier, state) := build.config_rule("us-east-1", name, {
 	"source_owner": owner,
 	"source_identifier": identifier,
 	"state": state,
-	"scope_resource_types": ["AWS::DynamoDB::Table"],
-	"compliance": "COMPLIANT",
-	"non_compliant_resources": [],
-}
+})
 
 all_three := {
 	"dynamodb-table-encrypted-kms": rule("dynamodb-table-encrypted-kms", "AWS", "DYNAMODB_TABLE_ENCRYPTED_KMS", "ACTIVE"),
@@ -107,16 +98,11 @@ test_unknown_when_rules_not_collected if {
 }
 
 test_one_outcome_per_region if {
-	i := {
-		"account_id": "111122223333",
-		"partition": "aws",
-		"collected_at": "2026-11-01T00:00:00Z",
-		"regions": {
-			"us-east-1": {"config_rules": all_three},
-			"eu-west-1": {"config_rules": {}},
-			"us-west-2": {"config_rules": null},
-		},
-	}
+	i := build.inventory({
+		"us-east-1": build.region({"config_rules": all_three}),
+		"eu-west-1": build.region({"config_rules": {}}),
+		"us-west-2": build.region({"config_rules": null}),
+	})
 	out := dyn602.outcomes with input as i with data.dynaudit.params as defaults
 	count(out) == 3
 	{o.resource: o.status | some o in out} == {

@@ -1,26 +1,18 @@
 package dynaudit.rules.dyn603_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn603
 
-inv(rules) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"config_rules": rules}},
-}
+inv(rules) := build.one_region({"config_rules": rules})
 
-arn(name) := sprintf("arn:aws:config:us-east-1:111122223333:config-rule/config-rule-%s", [name])
+arn(name) := build.config_rule_arn("us-east-1", name)
 
-rule(name, identifier, scope, compliance, resources) := {
-	"name": name,
-	"arn": arn(name),
-	"source_owner": "AWS",
+rule(name, identifier, scope, compliance, resources) := build.config_rule("us-east-1", name, {
 	"source_identifier": identifier,
-	"state": "ACTIVE",
 	"scope_resource_types": scope,
 	"compliance": compliance,
 	"non_compliant_resources": resources,
-}
+})
 
 pitr(compliance, resources) := rule("dynamodb-pitr-enabled", "DYNAMODB_PITR_ENABLED", ["AWS::DynamoDB::Table"], compliance, resources)
 

@@ -1,19 +1,15 @@
 package dynaudit.rules.dyn604_test
 
+import data.dynaudit.lib.inventory_test as build
 import data.dynaudit.rules.dyn604
 
 defaults := {"required_tags": {"Environment": [], "Application": []}}
 
 restricted := {"required_tags": {"Environment": ["Production", "Staging"], "Application": []}}
 
-inv(tables) := {
-	"account_id": "111122223333",
-	"partition": "aws",
-	"collected_at": "2026-11-01T00:00:00Z",
-	"regions": {"us-east-1": {"tables": tables}},
-}
+inv(tables) := build.one_region({"tables": tables})
 
-table(name, tags) := {"arn": sprintf("arn:aws:dynamodb:us-east-1:111122223333:table/%s", [name]), "name": name, "tags": tags}
+table(name, tags) := build.table("us-east-1", name, {"tags": tags})
 
 single(t, params) := o if {
 	out := dyn604.outcomes with input as inv({t.arn: t}) with data.dynaudit.params as params

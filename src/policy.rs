@@ -17,7 +17,9 @@ pub enum FileKind {
     Rule,
     /// A helper library under a `lib/` directory: no metadata needed.
     Library,
-    /// `*_test.rego`: Rego unit tests.
+    /// `*_test.rego`: Rego unit tests, and test-only helpers such as the
+    /// inventory builders of `policies/lib/inventory_test.rego`; compiled
+    /// only to run the tests, never into the evaluation engine.
     Test,
 }
 

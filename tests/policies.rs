@@ -1,12 +1,14 @@
 //! The rule pack's own contract: every `_test.rego` passes under regorus,
-//! and the metadata of the 28 catalogue rules is complete and correct.
+//! the metadata of the 27 catalogue rules is complete and correct, and
+//! every AWS operation a rule says it needs is one the scan may call.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use dynaudit::collect::permissions::{ALLOWED_OPERATIONS, COLLECTOR_ONLY_OPERATIONS};
 use dynaudit::policy::{FileKind, PolicySet, builtin_files, run_rego_tests};
 
-/// The catalogue (`shared/spec/rules.md`): ids and names are a public contract.
-/// It lists 27 rules (5 + 5 + 5 + 3 + 5 + 4).
+/// The catalogue (`docs/rules/README.md`, the generated rule index): ids and
+/// names are a public contract. It lists 27 rules (5 + 5 + 5 + 3 + 5 + 4).
 const CATALOGUE: &[(&str, &str)] = &[
     ("DYN101", "table-not-encrypted-with-cmk"),
     ("DYN102", "table-kms-key-unusable"),
@@ -128,4 +130,255 @@ fn every_rule_maps_to_a_framework_and_file_names_match_ids() {
             format!("dynaudit.rules.{}", rule.id.to_lowercase())
         );
     }
+}
+
+#[test]
+fn the_test_inventory_library_is_test_support_only() {
+    // Compiled for `run_rego_tests` only, never into the evaluation engine.
+    let files = builtin_files();
+    let library = files
+        .iter()
+        .find(|f| f.path == "policies/lib/inventory_test.rego")
+        .expect("policies/lib/inventory_test.rego is embedded");
+    assert_eq!(library.kind, FileKind::Test);
+    assert!(
+        !library.text.lines().any(|line| line.starts_with("test_")),
+        "the builder library defines no tests of its own"
+    );
+}
+
+/// A token of Rego source, as far as [`needed_operations`] cares.
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Str(String),
+    Word(String),
+    Open,
+    Close,
+    Colon,
+    Compare,
+    Comma,
+    Newline,
+    Other,
+}
+
+/// Rego source as tokens, comments left out.
+fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                while chars.peek().is_some_and(|&n| n != '\n') {
+                    chars.next();
+                }
+            }
+            '"' => {
+                let mut s = String::new();
+                while let Some(n) = chars.next() {
+                    match n {
+                        '\\' => {
+                            if let Some(escaped) = chars.next() {
+                                s.push(escaped);
+                            }
+                        }
+                        '"' => break,
+                        _ => s.push(n),
+                    }
+                }
+                out.push(Token::Str(s));
+            }
+            '`' => {
+                let s: String = chars.by_ref().take_while(|&n| n != '`').collect();
+                out.push(Token::Str(s));
+            }
+            '(' | '[' | '{' => out.push(Token::Open),
+            ')' | ']' | '}' => out.push(Token::Close),
+            ':' if chars.peek() == Some(&'=') => {
+                chars.next();
+                out.push(Token::Other);
+            }
+            ':' => out.push(Token::Colon),
+            '=' | '!' if chars.peek() == Some(&'=') => {
+                chars.next();
+                out.push(Token::Compare);
+            }
+            ',' => out.push(Token::Comma),
+            '\n' => out.push(Token::Newline),
+            c if c.is_ascii_alphanumeric() || c == '_' || c == '.' => {
+                let mut word = c.to_string();
+                while let Some(&n) = chars.peek() {
+                    if !(n.is_ascii_alphanumeric() || n == '_' || n == '.') {
+                        break;
+                    }
+                    word.push(n);
+                    chars.next();
+                }
+                out.push(Token::Word(word));
+            }
+            c if c.is_whitespace() => {}
+            _ => out.push(Token::Other),
+        }
+    }
+    out
+}
+
+/// The AWS operations a policy file names as needed: the string literals in
+/// the value of every `"needs":` key, and in every rule, function or local
+/// variable whose name contains `needs` (`trail_needs(t) := [...]`,
+/// `needs := array.concat(["DescribeVpcs"], ...)`), because rules also
+/// build `needs` from helpers. Object keys, literals compared with `==` or
+/// `!=` (conditions in a helper's body) and comments are left out.
+fn needed_operations(text: &str) -> BTreeSet<String> {
+    let tokens = tokens(text);
+    let mut found = BTreeSet::new();
+    // Collects the literals from `start` to the end of the expression: a
+    // comma or newline outside brackets, or the bracket that encloses it.
+    let mut collect = |start: usize, stop_at_comma: bool| {
+        let mut depth = 0usize;
+        for (i, token) in tokens.iter().enumerate().skip(start) {
+            match token {
+                Token::Open => depth += 1,
+                Token::Close if depth == 0 => break,
+                Token::Close => depth -= 1,
+                Token::Comma if depth == 0 && stop_at_comma => break,
+                Token::Newline if depth == 0 && i > start => break,
+                Token::Str(s) => {
+                    let next = tokens.get(i + 1);
+                    let key = next == Some(&Token::Colon);
+                    let compared =
+                        next == Some(&Token::Compare) || (i > 0 && tokens[i - 1] == Token::Compare);
+                    if !key && !compared {
+                        found.insert(s.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            Token::Str(key) if key == "needs" && tokens.get(i + 1) == Some(&Token::Colon) => {
+                collect(i + 2, true);
+            }
+            Token::Word(name)
+                if name.contains("needs") && (i == 0 || tokens[i - 1] == Token::Newline) =>
+            {
+                collect(i, false);
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every operation the rules and libraries need, with the files needing it.
+fn operations_needed_by_rules() -> BTreeMap<String, Vec<String>> {
+    let mut needed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in builtin_files().iter().filter(|f| f.kind != FileKind::Test) {
+        for operation in needed_operations(&file.text) {
+            needed.entry(operation).or_default().push(file.path.clone());
+        }
+    }
+    needed
+}
+
+#[test]
+fn needed_operations_reads_needs_values_and_needs_helpers() {
+    let text = r#"
+# "needs": ["InAComment"]
+outcomes contains {"status": "unknown", "needs": ["DescribeTable", "ListTagsOfResource"], "region": "us-east-1"} if {
+	x := 1
+}
+
+other := {"needs": sort({n | some n in array.concat(["A"], ["B" | true])}), "message": "not this"}
+
+trail_needs(t) := array.concat(
+	[op | op := "GetTrailStatus"; t.is_logging == null],
+	[op | op := "GetEventSelectors"; t.selectors == null],
+)
+
+needs_for := {"pitr_status": ["DescribeContinuousBackups"]}
+
+needs_of(v) := {"needs": v.needs} if {
+	v.status == "unknown"
+	"fail" != v.status
+}
+
+f(x) := y if {
+	needs := array.concat(["DescribeVpcs"], [op | op := "DescribeVpcEndpoints"])
+	y := {"needs": needs, "status": "unknown"}
+}
+"#;
+    let expected: BTreeSet<String> = [
+        "A",
+        "B",
+        "DescribeContinuousBackups",
+        "DescribeTable",
+        "DescribeVpcEndpoints",
+        "DescribeVpcs",
+        "GetEventSelectors",
+        "GetTrailStatus",
+        "ListTagsOfResource",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(needed_operations(text), expected);
+}
+
+#[test]
+fn every_operation_a_rule_needs_is_in_the_read_only_allow_list() {
+    let needed = operations_needed_by_rules();
+    // Guards the scan itself: these are named directly in `needs` and
+    // through helpers (lib/cloudtrail.rego, a local `needs :=`).
+    for operation in [
+        "DescribeContinuousBackups",
+        "GetAccountAuthorizationDetails",
+        "GetTrailStatus",
+        "ListBackupSelections",
+        "DescribeVpcs",
+    ] {
+        assert!(
+            needed.contains_key(operation),
+            "no rule was found needing {operation}: {needed:?}"
+        );
+    }
+    let allowed: BTreeSet<&str> = ALLOWED_OPERATIONS.iter().map(|(_, op, _)| *op).collect();
+    let outside: Vec<String> = needed
+        .iter()
+        .filter(|(operation, _)| !allowed.contains(operation.as_str()))
+        .map(|(operation, files)| format!("{operation} (needed in {})", files.join(", ")))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "operations rules need that ALLOWED_OPERATIONS (src/collect/permissions.rs) does not grant: {outside:?}"
+    );
+}
+
+#[test]
+fn every_allowed_operation_is_needed_by_a_rule_or_listed_as_collector_only() {
+    let needed = operations_needed_by_rules();
+    for (service, operation, _) in ALLOWED_OPERATIONS {
+        let by_rule = needed.contains_key(*operation);
+        let collector_only = COLLECTOR_ONLY_OPERATIONS.contains(&(*service, *operation));
+        assert!(
+            by_rule || collector_only,
+            "{service}:{operation} is granted but no rule needs it: list it in COLLECTOR_ONLY_OPERATIONS with the reason, or drop it"
+        );
+        assert!(
+            !(by_rule && collector_only),
+            "{service}:{operation} is in COLLECTOR_ONLY_OPERATIONS but {} need it",
+            needed[*operation].join(", ")
+        );
+    }
+    for (service, operation) in COLLECTOR_ONLY_OPERATIONS {
+        assert!(
+            ALLOWED_OPERATIONS
+                .iter()
+                .any(|(s, o, _)| s == service && o == operation),
+            "{service}:{operation} is in COLLECTOR_ONLY_OPERATIONS but not in ALLOWED_OPERATIONS"
+        );
+    }
+    let unique: BTreeSet<_> = COLLECTOR_ONLY_OPERATIONS.iter().collect();
+    assert_eq!(unique.len(), COLLECTOR_ONLY_OPERATIONS.len(), "duplicates");
 }

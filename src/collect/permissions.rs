@@ -58,6 +58,26 @@ pub const ALLOWED_OPERATIONS: &[(&str, &str, bool)] = &[
     ("dax", "DescribeClusters", true),
 ];
 
+/// `(IAM action prefix, operation)` of every entry of
+/// [`ALLOWED_OPERATIONS`] that no rule names in an outcome's `needs`, each
+/// with why it is granted. Every other allowed operation is one that a rule's
+/// unknown outcome can depend on; `tests/policies.rs` checks that these
+/// and the operations the rules need are exactly the allow-list.
+pub const COLLECTOR_ONLY_OPERATIONS: &[(&str, &str)] = &[
+    // The account id and partition of the credentials, asked before the scan (needs no permission).
+    ("sts", "GetCallerIdentity"),
+    // The account's enabled regions, for `--regions all` and to check region names this build does not know.
+    ("ec2", "DescribeRegions"),
+    // Granted, but no collector calls it: an endpoint's route tables come with DescribeVpcEndpoints (all DYN403 reads).
+    ("ec2", "DescribeRouteTables"),
+    // The resources a non-compliant DynamoDB Config rule names, which DYN603 quotes but does not decide on.
+    ("config", "GetComplianceDetailsByConfigRule"),
+    // A backup plan's rules (schedule, vault, retention), kept as evidence; DYN203 decides on selections only.
+    ("backup", "GetBackupPlan"),
+    // Each selection ListBackupSelections lists; one that fails leaves the plan's selections unknown.
+    ("backup", "GetBackupSelection"),
+];
+
 /// Whether `service:Operation` (as the recorder writes it) is allowed.
 pub fn is_allowed(action: &str) -> bool {
     action.split_once(':').is_some_and(|(s, o)| {
