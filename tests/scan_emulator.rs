@@ -6,10 +6,11 @@
 //! locations in the inventory; `collect` + `eval` giving exactly the
 //! findings of `scan`; and the read-only operation record.
 //!
-//! The estate is seeded by `tests/support/estate/`. Every seeding call was
-//! tried on moto 5.2.5 and is served (KMS DisableKey/ScheduleKeyDeletion
-//! take only a bare key id there). What moto cannot model, and so what the
-//! expectations cannot show:
+//! The estate is seeded by `tests/support/estate/`, and the outcomes
+//! expected on it are the data file `expected_outcomes.txt` there. Every
+//! seeding call was tried on moto 5.2.5 and is served (KMS
+//! DisableKey/ScheduleKeyDeletion take only a bare key id there). What moto
+//! cannot model, and so what the expectations cannot show:
 //! - DynamoDB replicas (`UpdateTable` with `ReplicaUpdates` does nothing,
 //!   `DescribeTable` has no `Replicas`): DYN205 only as "no replica" (fail)
 //!   or "no region besides its own required" (pass); DYN101/DYN201 on
@@ -49,159 +50,100 @@ fn stderr(out: &Output) -> String {
 // Expectations
 // ---------------------------------------------------------------------------
 
-/// Rules with one outcome per table, in the column order of
-/// [`TABLE_OUTCOMES`].
-const TABLE_RULES: [&str; 10] = [
-    "DYN101", "DYN102", "DYN201", "DYN202", "DYN203", "DYN204", "DYN305", "DYN503", "DYN505",
-    "DYN604",
-];
+/// The outcome of every rule on every seeded resource: a grid of rule x
+/// table and a list for the other resources, labelled as in [`Estate`]; the
+/// file says how to read and extend it.
+const EXPECTED_OUTCOMES: &str = include_str!("support/estate/expected_outcomes.txt");
 
-/// Per table (the table's name, then P pass, F fail or U unknown for each
-/// of [`TABLE_RULES`]). The tables are in us-east-1 down to archive,
-/// us-west-2 down to retired, then eu-west-1.
-///
-/// What moto 5.2.5 cannot model, and so what these columns can never show:
-/// - DYN203 pass: moto has no CreateBackupSelection and answers
-///   ListBackupSelections with a 500, so where a plan exists no selection
-///   is known (unknown); where no plan exists the table fails.
-/// - DYN505 pass or fail: DescribeContributorInsights answers 500 (unknown).
-/// - DYN102 for a table in `INACCESSIBLE_ENCRYPTION_CREDENTIALS`: moto
-///   never reports it; the failing cases come from the key states.
-/// - DYN101 with `KeyManager = AWS`: moto reports the AWS managed key
-///   `alias/aws/dynamodb` as `CUSTOMER`; the rule recognises it by alias.
-const TABLE_OUTCOMES: &[&str] = &[
-    // table        101 102 201 202 203 204 305 503 505 604
-    "orders          P   P   P   P   U   P   P   P   U   P",
-    "sessions        F   P   F   F   U   F   P   F   U   F",
-    "ledger          F   P   P   F   U   P   P   F   U   F",
-    "tenants         P   P   P   F   U   P   P   F   U   P",
-    "tenants-legacy  P   P   F   F   U   F   P   F   U   P",
-    "archive         P   F   F   F   U   P   P   F   U   P",
-    "public-feed     F   P   P   F   F   F   F   P   U   F",
-    "org-shared      P   P   P   F   F   P   P   F   U   P",
-    "partner-share   P   P   F   F   F   P   F   F   U   P",
-    "retired         P   F   F   F   F   F   P   F   U   P",
-    "audit-log       P   P   P   F   U   P   P   P   U   P",
-    "scratch         F   P   F   F   U   F   P   F   U   F",
-];
+/// [`EXPECTED_OUTCOMES`], read: the tables of the grid, in its order, and
+/// every outcome as (rule, resource label, status).
+struct Expected {
+    tables: Vec<&'static str>,
+    outcomes: Vec<(&'static str, String, &'static str)>,
+}
 
-/// Every other outcome: (rule, resource label, status). Labels are those of
-/// [`Estate`]; `region:R` is the per-region resource `<account>/R`.
-///
-/// Not modelled by moto 5.2.5:
-/// - DYN205 beyond "no replica at all": `UpdateTable` with `ReplicaUpdates`
-///   does nothing and `DescribeTable` has no `Replicas`, so a table that
-///   requires replicas always lacks them; the pass is a table whose
-///   required regions are only its own.
-/// - DYN603 pass or fail: `DescribeComplianceByConfigRule` answers 500 and
-///   rules are never evaluated (unknown).
-const OTHER_OUTCOMES: &[(&str, &str, &str)] = &[
-    // Keys: rotation of customer managed keys; the AWS managed key of the
-    // ledger table is out of scope (no outcome).
-    ("DYN103", "key:east-rotated", "pass"),
-    ("DYN103", "key:east-disabled", "fail"),
-    ("DYN103", "key:west-rotated", "pass"),
-    ("DYN103", "key:west-pending", "pass"),
-    ("DYN103", "key:eu-unrotated", "fail"),
-    // DAX.
-    ("DYN104", "dax:secure-east", "pass"),
-    ("DYN104", "dax:plain-eu", "fail"),
-    ("DYN105", "dax:secure-east", "pass"),
-    ("DYN105", "dax:plain-eu", "fail"),
-    // Replicas: only tables that require some get an outcome.
-    ("DYN205", "table:orders", "pass"),
-    ("DYN205", "table:ledger", "fail"),
-    // IAM: the unattached UnusedAdmin and the Deny-only inline policy of
-    // ops-admin get no outcome.
-    ("DYN301", "policy:DynamoAdminAll", "fail"),
-    ("DYN301", "policy:OrdersReadOnly", "pass"),
-    ("DYN301", "policy:TenantAccess", "pass"),
-    ("DYN301", "policy:TenantWeak", "pass"),
-    ("DYN301", "user:reporting", "pass"),
-    ("DYN301", "group:readers", "pass"),
-    ("DYN302", "policy:TenantAccess", "pass"),
-    ("DYN302", "policy:TenantWeak", "fail"),
-    ("DYN302", "user:reporting", "pass"),
-    // TenantWeak has no ForAllValues restriction: no DYN303 outcome.
-    ("DYN303", "policy:TenantAccess", "pass"),
-    ("DYN303", "user:reporting", "fail"),
-    // Only tables tagged dynaudit:row-level-security=required.
-    ("DYN304", "table:tenants", "pass"),
-    ("DYN304", "table:tenants-legacy", "fail"),
-    // Network: the S3 endpoint gets no DYN402/DYN403 outcome.
-    ("DYN401", "vpc:default-east", "fail"),
-    ("DYN401", "vpc:app-east", "pass"),
-    ("DYN401", "vpc:default-west", "fail"),
-    ("DYN401", "vpc:app-west", "pass"),
-    ("DYN401", "vpc:default-eu", "pass"),
-    ("DYN401", "vpc:s3-only-eu", "fail"),
-    ("DYN402", "vpce:app-east", "pass"),
-    ("DYN402", "vpce:app-west", "fail"),
-    ("DYN402", "vpce:default-eu", "fail"),
-    ("DYN403", "vpce:app-east", "pass"),
-    ("DYN403", "vpce:app-west", "fail"),
-    ("DYN403", "vpce:default-eu", "pass"),
-    // CloudTrail: DYN501 fails in the bare account (see
-    // `dyn501_fails_without_a_logging_multi_region_trail`); the
-    // single-region and the stopped trail get no DYN502/DYN504 outcome.
-    ("DYN501", "region:us-east-1", "pass"),
-    ("DYN501", "region:us-west-2", "pass"),
-    ("DYN501", "region:eu-west-1", "pass"),
-    ("DYN502", "trail:org-audit", "pass"),
-    ("DYN502", "trail:legacy", "fail"),
-    ("DYN504", "trail:org-audit", "pass"),
-    ("DYN504", "trail:legacy", "fail"),
-    // AWS Config.
-    ("DYN601", "region:us-east-1", "pass"),
-    ("DYN601", "region:us-west-2", "fail"),
-    ("DYN601", "region:eu-west-1", "fail"),
-    ("DYN602", "region:us-east-1", "pass"),
-    ("DYN602", "region:us-west-2", "fail"),
-    ("DYN602", "region:eu-west-1", "fail"),
-    (
-        "DYN603",
-        "config-rule:dynamodb-table-encrypted-kms",
-        "unknown",
-    ),
-    ("DYN603", "config-rule:dynamodb-pitr-enabled", "unknown"),
-    ("DYN603", "config-rule:dynamodb-in-backup-plan", "unknown"),
-    ("DYN603", "config-rule:pitr-west", "unknown"),
-];
+/// Reads [`EXPECTED_OUTCOMES`], refusing anything it cannot read.
+fn expected() -> Expected {
+    let mut expected = Expected {
+        tables: Vec::new(),
+        outcomes: Vec::new(),
+    };
+    let mut section = "";
+    let mut rules: Vec<&str> = Vec::new();
+    let mut resources = 0;
+    let mut seen = BTreeSet::new();
+    let mut add = |rule: &'static str, label: String, status: &'static str, line: usize| {
+        assert!(
+            seen.insert((rule, label.clone())),
+            "line {line}: {rule} on {label} listed twice"
+        );
+        expected.outcomes.push((rule, label, status));
+    };
+    for (i, line) in EXPECTED_OUTCOMES.lines().enumerate() {
+        let line_no = i + 1;
+        let line = line.split('#').next().unwrap().trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name;
+            continue;
+        }
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        match section {
+            "tables" if rules.is_empty() => {
+                assert_eq!(cells[0], "table", "line {line_no}: the header of [tables]");
+                rules = cells[1..].to_vec();
+                assert!(!rules.is_empty(), "line {line_no}: no rule in the header");
+            }
+            "tables" => {
+                let table = cells[0];
+                assert_eq!(cells.len(), rules.len() + 1, "row of {table}");
+                expected.tables.push(table);
+                for (rule, cell) in rules.iter().zip(&cells[1..]) {
+                    let status = match *cell {
+                        "P" => "pass",
+                        "F" => "fail",
+                        "U" => "unknown",
+                        other => panic!("bad cell {other} in row of {table}"),
+                    };
+                    add(rule, format!("table:{table}"), status, line_no);
+                }
+            }
+            "resources" => {
+                let [rule, label, status] = cells[..] else {
+                    panic!("line {line_no}: not `rule label status`: {line}");
+                };
+                assert!(
+                    ["pass", "fail", "unknown"].contains(&status),
+                    "line {line_no}: bad status {status}"
+                );
+                add(rule, label.to_string(), status, line_no);
+                resources += 1;
+            }
+            other => panic!("line {line_no}: outside [tables] and [resources] ({other:?})"),
+        }
+    }
+    assert!(
+        !expected.tables.is_empty() && resources > 0,
+        "no tables or no other resources in the expected outcomes"
+    );
+    expected
+}
 
 type Outcome = (String, String, String);
 
-/// The names of the tables of [`TABLE_OUTCOMES`].
+/// The names of the tables of the grid of [`EXPECTED_OUTCOMES`].
 fn table_names() -> impl Iterator<Item = &'static str> {
-    TABLE_OUTCOMES
-        .iter()
-        .map(|row| row.split_whitespace().next().unwrap())
+    expected().tables.into_iter()
 }
 
 fn expected_outcomes(e: &Estate) -> BTreeSet<Outcome> {
-    let mut expected = BTreeSet::new();
-    for row in TABLE_OUTCOMES {
-        let mut cells = row.split_whitespace();
-        let table = cells.next().unwrap();
-        let cells: Vec<&str> = cells.collect();
-        assert_eq!(cells.len(), TABLE_RULES.len(), "row of {table}");
-        for (rule, cell) in TABLE_RULES.iter().zip(cells) {
-            let status = match cell {
-                "P" => "pass",
-                "F" => "fail",
-                "U" => "unknown",
-                other => panic!("bad cell {other} in row of {table}"),
-            };
-            expected.insert((
-                rule.to_string(),
-                e.id(&format!("table:{table}")),
-                status.to_string(),
-            ));
-        }
-    }
-    for (rule, label, status) in OTHER_OUTCOMES {
-        expected.insert((rule.to_string(), e.id(label), status.to_string()));
-    }
-    expected
+    expected()
+        .outcomes
+        .into_iter()
+        .map(|(rule, label, status)| (rule.to_string(), e.id(&label), status.to_string()))
+        .collect()
 }
 
 fn findings(report: &serde_json::Value) -> &Vec<serde_json::Value> {
