@@ -26,7 +26,7 @@ use support::seed::{EstateSpec, seed_estate};
 const EAST: &str = "us-east-1";
 const EU: &str = "eu-west-1";
 
-/// Operations moto 5.2.5 does not serve (design.md): they fail in every
+/// Operations moto 5.2.5 does not serve (docs/design.md): they fail in every
 /// run, clean or not.
 const UNSERVED: &[&str] = &[
     "DescribeContributorInsights",
