@@ -68,8 +68,6 @@ pub const COLLECTOR_ONLY_OPERATIONS: &[(&str, &str)] = &[
     ("sts", "GetCallerIdentity"),
     // The account's enabled regions, for `--regions all` and to check region names this build does not know.
     ("ec2", "DescribeRegions"),
-    // Granted, but no collector calls it: an endpoint's route tables come with DescribeVpcEndpoints (all DYN403 reads).
-    ("ec2", "DescribeRouteTables"),
     // The resources a non-compliant DynamoDB Config rule names, which DYN603 quotes but does not decide on.
     ("config", "GetComplianceDetailsByConfigRule"),
     // A backup plan's rules (schedule, vault, retention), kept as evidence; DYN203 decides on selections only.
