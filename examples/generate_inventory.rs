@@ -207,6 +207,7 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
                 config_rules: Some(BTreeMap::new()),
                 backup_plans: Some(BTreeMap::new()),
                 dax_clusters: Some(BTreeMap::new()),
+                not_collected: None,
             },
         );
     }

@@ -1,15 +1,14 @@
 //! Evaluating the rules on an inventory: one compiled engine, cloned per
 //! worker thread, each worker evaluating a share of the rules.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 
 use crate::config::Parameters;
 use crate::finding::{Finding, Status};
-use crate::inventory::{CollectionError, Inventory};
+use crate::inventory::Inventory;
 use crate::metadata::RuleMeta;
 use crate::policy::PolicySet;
+use crate::reasons::ErrorIndex;
 
 /// Why evaluation failed (a policy bug, never a property of the estate).
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +85,7 @@ pub fn evaluate(
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, rules.len().max(1));
-    let errors = ErrorIndex::new(&inventory.errors);
+    let errors = ErrorIndex::new(inventory);
 
     let results: Vec<Result<Vec<Finding>, EvalError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -267,144 +266,5 @@ fn to_finding(
         frameworks: rule.frameworks.clone(),
         waiver: None,
         baseline: None,
-    }
-}
-
-/// Collection errors by operation, to explain unknown outcomes.
-struct ErrorIndex<'a> {
-    by_operation: HashMap<&'a str, Vec<&'a CollectionError>>,
-}
-
-impl<'a> ErrorIndex<'a> {
-    fn new(errors: &'a [CollectionError]) -> Self {
-        let mut by_operation: HashMap<&str, Vec<&CollectionError>> = HashMap::new();
-        for error in errors {
-            by_operation
-                .entry(error.operation.as_str())
-                .or_default()
-                .push(error);
-        }
-        ErrorIndex { by_operation }
-    }
-
-    /// One reason per needed operation: the error recorded for this
-    /// resource in its region, else the region-wide one, else one recorded
-    /// (in any region: trails are read in their home region) for a resource
-    /// the outcome's evidence names, e.g. a table's KMS key or a backup plan;
-    /// never an error of an unrelated resource.
-    fn reasons(
-        &self,
-        region: &str,
-        resource: &str,
-        evidence: &serde_json::Value,
-        needs: &[String],
-    ) -> Vec<String> {
-        let evidence_text = evidence.to_string();
-        let mut reasons = Vec::new();
-        for operation in needs {
-            let candidates = self
-                .by_operation
-                .get(operation.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let in_region = |e: &&&CollectionError| e.region == region;
-            let chosen = candidates
-                .iter()
-                .filter(in_region)
-                .find(|e| e.resource.as_deref() == Some(resource))
-                .or_else(|| {
-                    candidates
-                        .iter()
-                        .filter(in_region)
-                        .find(|e| e.resource.is_none())
-                })
-                .or_else(|| {
-                    candidates.iter().find(|e| {
-                        e.resource
-                            .as_deref()
-                            .is_some_and(|r| evidence_text.contains(&format!("\"{r}\"")))
-                    })
-                });
-            reasons.push(match chosen {
-                Some(e) => format!(
-                    "{} {} in {} failed ({}): {}: {}",
-                    e.service,
-                    e.operation,
-                    e.region,
-                    serde_json::to_value(e.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    e.code,
-                    e.message
-                ),
-                None => format!(
-                    "{operation} evidence is missing from the inventory (no collection error recorded for it in {region})"
-                ),
-            });
-        }
-        reasons.dedup();
-        reasons
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inventory::ErrorKind;
-
-    fn error(region: &str, operation: &str, resource: Option<&str>, code: &str) -> CollectionError {
-        CollectionError {
-            service: "svc".to_string(),
-            region: region.to_string(),
-            operation: operation.to_string(),
-            resource: resource.map(str::to_string),
-            kind: ErrorKind::AccessDenied,
-            code: code.to_string(),
-            message: "m".to_string(),
-        }
-    }
-
-    #[test]
-    fn prefers_the_outcomes_own_resource() {
-        let errors = vec![
-            error("r1", "Op", Some("other"), "OTHER"),
-            error("r1", "Op", None, "REGION"),
-            error("r1", "Op", Some("mine"), "MINE"),
-        ];
-        let index = ErrorIndex::new(&errors);
-        let reasons = index.reasons("r1", "mine", &serde_json::json!({}), &["Op".to_string()]);
-        assert!(reasons[0].contains("MINE"), "{reasons:?}");
-    }
-
-    #[test]
-    fn never_borrows_an_unrelated_resources_error() {
-        let errors = vec![error("r1", "Op", Some("other"), "OTHER")];
-        let index = ErrorIndex::new(&errors);
-        let reasons = index.reasons("r1", "mine", &serde_json::json!({}), &["Op".to_string()]);
-        assert!(!reasons[0].contains("OTHER"), "{reasons:?}");
-        assert!(
-            reasons[0].contains("no collection error recorded"),
-            "{reasons:?}"
-        );
-    }
-
-    #[test]
-    fn finds_the_error_of_a_resource_named_in_evidence_in_another_region() {
-        let errors = vec![error(
-            "us-east-1",
-            "GetTrailStatus",
-            Some("arn:trail"),
-            "TRAIL",
-        )];
-        let index = ErrorIndex::new(&errors);
-        let evidence = serde_json::json!({"candidates": ["arn:trail"]});
-        let reasons = index.reasons(
-            "eu-west-1",
-            "acct/eu-west-1",
-            &evidence,
-            &["GetTrailStatus".to_string()],
-        );
-        assert!(reasons[0].contains("TRAIL"), "{reasons:?}");
     }
 }

@@ -23,6 +23,9 @@ pub struct Gate {
     pub fail_on: Option<Severity>,
     /// Unknown outcomes count too.
     pub fail_on_unknown: bool,
+    /// A scope that could not be collected in full (a region asked for and
+    /// not collected at all) does not fail the run (`--allow-incomplete-scope`).
+    pub allow_incomplete_scope: bool,
 }
 
 impl Gate {
@@ -58,6 +61,22 @@ impl Gate {
             EXIT_CLEAN
         }
     }
+
+    /// Whether an incomplete scope fails the run: by default it does, so
+    /// that evidence with a region missing is never a clean gate.
+    pub fn scope_fails(&self, counts: &OutcomeCounts) -> bool {
+        counts.incomplete_scope > 0 && !self.allow_incomplete_scope
+    }
+
+    /// The exit code of a run: findings the gate counted, or an incomplete
+    /// scope it does not allow.
+    pub fn exit_code_of(&self, counts: &OutcomeCounts) -> u8 {
+        if counts.gate_failures > 0 || self.scope_fails(counts) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        }
+    }
 }
 
 /// Outcome counts, as `--counts-out` writes them.
@@ -75,12 +94,18 @@ pub struct OutcomeCounts {
     pub new: usize,
     /// What the gate counted.
     pub gate_failures: usize,
+    /// Parts of the scope asked for and not collected at all.
+    pub incomplete_scope: usize,
 }
 
 impl OutcomeCounts {
-    /// Counts `findings` under `gate`.
-    pub fn of(findings: &[Finding], gate: Gate) -> OutcomeCounts {
-        let mut counts = OutcomeCounts::default();
+    /// Counts `findings` under `gate`, for evidence with `incomplete_scope`
+    /// parts not collected.
+    pub fn of(findings: &[Finding], gate: Gate, incomplete_scope: usize) -> OutcomeCounts {
+        let mut counts = OutcomeCounts {
+            incomplete_scope,
+            ..OutcomeCounts::default()
+        };
         for f in findings {
             match (f.status, f.is_waived()) {
                 (Status::Pass, _) => counts.passing += 1,
@@ -103,8 +128,14 @@ impl OutcomeCounts {
     /// The `key=value` lines of `--counts-out` (the `$GITHUB_OUTPUT` format).
     pub fn to_output_lines(&self) -> String {
         format!(
-            "failing={}\nunknown={}\npassing={}\nwaived={}\nnew={}\ngate-failures={}\n",
-            self.failing, self.unknown, self.passing, self.waived, self.new, self.gate_failures
+            "failing={}\nunknown={}\npassing={}\nwaived={}\nnew={}\ngate-failures={}\nincomplete-scope={}\n",
+            self.failing,
+            self.unknown,
+            self.passing,
+            self.waived,
+            self.new,
+            self.gate_failures,
+            self.incomplete_scope
         )
     }
 
@@ -115,5 +146,31 @@ impl OutcomeCounts {
             .append(true)
             .open(path)?;
         file.write_all(self.to_output_lines().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_incomplete_scope_fails_unless_allowed() {
+        let gate = Gate {
+            fail_on: Some(Severity::Low),
+            fail_on_unknown: false,
+            allow_incomplete_scope: false,
+        };
+        let counts = OutcomeCounts::of(&[], gate, 1);
+        assert_eq!(gate.exit_code_of(&counts), EXIT_FINDINGS);
+        let allowing = Gate {
+            allow_incomplete_scope: true,
+            ..gate
+        };
+        assert_eq!(allowing.exit_code_of(&counts), EXIT_CLEAN);
+        assert_eq!(
+            gate.exit_code_of(&OutcomeCounts::of(&[], gate, 0)),
+            EXIT_CLEAN
+        );
+        assert!(counts.to_output_lines().ends_with("incomplete-scope=1\n"));
     }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// The schema version this build writes. `eval` accepts any inventory with
 /// the same major version.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// The major part of [`SCHEMA_VERSION`].
 pub const SCHEMA_MAJOR: u64 = 1;
@@ -150,6 +150,10 @@ pub struct RegionInventory {
     /// DAX clusters keyed by cluster ARN; `null` if not collected (or DAX
     /// is not offered in the region, see `errors`).
     pub dax_clusters: Option<BTreeMap<String, DaxCluster>>,
+    /// Why nothing of the region could be collected (its collector failed,
+    /// or it could not be reached), if so: an incomplete scope (since 1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_collected: Option<String>,
 }
 
 /// A DynamoDB table, as `DescribeTable` and the per-table calls saw it.

@@ -154,7 +154,7 @@ fn run_case(name: &str, dir: &Path) -> Result<(), String> {
     let stdout = String::from_utf8_lossy(&out_reader.join().unwrap()).to_string();
     let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).to_string();
     let mut problems = Vec::new();
-    if status.code() == Some(101) || stderr.contains("panicked") {
+    if status.code() == Some(101) || stderr.contains("panicked at ") {
         problems.push("panicked".to_string());
     }
     if status.code() != Some(case.exit) {

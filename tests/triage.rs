@@ -196,7 +196,8 @@ fn waived_findings_do_not_count_for_the_gate() {
             "passing",
             "waived",
             "new",
-            "gate-failures"
+            "gate-failures",
+            "incomplete-scope"
         ]
     );
 

@@ -131,6 +131,11 @@ pub struct ReportArgs {
     /// new), whatever its severity.
     #[arg(long)]
     pub fail_on_unknown: bool,
+    /// Accept evidence whose scope is incomplete (a region asked for that
+    /// could not be collected at all) without failing the run; by default
+    /// such a run exits 1 ("incomplete scope") whatever the findings.
+    #[arg(long)]
+    pub allow_incomplete_scope: bool,
     /// An earlier JSON report (or inventory): only failing and unknown
     /// outcomes that are new since it count for the exit code.
     #[arg(long, value_name = "REPORT")]
@@ -161,11 +166,13 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    /// The gate of `--fail-on` (with `--fail-on-unknown`).
-    pub fn gate(self, fail_on_unknown: bool) -> Gate {
+    /// The gate of `--fail-on` (with `--fail-on-unknown` and
+    /// `--allow-incomplete-scope`).
+    pub fn gate(self, fail_on_unknown: bool, allow_incomplete_scope: bool) -> Gate {
         Gate {
             fail_on: self.threshold(),
             fail_on_unknown,
+            allow_incomplete_scope,
         }
     }
 

@@ -61,7 +61,7 @@ pub fn run(args: &DiffArgs) -> Result<u8> {
         DiffFormat::Markdown => crate::report::diff::markdown::render(&diff)?,
     };
     write_output(args.output.as_deref(), &text)?;
-    let gate = args.fail_on.gate(false);
+    let gate = args.fail_on.gate(false, true);
     let counted = diff.new_failures.iter().filter(|f| gate.counts(f)).count();
     if !args.quiet {
         eprintln!(

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use crate::cli::args::ReportArgs;
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::gate::{Gate, OutcomeCounts};
+use crate::gate::OutcomeCounts;
 use crate::policy::PolicySet;
 use crate::report::{self, EvidenceFile, Format, ReportInput, Scope};
 use crate::waivers::WaiverReport;
@@ -45,6 +45,7 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         schema_version: inventory.schema_version.clone(),
         tool_version: inventory.tool_version.clone(),
         collection_errors: inventory.errors.len(),
+        incomplete: Scope::gaps_of(inventory),
     };
     let parameters = request.config.parameters.to_json();
     let input = ReportInput {
@@ -67,8 +68,11 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
     let text = report::render(request.args.format, &input, color)?;
     write_output(request.args.output.as_deref(), &text)?;
 
-    let gate = request.args.fail_on.gate(request.args.fail_on_unknown);
-    let counts = OutcomeCounts::of(request.findings, gate);
+    let gate = request.args.fail_on.gate(
+        request.args.fail_on_unknown,
+        request.args.allow_incomplete_scope,
+    );
+    let counts = OutcomeCounts::of(request.findings, gate, scope.incomplete.len());
     if let Some(path) = &request.args.counts_out {
         counts
             .append_to(path)
@@ -99,7 +103,24 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             }
         }
     }
-    Ok(Gate::exit_code(counts.gate_failures))
+    // Said even with --quiet: it decides the exit code.
+    for gap in &scope.incomplete {
+        eprintln!(
+            "dynaudit: {}: incomplete scope: {}{}",
+            if gate.scope_fails(&counts) {
+                "error"
+            } else {
+                "warning"
+            },
+            gap.describe(),
+            if gate.scope_fails(&counts) {
+                " (the run fails; --allow-incomplete-scope accepts it)"
+            } else {
+                " (accepted with --allow-incomplete-scope)"
+            }
+        );
+    }
+    Ok(gate.exit_code_of(&counts))
 }
 
 /// The SARIF artifact URI of an evidence file: relative to the current

@@ -73,7 +73,11 @@ impl ErrorRecorder {
     }
 }
 
-/// Extracts code, message, HTTP status and classification from an SDK error.
+/// Extracts code, message, HTTP status and classification from an SDK error,
+/// in words for the report: the service's code and message and its request
+/// id, never the SDK's debug dump; for an answer that is not the service's
+/// format (an HTML error page, a proxy), the code found in its body, if any,
+/// and what it starts with.
 pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> CallFailure
 where
     E: ProvideErrorMetadata + StdError + 'static,
@@ -82,16 +86,25 @@ where
         SdkError::ServiceError(service_err) => {
             let status = service_err.raw().status().as_u16();
             let inner = service_err.err();
-            let code = inner.code().unwrap_or("").to_string();
+            let sniffed = sniff_body(service_err.raw().body().bytes());
+            let code = inner
+                .code()
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .or_else(|| sniffed.code.clone())
+                .unwrap_or_else(|| format!("HTTP{status}"));
             let message = inner
                 .message()
+                .filter(|m| !m.trim().is_empty())
                 .map(str::to_string)
-                .unwrap_or_else(|| error_chain(inner));
-            let code = if code.is_empty() {
-                format!("HTTP{status}")
-            } else {
-                code
-            };
+                .or_else(|| sniffed.message.clone())
+                .unwrap_or_else(|| match (&sniffed.code, &sniffed.start) {
+                    (None, Some(start)) if !start.starts_with('{') => format!(
+                        "HTTP {status}, and the answer is not the service's format (it starts with {start:?})"
+                    ),
+                    _ => format!("HTTP {status}, no message in the answer"),
+                });
+            let message = with_request_id(&message, inner.meta().extra("aws_request_id"));
             CallFailure {
                 kind: classify(&code, Some(status)),
                 code,
@@ -101,13 +114,25 @@ where
         }
         SdkError::ResponseError(response_err) => {
             let status = response_err.raw().status().as_u16();
+            let sniffed = sniff_body(response_err.raw().body().bytes());
+            let code = sniffed
+                .code
+                .clone()
+                .unwrap_or_else(|| format!("HTTP{status}"));
+            let message = match (&sniffed.message, &sniffed.start) {
+                (Some(message), _) => message.clone(),
+                (None, Some(start)) => format!(
+                    "HTTP {status}, and the answer is not the service's format (it starts with {start:?})"
+                ),
+                (None, None) => format!("HTTP {status} with an empty or unreadable answer"),
+            };
             CallFailure {
-                kind: classify("", Some(status)),
-                code: format!("HTTP{status}"),
-                message: truncate(&format!(
-                    "unreadable response (HTTP {status}): {}",
-                    error_chain(err)
-                )),
+                kind: classify(
+                    if sniffed.code.is_some() { &code } else { "" },
+                    Some(status),
+                ),
+                code,
+                message: truncate(&message),
                 http_status: Some(status),
             }
         }
@@ -144,6 +169,63 @@ where
     }
 }
 
+fn with_request_id(message: &str, request_id: Option<&str>) -> String {
+    match request_id.filter(|id| !id.is_empty()) {
+        Some(id) => format!("{message} (request id {id})"),
+        None => message.to_string(),
+    }
+}
+
+/// What an answer's body says, when the SDK could not read it as the
+/// service's error: the code and message of an AWS XML or JSON error
+/// (`<Code>AccessDenied</Code>`, `"__type": "...#AccessDeniedException"`),
+/// and how it starts.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct SniffedBody {
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub start: Option<String>,
+}
+
+pub(crate) fn sniff_body(body: Option<&[u8]>) -> SniffedBody {
+    let Some(text) = body.map(String::from_utf8_lossy) else {
+        return SniffedBody::default();
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return SniffedBody::default();
+    }
+    let xml = |tag: &str| {
+        let open = format!("<{tag}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find("</")? + start;
+        Some(text[start..end].trim().to_string()).filter(|v| !v.is_empty())
+    };
+    let json = serde_json::from_str::<serde_json::Value>(text).ok();
+    let json_field = |keys: &[&str]| {
+        let object = json.as_ref()?.as_object()?;
+        keys.iter()
+            .find_map(|k| object.get(*k).and_then(|v| v.as_str()))
+            .map(|v| v.rsplit('#').next().unwrap_or(v).trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let is_code = |c: &String| {
+        c.len() <= 100
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '_')
+    };
+    let code = json_field(&["__type", "code", "Code"])
+        .or_else(|| xml("Code"))
+        .filter(is_code);
+    let message = json_field(&["message", "Message"]).or_else(|| xml("Message"));
+    let start: String = text.chars().take(40).collect();
+    SniffedBody {
+        code,
+        message,
+        start: Some(start),
+    }
+}
+
 /// Classifies an AWS error code (and HTTP status when the code is empty or
 /// generic).
 pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
@@ -176,6 +258,19 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
         "UnsupportedOperationException",
         "InvalidParameterValue.UnsupportedRegion",
     ];
+    // The request itself was refused before authorisation: the credentials
+    // or the clock are wrong, not the permissions.
+    const CREDENTIALS: &[&str] = &[
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "InvalidSignatureException",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
+        "InvalidAccessKeyId",
+        "MissingAuthenticationToken",
+        "MissingAuthenticationTokenException",
+    ];
     const REGION: &[&str] = &[
         "UnrecognizedClientException",
         "InvalidClientTokenId",
@@ -188,6 +283,8 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
         ErrorKind::Throttled
     } else if UNSUPPORTED.contains(&code) {
         ErrorKind::Unsupported
+    } else if CREDENTIALS.contains(&code) {
+        ErrorKind::Other
     } else if REGION.contains(&code) {
         // A token the region does not recognise: the region is not enabled
         // for the account (opt-in regions).
@@ -234,6 +331,34 @@ mod tests {
         assert_eq!(
             classify("UnrecognizedClientException", Some(400)),
             ErrorKind::RegionUnavailable
+        );
+    }
+
+    #[test]
+    fn a_body_the_sdk_could_not_read_names_its_code() {
+        let xml = b"<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error></ErrorResponse>";
+        let sniffed = sniff_body(Some(xml));
+        assert_eq!(sniffed.code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(
+            sniffed.message.as_deref(),
+            Some("The request signature we calculated does not match")
+        );
+        // Classified by the code, not as access denied for being a 403.
+        assert_eq!(
+            classify("SignatureDoesNotMatch", Some(403)),
+            ErrorKind::Other
+        );
+        let json = br#"{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"no"}"#;
+        assert_eq!(
+            sniff_body(Some(json)).code.as_deref(),
+            Some("AccessDeniedException")
+        );
+        let html = b"<html><body><h1>502 Bad Gateway</h1></body></html>";
+        let sniffed = sniff_body(Some(html));
+        assert_eq!(sniffed.code, None);
+        assert_eq!(
+            sniffed.start.as_deref(),
+            Some("<html><body><h1>502 Bad Gateway</h1></bo")
         );
     }
 

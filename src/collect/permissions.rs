@@ -82,8 +82,17 @@ pub fn is_allowed(action: &str) -> bool {
         ALLOWED_OPERATIONS
             .iter()
             .any(|(ps, po, _)| *ps == s && *po == o)
+            || BASE_CREDENTIAL_OPERATIONS
+                .iter()
+                .any(|(ps, po)| *ps == s && *po == o)
     })
 }
+
+/// Operations sent with the *base* credentials, not the audit role's: with
+/// `--role-arn`, `sts:AssumeRole` on that role (granted to the caller and
+/// by the role's trust policy, so not part of [`iam_policy`]). Not a read,
+/// and the only such call.
+pub const BASE_CREDENTIAL_OPERATIONS: &[(&str, &str)] = &[("sts", "AssumeRole")];
 
 /// Whether an operation name is a read by its verb.
 pub fn is_read_only_name(operation: &str) -> bool {

@@ -42,29 +42,46 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
     let iam_task = tokio::spawn(async move { iam::collect(&iam_ctx).await });
 
     let trails = TrailRegistry::new();
-    let mut tasks = JoinSet::new();
-    for region in regions {
-        let ctx = context(region);
+    let concurrency = opts.settings.concurrency;
+    let results = per_region(regions, |region| {
+        let ctx = context(&region);
         let progress = progress.clone();
         let trails = trails.clone();
-        let concurrency = opts.settings.concurrency;
-        tasks.spawn(async move {
+        async move {
             let inventory = collect_region(&ctx, concurrency, &progress, &trails).await;
             progress.region_done(&ctx.region);
-            (ctx.region.clone(), inventory)
-        });
-    }
-    let mut region_map = BTreeMap::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((region, inventory)) => {
-                region_map.insert(region, inventory);
-            }
-            Err(join_error) => {
-                // A collector panicked: a bug. Keep the other regions.
-                errors.push(internal_error("unknown", &join_error.to_string()));
-            }
+            inventory
         }
+    })
+    .await;
+    let mut region_map = BTreeMap::new();
+    for (region, result) in results {
+        let inventory = match result {
+            Ok(mut inventory) => {
+                // A region cut off by the breaker before anything of it
+                // was listed was not collected at all.
+                if inventory.tables.is_none()
+                    && let Some(cause) = session.breaker.cause(&region)
+                {
+                    inventory.not_collected =
+                        Some(format!("the region could not be reached: {cause}"));
+                }
+                inventory
+            }
+            Err(panic) => {
+                // A collector failed (a bug): the region is reported with
+                // nothing collected and why, never dropped.
+                let cause = format!(
+                    "the collector of {region} failed ({panic}); nothing of the region is used"
+                );
+                errors.push(internal_error(&region, &cause));
+                RegionInventory {
+                    not_collected: Some(cause),
+                    ..RegionInventory::default()
+                }
+            }
+        };
+        region_map.insert(region, inventory);
     }
     let iam = match iam_task.await {
         Ok(iam) => iam,
@@ -113,6 +130,50 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
     Ok((inventory, summary))
 }
 
+/// Runs `collect` for every region concurrently. A region whose task
+/// panicked comes back as `Err` with the panic's message: every region asked
+/// for is in the result.
+pub(crate) async fn per_region<T, F, Fut>(
+    regions: &[String],
+    collect: F,
+) -> BTreeMap<String, Result<T, String>>
+where
+    T: Send + 'static,
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let mut tasks = JoinSet::new();
+    let mut names = std::collections::HashMap::new();
+    for region in regions {
+        let handle = tasks.spawn(collect(region.clone()));
+        names.insert(handle.id(), region.clone());
+    }
+    let mut results = BTreeMap::new();
+    while let Some(joined) = tasks.join_next_with_id().await {
+        let (id, result) = match joined {
+            Ok((id, value)) => (id, Ok(value)),
+            Err(err) => (err.id(), Err(panic_message(err))),
+        };
+        if let Some(region) = names.remove(&id) {
+            results.insert(region, result);
+        }
+    }
+    results
+}
+
+/// What a failed task said.
+fn panic_message(err: tokio::task::JoinError) -> String {
+    if !err.is_panic() {
+        return "cancelled".to_string();
+    }
+    let payload = err.into_panic();
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_string()))
+        .map_or_else(|| "panicked".to_string(), |m| format!("panicked: {m}"))
+}
+
 /// A collector task that panicked (a bug), as evidence.
 fn internal_error(region: &str, message: &str) -> crate::inventory::CollectionError {
     crate::inventory::CollectionError {
@@ -158,6 +219,7 @@ async fn collect_region(
         config_rules: config.rules,
         backup_plans,
         dax_clusters,
+        not_collected: None,
     }
 }
 
@@ -186,6 +248,27 @@ fn count_resources(inventory: &Inventory) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A region whose collector panics is in the result with the panic's
+    /// message; before, it vanished from the inventory and the scan read
+    /// "0 region(s)" with exit 0.
+    #[tokio::test]
+    async fn a_panicking_region_is_reported_not_dropped() {
+        let regions = vec!["eu-west-1".to_string(), "us-east-1".to_string()];
+        let results = per_region(&regions, |region| async move {
+            if region == "eu-west-1" {
+                panic!("tripped by a hostile answer");
+            }
+            region.len()
+        })
+        .await;
+        assert_eq!(results.len(), 2);
+        assert_eq!(results["us-east-1"], Ok(9));
+        assert_eq!(
+            results["eu-west-1"],
+            Err("panicked: tripped by a hostile answer".to_string())
+        );
+    }
 
     #[test]
     fn collected_at_has_seconds_precision() {

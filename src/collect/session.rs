@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
-use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
-use aws_sdk_sts::config::SharedCredentialsProvider;
+use aws_sdk_sts::config::{ProvideCredentials, SharedCredentialsProvider};
 
 use crate::collect::breaker::RegionBreaker;
 use crate::collect::context::RegionContext;
@@ -107,7 +106,6 @@ impl Session {
             .into_builder()
             .region(Region::new(home_region.clone()))
             .build();
-        let base = assume_role(base, opts).await;
         let mut session = Session {
             base,
             home_region: home_region.clone(),
@@ -119,6 +117,20 @@ impl Session {
             errors: ErrorRecorder::default(),
             region_endpoints: Arc::new(opts.settings.region_endpoints.clone()),
         };
+        if let Some(role_arn) = &opts.role_arn {
+            let ctx = session.context(&home_region);
+            let provider = AssumedRole {
+                client: crate::sdk_client!(aws_sdk_sts, ctx),
+                role_arn: role_arn.clone(),
+                external_id: opts.external_id.clone(),
+            };
+            session.base = session
+                .base
+                .clone()
+                .into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(provider))
+                .build();
+        }
         let ctx = session.context(&home_region);
         // Who are we? Few attempts: a missing credential or unreachable
         // endpoint must fail in seconds.
@@ -211,19 +223,62 @@ async fn load_sdk_config(opts: &CollectOptions) -> SdkConfig {
     loader.load().await
 }
 
-/// Replaces the credentials with those of `--role-arn`.
-async fn assume_role(base: SdkConfig, opts: &CollectOptions) -> SdkConfig {
-    let Some(role) = &opts.role_arn else {
-        return base;
-    };
-    let mut builder = AssumeRoleProvider::builder(role.clone()).session_name("dynaudit");
-    if let Some(id) = &opts.external_id {
-        builder = builder.external_id(id.clone());
+/// The credentials of `--role-arn`: `sts:AssumeRole` with the base
+/// credentials, through a client built like every other (operation record,
+/// region breaker, `[scan.region_endpoints]`). The SDK's identity cache
+/// keeps them until they are about to expire, then asks again.
+#[derive(Debug)]
+struct AssumedRole {
+    client: aws_sdk_sts::Client,
+    role_arn: String,
+    external_id: Option<String>,
+}
+
+/// The session name dynaudit's role sessions carry, so CloudTrail shows who
+/// read the account.
+pub const ROLE_SESSION_NAME: &str = "dynaudit";
+
+impl AssumedRole {
+    async fn credentials(&self) -> aws_credential_types::provider::Result {
+        use aws_credential_types::provider::error::CredentialsError;
+        let out = self
+            .client
+            .assume_role()
+            .role_arn(&self.role_arn)
+            .role_session_name(ROLE_SESSION_NAME)
+            .set_external_id(self.external_id.clone())
+            .send()
+            .await
+            .map_err(|err| {
+                let failure = describe(&err);
+                CredentialsError::provider_error(format!(
+                    "sts:AssumeRole on {} failed: {}: {}",
+                    self.role_arn, failure.code, failure.message
+                ))
+            })?;
+        let c = out.credentials().ok_or_else(|| {
+            CredentialsError::provider_error("sts:AssumeRole answered without credentials")
+        })?;
+        let expiry = std::time::SystemTime::try_from(*c.expiration()).ok();
+        Ok(aws_credential_types::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            expiry,
+            "dynaudit-assume-role",
+        ))
     }
-    let provider = builder.configure(&base).build().await;
-    base.into_builder()
-        .credentials_provider(SharedCredentialsProvider::new(provider))
-        .build()
+}
+
+impl ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(self.credentials())
+    }
 }
 
 /// The message for a failed `GetCallerIdentity`.

@@ -148,9 +148,49 @@ pub(crate) fn html_500() -> HttpResponse {
     )
 }
 
-/// Checks the error of a 500-with-HTML answer: kind other, one short line.
+/// Checks the error of a 500-with-HTML answer: kind other, one short line
+/// in words (what the answer starts with), never the parser's complaint or
+/// the SDK's debug dump.
 pub(crate) fn assert_html_500_error(error: &CollectionError) {
     assert_eq!(error.kind, crate::inventory::ErrorKind::Other, "{error:?}");
     assert!(!error.message.contains('\n'), "{error:?}");
     assert!(error.message.chars().count() <= 303, "{error:?}");
+    assert!(
+        error.message.contains("HTTP 500") && error.message.contains("<!DOCTYPE html>"),
+        "{error:?}"
+    );
+    for raw in [
+        "unexpected token",
+        "unhandled error",
+        "Error {",
+        "ErrorMetadata",
+    ] {
+        assert!(!error.message.contains(raw), "{error:?}");
+    }
+}
+
+/// An answer a JSON-protocol service's client cannot read: a 403 in XML
+/// (what a proxy, or an emulator enforcing IAM, may send).
+pub(crate) fn xml_403(code: &str, message: &str) -> HttpResponse {
+    response(
+        403,
+        &[("content-type", "text/xml")],
+        format!(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>\
+             <Message>{message}</Message></Error><RequestId>4c1b1c55</RequestId></ErrorResponse>"
+        ),
+    )
+}
+
+/// A JSON-protocol error with no message and a request id header.
+pub(crate) fn json_error_without_message(status: u16, code: &'static str) -> HttpResponse {
+    response(
+        status,
+        &[
+            ("content-type", "application/x-amz-json-1.0"),
+            ("x-amzn-errortype", code),
+            ("x-amzn-requestid", "REQ-1234"),
+        ],
+        serde_json::json!({ "__type": code }).to_string(),
+    )
 }

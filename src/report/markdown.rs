@@ -108,6 +108,13 @@ pub(crate) fn render_limited(
         .map(|s| format!("{} {s}", by_severity.get(*s)))
         .collect();
     writeln!(out, "\nFailures by severity: {}.", severities.join(", "))?;
+    for gap in &scope.incomplete {
+        writeln!(
+            out,
+            "\n> [!CAUTION]\n> Incomplete scope: {} was asked for and could not be collected ({}). Its outcomes are unknown; the run fails its gate unless `--allow-incomplete-scope`.",
+            gap.scope, gap.cause
+        )?;
+    }
     if scope.collection_errors > 0 {
         writeln!(
             out,

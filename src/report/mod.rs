@@ -77,6 +77,43 @@ pub struct Scope {
     pub tool_version: String,
     /// How many API calls failed during collection.
     pub collection_errors: usize,
+    /// Parts of the scope asked for that could not be collected at all
+    /// (regions): every report names them with the cause, and they fail the
+    /// gate unless `--allow-incomplete-scope`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<ScopeGap>,
+}
+
+/// A part of the scope that was asked for and could not be collected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeGap {
+    /// What: `region eu-west-1`.
+    pub scope: String,
+    /// Why, in words.
+    pub cause: String,
+}
+
+impl ScopeGap {
+    /// `region eu-west-1: <cause>`.
+    pub fn describe(&self) -> String {
+        format!("{}: {}", self.scope, self.cause)
+    }
+}
+
+impl Scope {
+    /// The gaps of an inventory's scope: its regions not collected at all.
+    pub fn gaps_of(inventory: &crate::inventory::Inventory) -> Vec<ScopeGap> {
+        inventory
+            .regions
+            .iter()
+            .filter_map(|(region, r)| {
+                r.not_collected.as_ref().map(|cause| ScopeGap {
+                    scope: format!("region {region}"),
+                    cause: cause.clone(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// The evidence (inventory) file the findings were decided on: SARIF

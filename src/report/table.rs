@@ -183,6 +183,15 @@ pub(crate) fn render_limited(
             writeln!(out, "{} {warning}.", paint(YELLOW, "warning:"))?;
         }
     }
+    for gap in &scope.incomplete {
+        writeln!(
+            out,
+            "{} incomplete scope: {} was asked for and could not be collected ({}); its outcomes are unknown, and the gate fails unless --allow-incomplete-scope.",
+            paint(RED, "error:"),
+            gap.scope,
+            gap.cause,
+        )?;
+    }
     if scope.collection_errors > 0 {
         writeln!(
             out,

@@ -321,6 +321,7 @@ impl TestData {
                 schema_version: "1.0".to_owned(),
                 tool_version: "0.0.9".to_owned(),
                 collection_errors: 2,
+                incomplete: Vec::new(),
             },
             lines,
             uri: "evidence/inventory one.json".to_owned(),

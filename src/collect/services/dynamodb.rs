@@ -500,6 +500,7 @@ mod tests {
     use crate::collect::testing::{
         assert_html_500_error, assert_no_errors, context, json_error, only_error, test_client,
     };
+    use crate::collect::testing::{json_error_without_message, xml_403};
     use crate::inventory::ErrorKind;
     use aws_sdk_dynamodb::operation::describe_continuous_backups::DescribeContinuousBackupsOutput;
     use aws_sdk_dynamodb::operation::describe_contributor_insights::DescribeContributorInsightsOutput;
@@ -878,6 +879,44 @@ mod tests {
         assert_eq!(backups[&arn("a")].len(), 2);
         assert!(backups[&arn("a")][0].creation_time < backups[&arn("a")][1].creation_time);
         assert_eq!(backups[&arn("d")].len(), 1);
+    }
+
+    /// Errors read in words: a 403 whose body the client cannot parse is
+    /// classified by the code in it (a bad signature is not "access
+    /// denied"), and an error without a message says so with its request
+    /// id instead of the SDK's debug dump.
+    #[tokio::test]
+    async fn errors_are_described_in_words_and_classified_by_code() {
+        let signature = mock!(Client::list_tables).then_http_response(|| {
+            xml_403("SignatureDoesNotMatch", "The signature does not match")
+        });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [&signature, &no_backups()]
+        );
+        let ctx = context(REGION);
+        run(&client, &ctx).await;
+        let error = only_error(&ctx);
+        assert_eq!(error.code, "SignatureDoesNotMatch", "{error:?}");
+        assert_eq!(error.kind, ErrorKind::Other, "{error:?}");
+        assert_eq!(error.message, "The signature does not match");
+
+        let denied = mock!(Client::list_tables)
+            .then_http_response(|| json_error_without_message(400, "AccessDeniedException"));
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [&denied, &no_backups()]
+        );
+        let ctx = context(REGION);
+        run(&client, &ctx).await;
+        let error = only_error(&ctx);
+        assert_eq!(error.kind, ErrorKind::AccessDenied, "{error:?}");
+        assert_eq!(
+            error.message,
+            "HTTP 400, no message in the answer (request id REQ-1234)"
+        );
     }
 
     /// An endpoint that answers the same cursor twice (pages A, A) or

@@ -13,29 +13,28 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
-    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, RunAutomationDetails,
-    Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, Notification,
+    PhysicalLocation, PropertyBag, Region, Result as SarifResult, ResultKind, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 
 use super::{
     Format, INFORMATION_URI, ReportError, ReportInput, StatusCounts, TOOL_NAME, TOOL_VERSION,
-    attention_order, sorted_regions, truncate_chars,
+    attention_order, sorted_regions,
 };
 use crate::finding::{BaselineState, Finding, Status};
 use crate::finding::{WaiverMark, WaiverState};
-use crate::metadata::{RuleMeta, Severity};
-use crate::report::rule_doc::{Snippet, fence_for, framework_lines, references, snippets};
+use crate::metadata::RuleMeta;
 use crate::waivers::WaiverEntryState;
+
+mod rules;
+#[cfg(test)]
+use rules::{MAX_DESCRIPTION_CHARS, MAX_TAGS};
+use rules::{descriptor, level};
 
 /// GitHub code scanning accepts at most this many results per run.
 pub const MAX_RESULTS: usize = 25_000;
-/// GitHub's limit on `shortDescription` and `fullDescription`.
-const MAX_DESCRIPTION_CHARS: usize = 1_024;
-/// GitHub's limit on tags per rule.
-const MAX_TAGS: usize = 20;
 /// Largest evidence (compact JSON bytes) copied into a result's properties.
 const MAX_EVIDENCE_BYTES: usize = 8_192;
 /// The SARIF 2.1.0 JSON schema.
@@ -97,6 +96,20 @@ fn build(input: &ReportInput<'_>, max_results: usize) -> Result<Sarif, ReportErr
                     ("failures_omitted".to_owned(), json!(fails)),
                     ("unknowns_omitted".to_owned(), json!(unknowns)),
                 ])))
+                .build(),
+        );
+    }
+    for gap in &input.scope.incomplete {
+        notifications.push(
+            Notification::builder()
+                .level(json!("error"))
+                .message(Message::from(
+                    format!(
+                        "Incomplete scope: {} was asked for and could not be collected ({}); its outcomes are unknown and the run fails its gate unless --allow-incomplete-scope.",
+                        gap.scope, gap.cause
+                    )
+                    .as_str(),
+                ))
                 .build(),
         );
     }
@@ -234,24 +247,6 @@ fn sarif_evidence(evidence: &Value) -> Value {
                 "{size} bytes of evidence, more than the {MAX_EVIDENCE_BYTES} kept in SARIF: see the JSON report"
             )
         })
-    }
-}
-
-/// SARIF level of a severity.
-fn level(severity: Severity) -> ResultLevel {
-    match severity {
-        Severity::Critical | Severity::High => ResultLevel::Error,
-        Severity::Medium => ResultLevel::Warning,
-        Severity::Low => ResultLevel::Note,
-    }
-}
-
-fn level_name(severity: Severity) -> &'static str {
-    match level(severity) {
-        ResultLevel::Error => "error",
-        ResultLevel::Warning => "warning",
-        ResultLevel::Note => "note",
-        ResultLevel::None => "none",
     }
 }
 
@@ -394,154 +389,6 @@ fn suppression(waiver: &WaiverMark) -> Suppression {
             ("source".to_owned(), json!(waiver.source)),
         ])))
         .build()
-}
-
-fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
-    let properties = BTreeMap::from([
-        (
-            "security-severity".to_owned(),
-            json!(rule.severity.security_severity()),
-        ),
-        ("precision".to_owned(), json!("high")),
-        ("severity".to_owned(), json!(rule.severity.as_str())),
-        ("frameworks".to_owned(), json!(rule.frameworks)),
-    ]);
-    let property_bag = PropertyBag::builder()
-        .tags(tags(rule))
-        .additional_properties(properties)
-        .build();
-    let descriptor = ReportingDescriptor::builder()
-        .id(rule.id.as_str())
-        .name(rule.name.as_str())
-        .short_description(
-            MultiformatMessageString::builder()
-                .text(truncate_chars(rule.title.trim(), MAX_DESCRIPTION_CHARS))
-                .build(),
-        )
-        .full_description(
-            MultiformatMessageString::builder()
-                .text(truncate_chars(
-                    rule.description.trim(),
-                    MAX_DESCRIPTION_CHARS,
-                ))
-                .build(),
-        )
-        .help(
-            MultiformatMessageString::builder()
-                .text(help_text(rule))
-                .markdown(help_markdown(rule))
-                .build(),
-        )
-        .default_configuration(
-            ReportingConfiguration::builder()
-                .level(json!(level_name(rule.severity)))
-                .build(),
-        )
-        .properties(property_bag);
-    match rule.related_resources.first() {
-        Some(link) => descriptor.help_uri(link.url.as_str()).build(),
-        None => descriptor.build(),
-    }
-}
-
-/// `security`, `compliance`, then one tag per framework control, at most
-/// [`MAX_TAGS`].
-fn tags(rule: &RuleMeta) -> Vec<String> {
-    let mut tags = vec!["security".to_owned(), "compliance".to_owned()];
-    for (framework, controls) in &rule.frameworks {
-        for control in controls {
-            let tag = format!("{}/{control}", crate::frameworks::tag_prefix(framework));
-            if !tags.contains(&tag) {
-                tags.push(tag);
-            }
-        }
-    }
-    tags.truncate(MAX_TAGS);
-    tags
-}
-
-fn help_text(rule: &RuleMeta) -> String {
-    let mut out = String::new();
-    out.push_str(rule.description.trim());
-    out.push_str("\n\nRemediation: ");
-    out.push_str(rule.remediation.summary.trim());
-    for snippet in snippets(rule) {
-        out.push_str("\n\n");
-        out.push_str(snippet.label);
-        out.push_str(":\n");
-        for line in snippet.text.lines() {
-            out.push_str("    ");
-            out.push_str(line);
-            out.push('\n');
-        }
-        out.truncate(out.trim_end_matches('\n').len());
-    }
-    let frameworks = framework_lines(rule);
-    if !frameworks.is_empty() {
-        out.push_str("\n\nFramework controls:");
-        for line in frameworks {
-            out.push_str("\n  - ");
-            out.push_str(&line);
-        }
-    }
-    let links = references(rule);
-    if !links.is_empty() {
-        out.push_str("\n\nReferences:");
-        for (url, description) in links {
-            out.push_str("\n  - ");
-            out.push_str(url);
-            if let Some(d) = description {
-                out.push_str(" (");
-                out.push_str(d);
-                out.push(')');
-            }
-        }
-    }
-    out
-}
-
-fn help_markdown(rule: &RuleMeta) -> String {
-    let mut out = String::new();
-    out.push_str(rule.description.trim());
-    out.push_str("\n\n## Remediation\n\n");
-    out.push_str(rule.remediation.summary.trim());
-    out.push('\n');
-    for Snippet { label, lang, text } in snippets(rule) {
-        let fence = fence_for(text);
-        out.push_str(&format!(
-            "\n**{label}**\n\n{fence}{lang}\n{text}\n{fence}\n"
-        ));
-    }
-    let frameworks = framework_lines(rule);
-    if !frameworks.is_empty() {
-        out.push_str("\n## Framework controls\n\n");
-        for line in frameworks {
-            out.push_str("- ");
-            out.push_str(&line);
-            out.push('\n');
-        }
-    }
-    let links = references(rule);
-    if !links.is_empty() {
-        out.push_str("\n## References\n\n");
-        for (url, description) in links {
-            let text = description.unwrap_or(url);
-            out.push_str(&format!("- [{}](<{url}>)\n", escape_link_text(text)));
-        }
-    }
-    out.truncate(out.trim_end().len());
-    out
-}
-
-fn escape_link_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Checks that `uri` is a relative path (GitHub rejects absolute URIs whose
