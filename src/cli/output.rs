@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::finding::Finding;
 use crate::gate::{Gate, OutcomeCounts};
 use crate::policy::PolicySet;
+use crate::report::escape::inert;
 use crate::report::{self, EvidenceFile, Format, ReportInput, Scope};
 use crate::waivers::WaiverReport;
 
@@ -87,14 +88,14 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             counts.unknown,
             counts.passing,
             request.policies.rules().len(),
-            inventory.account_id,
+            inert(&inventory.account_id),
             inventory.regions.len(),
             counts.gate_failures,
             gate.describe(),
         );
         if let Some(waivers) = request.waivers {
             for warning in waivers.warnings() {
-                eprintln!("dynaudit: warning: {warning}");
+                eprintln!("dynaudit: warning: {}", inert(&warning));
             }
         }
     }
