@@ -1,8 +1,8 @@
 //! Hostile evidence through the real binary: resource names, an account id
 //! and rule metadata holding terminal escape sequences (ESC, the 8-bit CSI,
 //! OSC 8 links and window titles, CR, backspace, NUL), bidirectional
-//! controls, Markdown and HTML do not reach the terminal (the table
-//! formats, standard error) as themselves.
+//! controls, Markdown and HTML reach neither the terminal (the table
+//! formats, standard error) nor the Markdown step summary as themselves.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -63,8 +63,32 @@ fn the_table_shows_escape_sequences_escaped() {
 }
 
 #[test]
+fn the_markdown_report_holds_no_control_link_math_or_html() {
+    let out = run(&["eval", HOSTILE, "--format", "markdown"], &root());
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let markdown = assert_inert("the Markdown report", &out.stdout);
+    assert!(!markdown.contains("<script>"), "{markdown}");
+    assert!(markdown.contains("&lt;script&gt;"), "{markdown}");
+    // Bare URLs and `$x$` only inside code spans, where GitHub makes no
+    // link and no math.
+    assert!(
+        markdown.contains("`https://evil.example/login`"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("`www.evil.example`"), "{markdown}");
+    assert!(markdown.contains("`$x$`"), "{markdown}");
+    assert!(!markdown.contains(" https://evil"), "{markdown}");
+    assert!(!markdown.contains(" $x$"), "{markdown}");
+    // The CR is a line break inside the cell, not a new row.
+    assert!(
+        !markdown.lines().any(|l| l.starts_with("FORGED")),
+        "{markdown}"
+    );
+}
+
+#[test]
 fn diff_reports_show_hostile_names_inert() {
-    for format in ["table"] {
+    for format in ["table", "markdown"] {
         let out = run(
             &[
                 "diff",
@@ -95,7 +119,7 @@ fn a_hostile_account_id_is_inert_on_stdout_and_stderr() {
             "\"account_id\": \"111122223333\\u001b]0;pwned\\u0007\\u001b[2K\\r\"",
         );
     std::fs::write(dir.path().join("inventory.json"), text).unwrap();
-    for format in ["table"] {
+    for format in ["table", "markdown"] {
         let out = run(&["eval", "inventory.json", "--format", format], dir.path());
         let stdout = assert_inert("stdout", &out.stdout);
         let stderr = assert_inert("stderr", &out.stderr);
