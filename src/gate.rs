@@ -2,9 +2,6 @@
 //! `--fail-on-unknown`), the outcome counts (`--counts-out`), and the exit
 //! codes every command shares.
 
-use std::io::Write;
-use std::path::Path;
-
 use crate::finding::{BaselineState, Finding, Status};
 use crate::metadata::Severity;
 
@@ -137,15 +134,6 @@ impl OutcomeCounts {
             self.gate_failures,
             self.incomplete_scope
         )
-    }
-
-    /// Appends the `key=value` lines to `path` (created if missing).
-    pub fn append_to(&self, path: &Path) -> std::io::Result<()> {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        file.write_all(self.to_output_lines().as_bytes())
     }
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use dynaudit::cli::{self, Cli};
 use dynaudit::gate::{EXIT_CLEAN, EXIT_ERROR};
+use dynaudit::report::escape::inert_lines;
 
 fn main() -> ExitCode {
     let parsed = match Cli::try_parse() {
@@ -23,14 +24,17 @@ fn main() -> ExitCode {
     match cli::run(parsed) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err}");
+            // Messages quote evidence and paths: control and bidirectional
+            // characters in them are shown escaped, never sent to the
+            // terminal.
+            eprintln!("error: {}", inert_lines(&err.to_string()));
             // A cause that its parent's message already quotes is not
             // repeated (e.g. the I/O error of "cannot read ...: <error>").
             let mut shown = err.to_string();
             for cause in err.chain().skip(1) {
                 let text = cause.to_string();
                 if !shown.ends_with(&text) {
-                    eprintln!("  caused by: {text}");
+                    eprintln!("  caused by: {}", inert_lines(&text));
                 }
                 shown = text;
             }

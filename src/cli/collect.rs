@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use crate::cli::args::AwsArgs;
-use crate::cli::output::write_stdout;
+use crate::cli::output::{write_file, write_stdout};
+use crate::cli::path_check::{Input, Output, check_outputs};
 use crate::collect::{CollectError, CollectOptions, CollectSummary, collect};
 use crate::config::Config;
 use crate::gate::EXIT_CLEAN;
@@ -42,7 +43,7 @@ pub fn run_collection(
 }
 
 /// Serialises an inventory (pretty, trailing newline), writes it to `path`
-/// (`-` = stdout) and returns the text written, whose line numbers SARIF
+/// (atomically; `-` = stdout) and returns the text written, whose line numbers SARIF
 /// results point at.
 pub fn write_inventory(inventory: &Inventory, path: &Path) -> Result<String> {
     let mut text = serde_json::to_string_pretty(inventory)?;
@@ -50,7 +51,7 @@ pub fn write_inventory(inventory: &Inventory, path: &Path) -> Result<String> {
     if path == Path::new("-") {
         write_stdout(&text)?;
     } else {
-        std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+        write_file(path, &text)?;
     }
     Ok(text)
 }
@@ -65,6 +66,14 @@ pub fn print_summary(summary: &CollectSummary, quiet: bool) {
 /// `dynaudit collect`: exit 0 when the inventory is written (failed calls
 /// are evidence, counted in the summary), 2 when the run could not start.
 pub fn run(args: &CollectArgs) -> Result<u8> {
+    if args.output != Path::new("-") {
+        let inputs: Vec<Input<'_>> = args
+            .config
+            .iter()
+            .map(|path| Input::file("the --config file", path))
+            .collect();
+        check_outputs(&inputs, &[Output::replace("--output", &args.output)])?;
+    }
     let config = Config::load_or_default(args.config.as_deref())?;
     let options = args.aws.to_options(config.scan, args.quiet)?;
     let (inventory, summary) = run_collection(&options)?;

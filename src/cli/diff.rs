@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use crate::audit::{load_waivers, read_outcomes};
 use crate::cli::args::{FailOn, PolicyArgs};
 use crate::cli::output::write_output;
+use crate::cli::path_check::{Input, Output, check_outputs, policy_inputs};
 use crate::config::Config;
 use crate::diff::Diff;
 use crate::gate::Gate;
@@ -47,6 +48,17 @@ pub enum DiffFormat {
 
 /// Runs `dynaudit diff`; returns the exit code.
 pub fn run(args: &DiffArgs) -> Result<u8> {
+    let mut inputs = vec![
+        Input::file("the earlier inventory or report (OLD)", &args.old),
+        Input::file("the later inventory or report (NEW)", &args.new),
+    ];
+    inputs.extend(policy_inputs(&args.policy));
+    let outputs: Vec<Output<'_>> = args
+        .output
+        .iter()
+        .map(|path| Output::replace("--output", path))
+        .collect();
+    check_outputs(&inputs, &outputs)?;
     let config = Config::load_or_default(args.policy.config.as_deref())?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let waivers = load_waivers(args.policy.waivers.as_deref(), &policies)?;

@@ -8,6 +8,7 @@ use clap::Args;
 use crate::audit::Triage;
 use crate::cli::args::{PolicyArgs, ReportArgs};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings, write_output};
+use crate::cli::path_check::{Input, check_outputs, policy_inputs, report_files};
 use crate::config::Config;
 use crate::gate::EXIT_CLEAN;
 use crate::policy::PolicySet;
@@ -29,6 +30,7 @@ pub struct EvalArgs {
 
 /// Runs `dynaudit eval`; returns the exit code.
 pub fn run(args: &EvalArgs) -> Result<u8> {
+    check_paths(args)?;
     let config = Config::load_or_default(args.policy.config.as_deref())?;
     let loaded = crate::load::load(&args.inventory)?;
     if args.print_input {
@@ -65,4 +67,13 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
         waivers: waivers.as_ref(),
         baseline: triage.baseline_path.as_deref(),
     })
+}
+
+/// Checks the outputs against the inputs and each other before any work.
+fn check_paths(args: &EvalArgs) -> Result<()> {
+    let mut inputs = vec![Input::file("the inventory", &args.inventory)];
+    inputs.extend(policy_inputs(&args.policy));
+    let (baseline, outputs) = report_files(&args.report);
+    inputs.extend(baseline);
+    check_outputs(&inputs, &outputs)
 }

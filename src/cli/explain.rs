@@ -8,6 +8,7 @@ use clap::Args;
 use crate::cli::output::write_stdout;
 use crate::gate::EXIT_CLEAN;
 use crate::policy::PolicySet;
+use crate::report::escape::inert_lines;
 
 /// `dynaudit explain`.
 #[derive(Debug, Args)]
@@ -25,6 +26,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
     let rule = policies
         .rule(&args.rule_id)
         .with_context(|| format!("no rule `{}`; `dynaudit rules` lists them", args.rule_id))?;
-    write_stdout(&crate::report::rule_doc::rule_page(rule))?;
+    // The page of a --policies rule is the user's text: shown inert.
+    write_stdout(&inert_lines(&crate::report::rule_doc::rule_page(rule)))?;
     Ok(EXIT_CLEAN)
 }

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each thin (parse, call the
 //! library, map the result to an exit code); [`args`] holds the options
-//! several share and [`output`] where their output goes. `main` only calls
+//! several share, [`output`] where their output goes and [`path_check`]
+//! the check of output paths before any work. `main` only calls
 //! [`run`] and turns its result into an exit code ([`crate::gate`]).
 
 pub mod args;
@@ -10,6 +11,7 @@ pub mod eval;
 pub mod explain;
 pub mod iam_policy;
 pub mod output;
+pub mod path_check;
 pub mod rules;
 pub mod scan;
 pub mod schema;

@@ -1,6 +1,7 @@
 //! Where command output goes: standard output (a closed pipe is not an
-//! error) or a file, and the report of findings with its summary line and
-//! exit code.
+//! error) or a file, replaced atomically or appended to (the paths are
+//! checked before any work, by [`crate::cli::path_check`]), and the report
+//! of findings with its summary line and exit code.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use crate::config::Config;
 use crate::finding::Finding;
 use crate::gate::OutcomeCounts;
 use crate::policy::PolicySet;
+use crate::report::escape::inert;
 use crate::report::{self, EvidenceFile, Format, ReportInput, Scope};
 use crate::waivers::WaiverReport;
 
@@ -74,9 +76,7 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
     );
     let counts = OutcomeCounts::of(request.findings, gate, scope.incomplete.len());
     if let Some(path) = &request.args.counts_out {
-        counts
-            .append_to(path)
-            .with_context(|| format!("cannot write {} (--counts-out)", path.display()))?;
+        append_file(path, &counts.to_output_lines())?;
     }
     if !request.args.quiet {
         let mut extra = String::new();
@@ -92,14 +92,14 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             counts.unknown,
             counts.passing,
             request.policies.rules().len(),
-            inventory.account_id,
+            inert(&inventory.account_id),
             inventory.regions.len(),
             counts.gate_failures,
             gate.describe(),
         );
         if let Some(waivers) = request.waivers {
             for warning in waivers.warnings() {
-                eprintln!("dynaudit: warning: {warning}");
+                eprintln!("dynaudit: warning: {}", inert(&warning));
             }
         }
     }
@@ -157,17 +157,87 @@ pub fn write_stdout(text: &str) -> Result<()> {
     }
 }
 
-/// Writes a report to a file (created with its parent directories) or to
-/// standard output.
+/// Writes a report to a file ([`write_file`]) or to standard output.
 pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
     match path {
         None => write_stdout(text),
-        Some(path) => {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create directory {}", parent.display()))?;
+        Some(path) => write_file(path, text),
+    }
+}
+
+/// Writes `text` to `path` atomically: into a temporary file beside it,
+/// then renamed over it, so a reader never sees a partial file and a run
+/// that fails leaves what was there. Parent directories are created; a
+/// symbolic link is written through (its target is replaced, the link
+/// kept); an existing file keeps its permissions.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = create_parent(&target)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (temp, mut file) = create_temp(&dir, &name)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    let written = (|| {
+        file.write_all(text.as_bytes())?;
+        if let Ok(metadata) = std::fs::metadata(&target) {
+            file.set_permissions(metadata.permissions())?;
+        }
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, &target)
+    })();
+    if let Err(err) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(err).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Appends `text` to `path` in one write (the file is created, with its
+/// parent directories, if missing): `--counts-out` is `$GITHUB_OUTPUT`,
+/// which other steps append to as well.
+pub fn append_file(path: &Path, text: &str) -> Result<()> {
+    create_parent(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Creates the parent directories of `path`; returns the parent (`.` for a
+/// bare file name).
+fn create_parent(path: &Path) -> Result<PathBuf> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create directory {}", parent.display()))?;
+    Ok(parent.to_path_buf())
+}
+
+/// Creates a new, empty hidden file in `dir` whose name starts with
+/// `.<name>.` and that did not exist before.
+pub(crate) fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let pid = std::process::id();
+    let mut attempt = 0u32;
+    loop {
+        let path = dir.join(format!(".{name}.dynaudit-{pid}-{attempt}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1_000 => {
+                attempt += 1;
             }
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+            Err(err) => return Err(err),
         }
     }
 }

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use crate::cli::output::write_stdout;
 use crate::gate::EXIT_CLEAN;
 use crate::policy::PolicySet;
+use crate::report::escape::{inert, inert_lines};
 
 /// `dynaudit rules`.
 #[derive(Debug, Args)]
@@ -34,7 +35,9 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
     let policies = PolicySet::load(&args.policy_dirs)?;
     let text = match args.format {
         RulesFormat::Json => serde_json::to_string_pretty(policies.rules())? + "\n",
-        RulesFormat::Markdown => crate::report::rule_doc::rule_index(policies.rules()),
+        RulesFormat::Markdown => {
+            inert_lines(&crate::report::rule_doc::rule_index(policies.rules())).into_owned()
+        }
         RulesFormat::Table => {
             let mut table = comfy_table::Table::new();
             table.load_style(comfy_table::presets::UTF8_HORIZONTAL_ONLY);
@@ -46,13 +49,17 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
                         .map(|c| c.join(" "))
                         .unwrap_or_default()
                 };
-                table.add_row(vec![
-                    rule.id.clone(),
-                    rule.severity.to_string(),
-                    rule.name.clone(),
-                    controls(crate::frameworks::PCI_DSS_4),
-                    controls(crate::frameworks::SOC2),
-                ]);
+                // Rules of --policies are the user's text: shown inert.
+                table.add_row(
+                    [
+                        rule.id.clone(),
+                        rule.severity.to_string(),
+                        rule.name.clone(),
+                        controls(crate::frameworks::PCI_DSS_4),
+                        controls(crate::frameworks::SOC2),
+                    ]
+                    .map(|text| inert(&text).into_owned()),
+                );
             }
             format!("{table}\n")
         }

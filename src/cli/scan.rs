@@ -10,6 +10,7 @@ use crate::audit::Triage;
 use crate::cli::args::{AwsArgs, PolicyArgs, ReportArgs};
 use crate::cli::collect::{print_summary, run_collection, write_inventory};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings};
+use crate::cli::path_check::{Output, check_outputs, policy_inputs, report_files};
 use crate::config::Config;
 use crate::policy::PolicySet;
 
@@ -33,7 +34,13 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     if args.inventory_out == Path::new("-") {
         anyhow::bail!("--inventory-out must name a file: the report goes to standard output");
     }
-    // Everything that can be wrong locally is checked before the first call.
+    // Everything that can be wrong locally is checked before the first call,
+    // the output paths first.
+    let mut inputs = policy_inputs(&args.policy);
+    let (baseline, mut outputs) = report_files(&args.report);
+    inputs.extend(baseline);
+    outputs.push(Output::replace("--inventory-out", &args.inventory_out));
+    check_outputs(&inputs, &outputs)?;
     let config = Config::load_or_default(args.policy.config.as_deref())?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let triage = Triage::load(

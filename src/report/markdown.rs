@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::escape::{inert, is_unsafe};
 use super::rule_doc::fence_for;
 use super::{
     ReportError, ReportInput, SEVERITIES_DESC, SeverityCounts, StatusCounts, TOOL_NAME,
@@ -356,34 +357,78 @@ fn rule_cell(f: &Finding, rules: &BTreeMap<&str, &RuleMeta>) -> String {
     }
 }
 
-/// Text for a table cell: Markdown and HTML punctuation escaped (so a
-/// message reads literally), `|` escaped, line breaks as `<br>`.
+/// Evidence as text for a table cell or a heading, read literally whatever
+/// it holds:
+///
+/// - a word GitHub would turn into a link or math (`https://…`, `www.…`,
+///   `mailto:…`, `$…$`) goes in a code span ([`code`]), where GitHub does
+///   neither and the text still copies as it was;
+/// - elsewhere Markdown punctuation is escaped with `\`, `<`, `>` and `&`
+///   are entities (no HTML, no `<https://…>` autolink), `|` is escaped;
+/// - line breaks (LF, CRLF and a lone CR) are `<br>`;
+/// - control and bidirectional characters are visible escapes (`\x1b`,
+///   `\u{202e}`).
 pub(crate) fn cell(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = String::with_capacity(text.len() + 8);
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        for c in line.chars() {
-            if matches!(
-                c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&'
-            ) {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        if lines.peek().is_some() {
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
             out.push_str("<br>");
+        }
+        for (j, word) in line.split(' ').enumerate() {
+            if j > 0 {
+                out.push(' ');
+            }
+            if links_or_math(word) {
+                out.push_str(&code(word));
+            } else {
+                escape_word(&mut out, word);
+            }
         }
     }
     out
 }
 
-/// A code span for a table cell (`|` escaped, which GitHub unescapes
-/// inside code spans in tables).
+/// Whether GitHub would make a link (extended autolinks) or math of a
+/// word.
+fn links_or_math(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    word.contains('$')
+        || lower.contains("://")
+        || lower.contains("www.")
+        || lower.contains("mailto:")
+        || lower.contains("xmpp:")
+}
+
+fn escape_word(out: &mut String, word: &str) {
+    for c in word.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_unsafe(c) => out.push_str(&inert(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Evidence as a code span for a table cell: literal (no Markdown, no
+/// HTML, no autolink, no math), with a fence longer than any run of
+/// backticks in it; `|` escaped (GitHub unescapes it inside code spans in
+/// tables), line breaks as spaces, control and bidirectional characters as
+/// visible escapes.
 pub(crate) fn code(text: &str) -> String {
-    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let text = inert(&text.replace(['\n', '\r'], " ")).replace('|', "\\|");
     let fence = "`".repeat(longest_backtick_run(&text) + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
+    // A code span drops one space at each end when both have one.
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty())
+    {
         " "
     } else {
         ""
@@ -476,8 +521,112 @@ mod tests {
     fn cells_and_code_spans() {
         assert_eq!(cell("a|b"), "a\\|b");
         assert_eq!(cell("x\ny"), "x<br>y");
-        assert_eq!(cell("<none>"), "\\<none\\>");
+        assert_eq!(cell("<none> & co"), "&lt;none&gt; &amp; co");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("` x"), "`` ` x ``");
+        assert_eq!(code(" x "), "`  x  `");
+    }
+
+    /// A lone CR broke out of the row, bare URLs became links, `$x$` became
+    /// math and bidi controls passed through.
+    #[test]
+    fn evidence_in_cells_is_literal() {
+        assert_eq!(cell("a\rb\r\nc"), "a<br>b<br>c");
+        assert_eq!(
+            cell("see https://evil.example/x or WWW.evil.example now"),
+            "see `https://evil.example/x` or `WWW.evil.example` now"
+        );
+        assert_eq!(cell("pay $x$ or $5"), "pay `$x$` or `$5`");
+        assert_eq!(cell("mailto:a@b.example"), "`mailto:a@b.example`");
+        assert_eq!(
+            cell("*a* _b_ [c](d) ![e] ~f~ #1 `g` \\h"),
+            "\\*a\\* \\_b\\_ \\[c\\](d) \\!\\[e\\] \\~f\\~ \\#1 \\`g\\` \\\\h"
+        );
+        assert_eq!(cell("<script>"), "&lt;script&gt;");
+        assert_eq!(
+            cell("x\u{202e}y\x1b[2J\u{9b}"),
+            "x\\u{202e}y\\x1b\\[2J\\u{9b}"
+        );
+        assert_eq!(
+            code("a\u{202e}b\x1b]0;t\x07"),
+            "`a\\u{202e}b\\x1b]0;t\\x07`"
+        );
+        assert_eq!(cell("https://a|b"), "`https://a\\|b`");
+    }
+
+    #[test]
+    fn hostile_evidence_is_inert() {
+        let data = TestData::hostile();
+        let text = data.with_input(render).unwrap();
+        crate::report::testdata::assert_inert(&text, false);
+        for line in text.lines().filter(|l| l.starts_with("| ")) {
+            let outside = outside_code_spans(line);
+            for needle in ["://", "www.", "$", "<script", "<br>FORGED |"] {
+                assert!(!outside.contains(needle), "{needle:?} in {line}");
+            }
+        }
+        // Each listed finding is one row of four cells.
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("table/") || l.contains("role/"))
+            .collect();
+        assert_eq!(rows.len(), 4, "{text}");
+        for row in rows {
+            // GitHub splits a row at each `|` not preceded by a backslash.
+            let delimiters = row
+                .char_indices()
+                .filter(|(i, c)| *c == '|' && !row[..*i].ends_with('\\'))
+                .count();
+            assert_eq!(delimiters, 5, "{row}");
+        }
+        insta::assert_snapshot!(crate::report::testdata::redact_version(&text));
+    }
+
+    /// `line` without its code spans (a backslash-escaped backtick opens
+    /// none).
+    fn outside_code_spans(line: &str) -> String {
+        let chars: Vec<char> = line.chars().collect();
+        let run_at = |i: usize| chars[i..].iter().take_while(|c| **c == '`').count();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '\\' if i + 1 < chars.len() => {
+                    out.push(chars[i]);
+                    out.push(chars[i + 1]);
+                    i += 2;
+                }
+                '`' => {
+                    let n = run_at(i);
+                    let mut j = i + n;
+                    let mut close = None;
+                    while j < chars.len() {
+                        if chars[j] == '`' {
+                            let m = run_at(j);
+                            if m == n {
+                                close = Some(j);
+                                break;
+                            }
+                            j += m;
+                        } else {
+                            j += 1;
+                        }
+                    }
+                    match close {
+                        Some(j) => i = j + n,
+                        None => {
+                            out.extend(&chars[i..i + n]);
+                            i += n;
+                        }
+                    }
+                }
+                c => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        out
     }
 }

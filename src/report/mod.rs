@@ -6,6 +6,7 @@
 //! Every format is deterministic: the same input gives the same bytes.
 
 pub mod diff;
+pub mod escape;
 pub mod json;
 pub mod locate;
 pub mod markdown;

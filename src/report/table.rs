@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
+use super::escape::inert;
 use super::{
     ReportError, ReportInput, SEVERITIES_DESC, SeverityCounts, StatusCounts, TOOL_NAME,
     TOOL_VERSION, TriageCounts, attention_order, triage_note,
@@ -54,14 +55,14 @@ pub(crate) fn render_limited(
         out,
         "{} {TOOL_VERSION}: account {} ({}), regions {}, evidence collected {}",
         paint(BOLD, TOOL_NAME),
-        scope.account_id,
-        scope.partition,
+        inert(&scope.account_id),
+        inert(&scope.partition),
         if scope.regions.is_empty() {
             "-".to_owned()
         } else {
-            super::sorted_regions(scope).join(", ")
+            inert(&super::sorted_regions(scope).join(", ")).into_owned()
         },
-        scope.collected_at,
+        inert(&scope.collected_at),
     )?;
 
     let mut listed = attention_order(input.findings);
@@ -116,10 +117,10 @@ pub(crate) fn render_limited(
             table.add_row(vec![
                 severity,
                 status,
-                Cell::new(&f.rule_id),
-                Cell::new(&f.region),
+                Cell::new(inert(&f.rule_id)),
+                Cell::new(inert(&f.region)),
                 Cell::new(short_resource(&f.resource)),
-                Cell::new(message),
+                Cell::new(inert(&message)),
             ]);
         }
         writeln!(out)?;
@@ -174,13 +175,14 @@ pub(crate) fn render_limited(
     if let Some(baseline) = input.baseline {
         writeln!(
             out,
-            "{} failing or unknown outcomes new since the baseline {baseline}.",
-            triage.new
+            "{} failing or unknown outcomes new since the baseline {}.",
+            triage.new,
+            inert(baseline)
         )?;
     }
     if let Some(waivers) = input.waivers {
         for warning in waivers.warnings() {
-            writeln!(out, "{} {warning}.", paint(YELLOW, "warning:"))?;
+            writeln!(out, "{} {}.", paint(YELLOW, "warning:"), inert(&warning))?;
         }
     }
     for gap in &scope.incomplete {
@@ -198,7 +200,7 @@ pub(crate) fn render_limited(
             "{} {} API calls failed during collection; outcomes that depended on them are unknown (see `errors` in {}).",
             paint(YELLOW, "warning:"),
             scope.collection_errors,
-            input.evidence.uri,
+            inert(input.evidence.uri),
         )?;
     }
     if counts.fail + counts.unknown > 0 {
@@ -232,13 +234,15 @@ fn severity_code(severity: Severity) -> &'static str {
 /// The part of a resource id worth reading in a narrow column: an ARN
 /// loses `arn:partition:service:region:account:` (the region has its own
 /// column and the account is in the header), and anything still long is
-/// shortened in the middle.
+/// shortened in the middle. Control and bidirectional characters are
+/// escaped first ([`inert`]).
 pub(crate) fn short_resource(resource: &str) -> String {
+    let resource = inert(resource);
     let short = resource
         .strip_prefix("arn:")
         .and_then(|rest| rest.splitn(5, ':').nth(4))
         .filter(|r| !r.is_empty())
-        .unwrap_or(resource);
+        .unwrap_or(&resource);
     let chars = short.chars().count();
     if chars <= MAX_RESOURCE_CHARS {
         return short.to_owned();
@@ -268,6 +272,25 @@ mod tests {
         let data = TestData::new();
         let text = data.with_input(|input| render(input, true)).unwrap();
         assert!(text.contains('\x1b'));
+        insta::assert_snapshot!(crate::report::testdata::redact_version(&text));
+    }
+
+    /// Escape sequences, CR and bidi controls in the evidence reached the
+    /// terminal unchanged (`table/orders\e[2J...` cleared the screen).
+    #[test]
+    fn hostile_evidence_is_inert() {
+        let data = TestData::hostile();
+        for color in [false, true] {
+            let text = data.with_input(|input| render(input, color)).unwrap();
+            crate::report::testdata::assert_inert(&text, color);
+            assert!(text.contains("orders\\x1b[2J"), "{text}");
+            assert!(text.contains("\\u{202e}exe.txt"), "{text}");
+            assert!(
+                text.contains("account 123456789012\\x1b]0;pwned\\x07"),
+                "{text}"
+            );
+        }
+        let text = data.with_input(|input| render(input, false)).unwrap();
         insta::assert_snapshot!(crate::report::testdata::redact_version(&text));
     }
 

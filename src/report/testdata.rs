@@ -328,6 +328,58 @@ impl TestData {
         }
     }
 
+    /// The estate with hostile evidence: resource names, a region, an
+    /// account id and messages holding terminal escape sequences (ESC, the
+    /// 8-bit CSI, OSC 8 links and window titles, CR, backspace, NUL),
+    /// bidirectional controls, Markdown and HTML (`|`, backticks,
+    /// `<script>`, `$x$` math, bare URLs). Every format must show them
+    /// inert.
+    pub(crate) fn hostile() -> Self {
+        let mut data = Self::new();
+        data.scope.account_id = format!("{ACCOUNT}\x1b]0;pwned\x07");
+        data.uri = "evidence/in\u{202e}nosj.json".to_owned();
+        let rules = rules();
+        let r = &rules;
+        data.findings = vec![
+            finding(
+                r,
+                "DYN101",
+                Status::Fail,
+                "us-east-1",
+                &table_arn("us-east-1", "orders\x1b[2J\x1b[H\x1b[32mALL CHECKS PASSED"),
+                "Table orders\x1b[2J\x1b[H\x1b[32mALL CHECKS PASSED in us-east-1 is encrypted with the AWS owned key",
+            ),
+            finding(
+                r,
+                "DYN204",
+                Status::Fail,
+                "us-east-1",
+                &table_arn("us-east-1", "pay\rFORGED | row | here\u{202e}exe.txt"),
+                "Table pay\rFORGED | row | here\u{202e}exe.txt in us-east-1 has deletion protection disabled",
+            ),
+            finding(
+                r,
+                "DYN301",
+                Status::Fail,
+                "global",
+                &format!("arn:aws:iam::{ACCOUNT}:role/a`b``c|d"),
+                "Role a`b``c|d: see https://evil.example/login or www.evil.example, pay $x$ and $5; <script>alert(1)</script> **bold** [a](http://b) ~~gone~~ #1 !x & \\ \u{2066}isolate\u{2069} \u{200e}mark\x08\0",
+            ),
+            finding(
+                r,
+                "DYN505",
+                Status::Unknown,
+                "us-east-1\u{9b}31m",
+                &table_arn(
+                    "us-east-1",
+                    "\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07",
+                ),
+                "Contributor Insights of \x1b]8;;https://evil.example/\x07click\x1b]8;;\x07 was not collected\nsecond line\r\nthird line",
+            ),
+        ];
+        data
+    }
+
     pub(crate) fn with_input<R>(&self, f: impl FnOnce(&ReportInput<'_>) -> R) -> R {
         let evidence = EvidenceFile {
             uri: &self.uri,
@@ -344,5 +396,38 @@ impl TestData {
             sarif_category: None,
         };
         f(&input)
+    }
+}
+
+/// Panics if `text` holds a character that acts on a terminal or reorders
+/// text: a C0 or C1 control other than a line feed, DEL, or a bidirectional
+/// control. With `colors`, the table's own SGR sequences (`ESC [ ... m`) are
+/// allowed.
+pub(crate) fn assert_inert(text: &str, colors: bool) {
+    let mut rest = text;
+    let mut checked = String::new();
+    while let Some(at) = rest.find('\x1b') {
+        checked.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let sgr = after.strip_prefix('[').and_then(|params| {
+            let end = params.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+            params[end..].starts_with('m').then(|| &params[end + 1..])
+        });
+        match sgr {
+            Some(tail) if colors => rest = tail,
+            _ => panic!(
+                "raw ESC at byte {}: {:?}",
+                text.len() - rest.len() + at,
+                &rest[at..]
+            ),
+        }
+    }
+    checked.push_str(rest);
+    for c in checked.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+        assert!(
+            !(bidi || (c.is_control() && c != '\n')),
+            "raw {c:?} in the output:\n{text}"
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::{now_label, side_label, summary};
 use crate::diff::{Diff, NowState};
 use crate::finding::Finding;
+use crate::report::escape::inert;
 use crate::report::table::{fixed_width_table, short_resource};
 use crate::report::{ReportError, TOOL_NAME, TOOL_VERSION};
 
@@ -12,8 +13,8 @@ use crate::report::{ReportError, TOOL_NAME, TOOL_VERSION};
 pub fn render(diff: &Diff) -> Result<String, ReportError> {
     let mut out = String::new();
     writeln!(out, "{TOOL_NAME} {TOOL_VERSION} diff")?;
-    writeln!(out, "  before: {}", side_label(&diff.before))?;
-    writeln!(out, "  after:  {}", side_label(&diff.after))?;
+    writeln!(out, "  before: {}", inert(&side_label(&diff.before)))?;
+    writeln!(out, "  after:  {}", inert(&side_label(&diff.after)))?;
     let rows: Vec<(&str, &Finding, Option<NowState>)> = diff
         .new_failures
         .iter()
@@ -40,10 +41,10 @@ pub fn render(diff: &Diff) -> Result<String, ReportError> {
             table.add_row(vec![
                 change,
                 f.severity.as_str().to_owned(),
-                f.rule_id.clone(),
-                f.region.clone(),
+                inert(&f.rule_id).into_owned(),
+                inert(&f.region).into_owned(),
                 short_resource(&f.resource),
-                f.message.trim().to_owned(),
+                inert(f.message.trim()).into_owned(),
             ]);
         }
         writeln!(out, "\n{table}")?;
