@@ -34,6 +34,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         anyhow::bail!("--inventory-out must name a file: the report goes to standard output");
     }
     // Everything that can be wrong locally is checked before the first call.
+    args.report.check()?;
     let config = Config::load_or_default(args.policy.config.as_deref())?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let triage = Triage::load(
