@@ -20,11 +20,18 @@
 #   GITHUB_PATH                 set by the runner
 # Outputs: `bin` (the path of the installed binary) and `source`
 # (`release` or `cargo`); the binary's directory is added to GITHUB_PATH.
+#
+# Nothing this script prints can make the runner act (action/lib.sh): its
+# messages repeat no raw value, its log lines go through `shown`, and what
+# cargo and the binary print runs in quarantine.
 set -euo pipefail
+
+# shellcheck source=action/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 log() { printf 'dynaudit install: %s\n' "$*" >&2; }
 fail() {
-  printf '::error title=dynaudit install::%s\n' "$*"
+  annotate error "dynaudit install" "$*"
   exit 1
 }
 
@@ -48,6 +55,10 @@ if [ -z "$ref" ] || [ -z "$repository" ]; then
       [ -n "$repository" ] || repository="$owner/$name"
       ;;
   esac
+fi
+# An OWNER/NAME the download URL can take as it is.
+if ! [[ "$repository" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]]; then
+  repository=
 fi
 
 target=
@@ -85,7 +96,7 @@ download() {
   if { [ "$status" -eq 22 ] && [ "$code" = 404 ]; } || [ "$status" -eq 37 ]; then
     return 3
   fi
-  fail "cannot download $url (curl exit $status, HTTP $code)"
+  fail "cannot download $(shown "$url") (curl exit $status, HTTP $(shown "$code"))"
 }
 
 install_release() {
@@ -94,26 +105,25 @@ install_release() {
   base=${base%/}
   asset="dynaudit-$target.tar.gz"
   work=$(mktemp -d "$RUNNER_TEMP/dynaudit-download.XXXXXX")
-  log "downloading $base/$ref/$asset"
+  log "downloading $(shown "$base/$ref/$asset")"
   status=0
   download "$base/$ref/$asset" "$work/$asset" || status=$?
   if [ "$status" -eq 3 ]; then
-    reason="no prebuilt binary at $base/$ref/$asset"
+    reason="the release has no prebuilt binary $asset"
     rm -rf "$work"
     return 0
   fi
   status=0
   download "$base/$ref/$asset.sha256" "$work/$asset.sha256" || status=$?
   if [ "$status" -ne 0 ]; then
-    fail "$asset has no checksum file $base/$ref/$asset.sha256: refusing an unverified binary"
+    fail "$asset has no checksum file $asset.sha256 in the release: refusing an unverified binary"
   fi
   expected=$(cut -d ' ' -f 1 <"$work/$asset.sha256" | head -n 1 | tr 'A-F' 'a-f')
   actual=$(sha256_of "$work/$asset")
-  case "$expected" in
-    [0-9a-f]*) ;;
-    *) fail "$asset.sha256 holds no sha256 digest" ;;
-  esac
-  if [ "${#expected}" -ne 64 ] || [ "$expected" != "$actual" ]; then
+  if ! [[ "$expected" =~ ^[0-9a-f]{64}$ ]]; then
+    fail "$asset.sha256 holds no sha256 digest"
+  fi
+  if [ "$expected" != "$actual" ]; then
     fail "sha256 mismatch for $asset: expected $expected, got $actual"
   fi
   log "sha256 verified: $actual"
@@ -128,8 +138,10 @@ install_release() {
 
 install_cargo() {
   local root="$RUNNER_TEMP/dynaudit-cargo"
-  log "building dynaudit from $GITHUB_ACTION_PATH with cargo install --locked (takes several minutes)"
-  "${CARGO:-cargo}" install --locked --path "$GITHUB_ACTION_PATH" --root "$root"
+  log "building dynaudit from the action's source with cargo install --locked (takes several minutes)"
+  if ! quarantine "${CARGO:-cargo}" install --locked --path "$GITHUB_ACTION_PATH" --root "$root"; then
+    fail "cargo install --locked failed (output above)"
+  fi
   install_dir="$root/bin"
   bin="$install_dir/dynaudit"
   origin=cargo
@@ -139,9 +151,9 @@ bin=
 origin=
 reason=
 if [ -z "$target" ]; then
-  reason="no prebuilt binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}"
+  reason="no prebuilt binary for this runner's platform"
 elif ! [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?$ ]]; then
-  reason="action ref '${ref}' is not a release tag"
+  reason="the action ref is not a release tag (vX.Y.Z)"
 elif [ -z "$repository" ] && [ -z "${DYNAUDIT_RELEASE_BASE_URL:-}" ]; then
   reason="the action's repository is unknown"
 else
@@ -152,9 +164,10 @@ if [ -z "$bin" ]; then
   install_cargo
 fi
 
-"$bin" --version >&2
+if has_control "$install_dir"; then
+  fail "the install directory holds a control character"
+fi
+quarantine "$bin" --version
 echo "$install_dir" >>"${GITHUB_PATH:-/dev/null}"
-{
-  echo "bin=$bin"
-  echo "source=$origin"
-} >>"$GITHUB_OUTPUT"
+set_output bin "$bin"
+set_output source "$origin"

@@ -14,6 +14,13 @@
 //! directory (`DYNAUDIT_RELEASE_BASE_URL`): a `.tar.gz` with its `.sha256`,
 //! packaged by the Package step of `.github/workflows/release.yml` itself,
 //! so the names the release publishes are the names the action downloads.
+//!
+//! The harness also reads every line the steps print the way the runner
+//! does for workflow commands (`::NAME ...::DATA` at the start of a line,
+//! `##[NAME ...]DATA` anywhere in it, `::stop-commands::` and its resume
+//! token), and fails any run in which the runner would act on a command the
+//! action did not mean: only its own `error` and `warning` annotations and
+//! its own stop / resume pairs are allowed ([`check_workflow_commands`]).
 
 mod support;
 
@@ -259,6 +266,8 @@ struct Job {
     /// The action's outputs (`outputs.*.value`).
     action_outputs: BTreeMap<String, String>,
     uploads: Vec<Upload>,
+    /// The workflow commands the runner would have acted on.
+    commands: Vec<WorkflowCommand>,
     summary: String,
     /// `GITHUB_WORKSPACE`, against which relative paths resolve.
     workspace: PathBuf,
@@ -387,6 +396,8 @@ impl Runner {
         let mut steps = Vec::new();
         let mut uploads = Vec::new();
         let mut failed = false;
+        let mut commands = Vec::new();
+        let mut stop_token: Option<String> = None;
 
         let context =
             |outputs: &BTreeMap<String, BTreeMap<String, String>>, expression: &str| -> String {
@@ -595,12 +606,14 @@ impl Runner {
                     .filter(|l| !l.is_empty())
                     .map(str::to_string),
             );
-            steps.push(StepRun {
+            let step = StepRun {
                 name,
                 exit: Some(exit),
                 stdout: String::from_utf8_lossy(&out.stdout).to_string(),
                 stderr: String::from_utf8_lossy(&out.stderr).to_string(),
-            });
+            };
+            read_workflow_commands(&step, &mut stop_token, &mut commands);
+            steps.push(step);
         }
 
         let mut action_outputs = BTreeMap::new();
@@ -611,46 +624,299 @@ impl Runner {
                 interpolate(&outputs, value),
             );
         }
-        Job {
+        let job = Job {
             steps,
             outputs,
             action_outputs,
             uploads,
+            commands,
             summary: std::fs::read_to_string(&summary_path).unwrap(),
             workspace: self.workspace.clone(),
             runner_temp: self.runner_temp.clone(),
-        }
+        };
+        check_workflow_commands(&job);
+        job
     }
 }
 
-/// Parses a `GITHUB_OUTPUT` / `GITHUB_ENV` file: `NAME=value` lines and
-/// `NAME<<DELIMITER` blocks; later values win.
+/// Parses a `GITHUB_OUTPUT` / `GITHUB_ENV` file as the runner does
+/// (`FileCommandManager`): lines end at LF; in a line, whichever of `=` and
+/// `<<` comes first decides between `NAME=value` and a `NAME<<DELIMITER`
+/// block, whose value is everything up to a line that is exactly the
+/// delimiter; later values win.
 fn parse_github_file(text: &str) -> BTreeMap<String, String> {
     let mut values = BTreeMap::new();
-    let mut lines = text.lines();
+    let mut lines = text.split('\n');
     while let Some(line) = lines.next() {
         if line.is_empty() {
             continue;
         }
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            loop {
-                let next = lines
-                    .next()
-                    .unwrap_or_else(|| panic!("unterminated {name}<<{delimiter} block"));
-                if next == delimiter {
-                    break;
-                }
-                value.push(next);
+        let equals = line.find('=');
+        let heredoc = line.find("<<");
+        match (equals, heredoc) {
+            (Some(e), h) if h.is_none_or(|h| e < h) => {
+                values.insert(line[..e].to_string(), line[e + 1..].to_string());
             }
-            values.insert(name.to_string(), value.join("\n"));
-        } else if let Some((name, value)) = line.split_once('=') {
-            values.insert(name.to_string(), value.to_string());
-        } else {
-            panic!("malformed line in a GitHub command file: {line:?}");
+            (_, Some(h)) => {
+                let (name, delimiter) = (&line[..h], &line[h + 2..]);
+                assert!(
+                    !name.is_empty() && !delimiter.is_empty(),
+                    "invalid line in a GitHub command file: {line:?}"
+                );
+                let mut value = Vec::new();
+                loop {
+                    let next = lines.next().unwrap_or_else(|| {
+                        panic!("Matching delimiter not found {delimiter:?} (output {name})")
+                    });
+                    if next == delimiter {
+                        break;
+                    }
+                    value.push(next);
+                }
+                values.insert(name.to_string(), value.join("\n"));
+            }
+            _ => panic!("malformed line in a GitHub command file: {line:?}"),
         }
     }
     values
+}
+
+// ---------------------------------------------------------------------------
+// Workflow commands, as the runner reads them from a step's output
+// ---------------------------------------------------------------------------
+
+/// The commands the runner registers (`ActionCommandManager`); a stop
+/// token is registered while commands are stopped.
+const RUNNER_COMMANDS: &[&str] = &[
+    "add-mask",
+    "add-matcher",
+    "remove-matcher",
+    "debug",
+    "notice",
+    "warning",
+    "error",
+    "group",
+    "endgroup",
+    "echo",
+    "set-output",
+    "set-env",
+    "add-path",
+    "save-state",
+    "stop-commands",
+];
+
+/// A workflow command the runner acted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WorkflowCommand {
+    /// The step that printed it.
+    step: String,
+    /// `stdout` or `stderr`.
+    stream: &'static str,
+    /// Its name (`resume` for the token that resumes stopped commands).
+    command: String,
+    properties: BTreeMap<String, String>,
+    data: String,
+}
+
+/// Lines as the runner reads a process's output: ended by LF, CR or CRLF.
+fn runner_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while let Some(end) = rest.find(['\r', '\n']) {
+        lines.push(&rest[..end]);
+        let skip = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        rest = &rest[end + skip..];
+    }
+    if !rest.is_empty() {
+        lines.push(rest);
+    }
+    lines
+}
+
+fn unescape(text: &str, mappings: &[(&str, &str)]) -> String {
+    let mut text = text.to_string();
+    for (escaped, raw) in mappings {
+        text = text.replace(escaped, raw);
+    }
+    text
+}
+
+const DATA_ESCAPES: &[(&str, &str)] = &[("%0D", "\r"), ("%0A", "\n"), ("%25", "%")];
+const PROPERTY_ESCAPES: &[(&str, &str)] = &[
+    ("%0D", "\r"),
+    ("%0A", "\n"),
+    ("%3A", ":"),
+    ("%2C", ","),
+    ("%25", "%"),
+];
+const V1_ESCAPES: &[(&str, &str)] = &[
+    ("%3B", ";"),
+    ("%0D", "\r"),
+    ("%0A", "\n"),
+    ("%5D", "]"),
+    ("%25", "%"),
+];
+
+/// A line parsed as the runner does (`ActionCommand.TryParseV2`, then
+/// `TryParse`): name, properties and data of a registered command.
+fn parse_command(
+    line: &str,
+    registered: &dyn Fn(&str) -> bool,
+) -> Option<(String, BTreeMap<String, String>, String)> {
+    // `::name k=v,k=v::data`, at the start of the line after blanks.
+    let v2 = line.trim_start();
+    if let Some(after) = v2.strip_prefix("::")
+        && let Some(end) = after.find("::")
+    {
+        let info = &after[..end];
+        let (name, props) = info.split_once(' ').unwrap_or((info, ""));
+        if registered(name) {
+            let properties = props
+                .trim()
+                .split(',')
+                .filter_map(|p| p.split_once('='))
+                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+                .map(|(k, v)| (k.to_string(), unescape(v, PROPERTY_ESCAPES)))
+                .collect();
+            return Some((
+                name.to_string(),
+                properties,
+                unescape(&after[end + 2..], DATA_ESCAPES),
+            ));
+        }
+    }
+    // `##[name k=v;k=v]data`, anywhere in the line.
+    let start = line.find("##[")?;
+    let end = start + line[start..].find(']')?;
+    let info = &line[start + 3..end];
+    let (name, props) = info.split_once(' ').unwrap_or((info, ""));
+    if !registered(name) {
+        return None;
+    }
+    let properties = props
+        .split(';')
+        .filter_map(|p| p.split_once('='))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .map(|(k, v)| (k.to_string(), unescape(v, V1_ESCAPES)))
+        .collect();
+    Some((
+        name.to_string(),
+        properties,
+        unescape(&line[end + 1..], V1_ESCAPES),
+    ))
+}
+
+/// Reads a step's output for workflow commands. Standard output is read in
+/// order, with `::stop-commands::TOKEN` ... `::TOKEN::` honoured. The
+/// runner reads standard error concurrently, in no fixed order with
+/// standard output, so each of its lines is read as if commands were not
+/// stopped.
+fn read_workflow_commands(
+    step: &StepRun,
+    stop_token: &mut Option<String>,
+    commands: &mut Vec<WorkflowCommand>,
+) {
+    let known = |name: &str| RUNNER_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(name));
+    for line in runner_lines(&step.stdout) {
+        let token = stop_token.clone();
+        let registered = |name: &str| {
+            known(name)
+                || token
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(name))
+        };
+        let Some((command, properties, data)) = parse_command(line, &registered) else {
+            continue;
+        };
+        let command = match &token {
+            Some(token) if token.eq_ignore_ascii_case(&command) => {
+                *stop_token = None;
+                "resume".to_string()
+            }
+            Some(_) => continue,
+            None => {
+                if command.eq_ignore_ascii_case("stop-commands") {
+                    *stop_token = Some(data.clone());
+                }
+                command
+            }
+        };
+        commands.push(WorkflowCommand {
+            step: step.name.clone(),
+            stream: "stdout",
+            command,
+            properties,
+            data,
+        });
+    }
+    for line in runner_lines(&step.stderr) {
+        if let Some((command, properties, data)) = parse_command(line, &known) {
+            commands.push(WorkflowCommand {
+                step: step.name.clone(),
+                stream: "stderr",
+                command,
+                properties,
+                data,
+            });
+        }
+    }
+}
+
+/// The runner acts only on the commands the action means: its own `error`
+/// and `warning` annotations (title `dynaudit` or `dynaudit install`, no
+/// other property) and its own stops of workflow commands, each with a
+/// 32-hex-digit token, printed on standard output and resumed in the same
+/// step.
+fn check_workflow_commands(job: &Job) {
+    let mut open: Option<(&str, &str)> = None;
+    for command in &job.commands {
+        let ok = match command.command.as_str() {
+            "error" | "warning" => {
+                command.stream == "stdout"
+                    && command.properties.len() == 1
+                    && matches!(
+                        command.properties.get("title").map(String::as_str),
+                        Some("dynaudit" | "dynaudit install")
+                    )
+            }
+            "stop-commands" => {
+                let fresh =
+                    command.data.len() == 32 && command.data.chars().all(|c| c.is_ascii_hexdigit());
+                let ok = command.stream == "stdout" && fresh && open.is_none();
+                open = Some((&command.step, &command.data));
+                ok
+            }
+            "resume" => {
+                let ok = open.is_some_and(|(step, _)| step == command.step);
+                open = None;
+                ok
+            }
+            _ => false,
+        };
+        assert!(
+            ok,
+            "the runner would act on a workflow command the action did not mean: {command:?}\n{}",
+            job.log()
+        );
+    }
+    assert!(
+        open.is_none(),
+        "workflow commands stopped and never resumed: {open:?}\n{}",
+        job.log()
+    );
+}
+
+/// The annotations (`error`, `warning`) of a job: (command, message).
+fn annotations(job: &Job) -> Vec<(String, String)> {
+    job.commands
+        .iter()
+        .filter(|c| c.command == "error" || c.command == "warning")
+        .map(|c| (c.command.clone(), c.data.clone()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -998,7 +1264,8 @@ fn a_checksum_mismatch_fails_the_install_step() {
 
 /// No prebuilt binary (an action ref that is no release tag, or a release
 /// without this platform's asset): dynaudit is built from the action's
-/// source with `cargo install --locked` (a stand-in `cargo` here).
+/// source with `cargo install --locked` (a stand-in `cargo` here), whose
+/// output cannot command the runner.
 #[test]
 fn without_a_prebuilt_binary_the_install_builds_from_source() {
     for action_ref in ["main", "v9.9.9"] {
@@ -1009,6 +1276,7 @@ fn without_a_prebuilt_binary_the_install_builds_from_source() {
             &fake,
             format!(
                 "#!/usr/bin/env bash\nset -e\nprintf '%s\\n' \"$@\" > '{log}'\n\
+                 echo '::add-mask::dynaudit-cargo-output'\n\
                  while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
                  mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
                 log = log_file.display(),
@@ -1327,4 +1595,255 @@ fn the_install_finds_its_version_in_the_action_path() {
             .contains(&format!("/{TAG}/dynaudit-")),
         "downloads the release of the tag in the path: {log}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Hostile inputs and evidence: nothing reaches the runner as a command
+// ---------------------------------------------------------------------------
+
+/// Values that would make the runner act if a line carried them.
+const INJECTIONS: &[&str] = &[
+    "high\n::add-mask::x",
+    "high\n::stop-commands::pwned",
+    "true\n::warning file=README.md,line=1::forged",
+    "high\r::add-mask::x",
+    "high ##[add-mask]x",
+];
+
+/// Inputs with a fixed set of values are checked against it; a bad one
+/// fails the run step with a fixed message that does not repeat it.
+#[test]
+fn hostile_fixed_value_inputs_are_refused_without_being_repeated() {
+    for input in ["fail-on", "fail-on-unknown", "upload-sarif"] {
+        for value in INJECTIONS {
+            let mut runner = Runner::new();
+            let job = runner
+                .input("inventory", root().join(SAMPLE).display().to_string())
+                .input(input, *value)
+                .run();
+            let log = job.log();
+            assert_eq!(job.step("Run").exit, Some(2), "{input} {value:?}: {log}");
+            assert_eq!(job.step("Upload").exit, None, "{log}");
+            let errors = annotations(&job);
+            assert_eq!(errors.len(), 1, "{input} {value:?}: {errors:?}");
+            assert!(
+                errors[0].1.starts_with(&format!("{input} must be ")),
+                "{errors:?}"
+            );
+            for part in ["add-mask", "stop-commands", "forged"] {
+                assert!(!errors[0].1.contains(part), "{errors:?}");
+            }
+        }
+    }
+}
+
+/// Free-form inputs (paths, regions, category, policy directories) with a
+/// control character are refused, unrepeated, before dynaudit runs.
+#[test]
+fn hostile_free_form_inputs_are_refused_without_being_repeated() {
+    let sample = root().join(SAMPLE).display().to_string();
+    for (input, value) in [
+        ("inventory", format!("{sample}\n::add-mask::x")),
+        (
+            "config",
+            "dynaudit.toml\n::stop-commands::pwned".to_string(),
+        ),
+        ("waivers", "w.toml\r::add-mask::x".to_string()),
+        (
+            "baseline",
+            "b.json\n::warning file=a,line=1::forged".to_string(),
+        ),
+        ("category", "prod\n::add-mask::x".to_string()),
+        ("output-dir", "out\n::add-mask::x".to_string()),
+        ("policies", "policies/a,\tpolicies/\u{1b}[31mb".to_string()),
+        ("regions", "us-east-1\n::add-mask::x".to_string()),
+        ("regions", "us-east-1;eu-west-1".to_string()),
+    ] {
+        let mut runner = Runner::new();
+        if input != "inventory" && input != "regions" {
+            runner.input("inventory", &sample);
+        }
+        let job = runner.input(input, &value).run();
+        let log = job.log();
+        assert_eq!(job.step("Run").exit, Some(2), "{input} {value:?}: {log}");
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{input} {value:?}: {errors:?}");
+        assert!(
+            errors[0].1.contains(input) && !errors[0].1.contains("add-mask"),
+            "{input}: {errors:?}"
+        );
+        assert!(
+            !job.step("Run").stdout.contains("stop-commands::pwned"),
+            "refused before dynaudit ran: {log}"
+        );
+    }
+}
+
+/// What dynaudit prints (an error naming a path, a waiver warning quoting a
+/// waivers file) cannot command the runner: dynaudit runs with workflow
+/// commands stopped.
+#[test]
+fn what_dynaudit_prints_cannot_command_the_runner() {
+    let mut runner = Runner::new();
+    // A path without a control character is a valid path: dynaudit names
+    // it in its error, `##[` and all.
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("waivers", "##[add-mask]dynaudit-path")
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(2), "{log}");
+    assert!(
+        log.contains("cannot read waivers ##[add-mask]dynaudit-path"),
+        "{log}"
+    );
+
+    // A stale waiver whose resource holds a line break and a command:
+    // dynaudit warns about it, quoting it.
+    let waivers = runner.workspace.join("waivers.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\nrule = \"DYN101\"\nresource = \"arn:aws:dynamodb:us-east-1:111122223333:table/none\\n::add-mask::dynaudit-waiver\\n##[add-mask]dynaudit-waiver\"\n\
+         reason = \"accepted\"\nowner = \"security\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    let job = runner.input("waivers", "waivers.toml").run();
+    let log = job.log();
+    // (Whether dynaudit accepts such a resource is not the point here: no
+    // gate passes by accident, and nothing it prints is a command.)
+    assert!(matches!(job.step("Run").exit, Some(0 | 2)), "{log}");
+    if job.step("Run").exit == Some(0) {
+        assert!(
+            log.contains("dynaudit-waiver"),
+            "the warning is shown: {log}"
+        );
+    }
+}
+
+/// The sample inventory with `{"automationDetails":{"id":
+/// "attacker/category/"}}` planted in the condition of every policy
+/// statement (IAM and resource policies), which failing results carry as
+/// evidence: what a hostile inventory could hold.
+fn inventory_with_a_planted_category() -> serde_json::Value {
+    let mut inventory = read_json(&root().join(SAMPLE));
+    let plant = serde_json::json!({"automationDetails": {"id": "attacker/category/"}});
+    fn walk(value: &mut serde_json::Value, plant: &serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.contains_key("Effect")
+                    && (map.contains_key("Action") || map.contains_key("NotAction"))
+                {
+                    map.insert(
+                        "Condition".to_string(),
+                        serde_json::json!({"StringEquals": plant}),
+                    );
+                }
+                for (_, v) in map.iter_mut() {
+                    walk(v, plant);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    walk(v, plant);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&mut inventory, &plant);
+    inventory
+}
+
+/// The `category` output is what dynaudit wrote into the SARIF, reported by
+/// dynaudit itself (--category-out): not read back out of the SARIF, where
+/// a category planted in the evidence could be mistaken for it.
+#[test]
+fn a_category_planted_in_the_evidence_is_not_the_upload_category() {
+    let mut runner = Runner::new();
+    let inventory = runner.workspace.join("planted.json");
+    std::fs::write(
+        &inventory,
+        serde_json::to_string_pretty(&inventory_with_a_planted_category()).unwrap(),
+    )
+    .unwrap();
+    let job = runner
+        .input("inventory", "planted.json")
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    let sarif = std::fs::read_to_string(job.path("sarif")).unwrap();
+    let planted = sarif.find("\"attacker/category/\"").expect(
+        "the planted category reaches the SARIF's evidence (else this test proves nothing)",
+    );
+    let real = sarif.find("\"automationDetails\"").unwrap();
+    assert!(planted > real, "the plant comes after the real one");
+    assert_reports_consistent(&job, "dynaudit/111122223333/eu-west-1,us-east-1,us-west-2/");
+}
+
+/// A category that cannot be one line (a line break in the inventory's
+/// account id) fails the run step: no output line is forged, and no gate
+/// passes.
+#[test]
+fn a_category_with_a_line_break_fails_the_run_step() {
+    let mut runner = Runner::new();
+    let mut inventory = read_json(&root().join(SAMPLE));
+    inventory["account_id"] = serde_json::json!("111122223333\ngate-exit=0\n::add-mask::x");
+    std::fs::write(
+        runner.workspace.join("hostile.json"),
+        serde_json::to_string_pretty(&inventory).unwrap(),
+    )
+    .unwrap();
+    let job = runner.input("inventory", "hostile.json").run();
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(2), "{log}");
+    assert_eq!(job.step("gate").exit, None, "{log}");
+    assert!(
+        !job.outputs["run"].contains_key("category"),
+        "{:?}",
+        job.outputs["run"]
+    );
+    assert!(
+        !job.outputs["run"].contains_key("gate-exit"),
+        "{:?}",
+        job.outputs["run"]
+    );
+}
+
+/// The `set_output` of action/lib.sh writes a value with line breaks (even
+/// one holding a line that looks like a delimiter or another output) as a
+/// heredoc with a random delimiter that the runner reads back exactly.
+#[test]
+fn set_output_round_trips_multi_line_values() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = temp.path().join("output");
+    std::fs::write(&output, "").unwrap();
+    let values = [
+        ("plain", "a=b<<c"),
+        ("multi", "first\nEOF\ngate-exit=0\ndynaudit_\n"),
+        ("cr", "a\rgate-exit=0"),
+    ];
+    let mut script = format!(". '{}'\n", root().join("action/lib.sh").display());
+    for (name, value) in values {
+        script.push_str(&format!(
+            "set_output {name} \"$(printf '%s_' '{}')\"\n",
+            value.replace('\'', "'\\''")
+        ));
+    }
+    // (`$(...)` drops trailing newlines: the values carry a `_` at the end.)
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &script])
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed = parse_github_file(&std::fs::read_to_string(&output).unwrap());
+    for (name, value) in values {
+        assert_eq!(parsed[name], format!("{value}_"), "{name}");
+    }
+    assert_eq!(parsed.len(), values.len(), "{parsed:?}");
 }
