@@ -6,24 +6,36 @@
 #   $DYNAUDIT_RELEASE_BASE_URL/<tag>/dynaudit-<target>.tar.gz (+ .sha256)
 # where the base URL defaults to
 #   https://github.com/<action repository>/releases/download
-# and is checked against its sha256 file: a mismatch, or a missing checksum,
-# fails the step. When no prebuilt binary fits (a platform without one, an
-# action ref that is not a release tag such as a branch or a commit, or a
-# release without that asset) dynaudit is built from the action's own source
-# with `cargo install --locked`.
+# over HTTPS only (TLS 1.2 or later, redirects included), or a local
+# file:// mirror; any other scheme fails the step. It is checked, in order:
+#   1. against its .sha256 file (integrity: a mismatch, or a missing
+#      checksum, fails the step; the checksum comes from the same release,
+#      so it proves nothing about who published the binary);
+#   2. against its build provenance (authenticity: the release workflow,
+#      .github/workflows/release.yml of the action's repository, attests
+#      every asset with actions/attest-build-provenance), with
+#      `gh attestation verify` when the GitHub CLI is on the runner (it is
+#      on GitHub-hosted runners). A failed verification fails the step.
+#      Input `verify-provenance`: `auto` (verify when gh is there, a warning
+#      when not), `always` (fail without gh), `never` (sha256 only, with a
+#      warning).
+# When no prebuilt binary fits (a platform without one, an action ref that
+# is not a release tag such as a branch or a commit, or a release without
+# that asset) dynaudit can be built from the action's own source with
+# `cargo install --locked`, only when the input `allow-build-from-source` is
+# `true` (default `false`: the step fails), and then with a warning.
 #
 # Inputs (environment):
 #   DYNAUDIT_ACTION_REF         the action's ref (`github.action_ref`), e.g. v0.1.0
 #   DYNAUDIT_ACTION_REPOSITORY  the action's repository (`github.action_repository`)
 #   DYNAUDIT_RELEASE_BASE_URL   optional: another base URL (a GHES mirror, file://)
+#   DYNAUDIT_GH_TOKEN           the token gh reads attestations with (only
+#                               gh gets it, never cargo and its build scripts)
+#   INPUT_ALLOW_BUILD_FROM_SOURCE, INPUT_VERIFY_PROVENANCE  the inputs
 #   GITHUB_ACTION_PATH, RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_OUTPUT,
 #   GITHUB_PATH                 set by the runner
 # Outputs: `bin` (the path of the installed binary) and `source`
 # (`release` or `cargo`); the binary's directory is added to GITHUB_PATH.
-#
-# Nothing this script prints can make the runner act (action/lib.sh): its
-# messages repeat no raw value, its log lines go through `shown`, and what
-# cargo and the binary print runs in quarantine.
 set -euo pipefail
 
 # shellcheck source=action/lib.sh
@@ -34,10 +46,25 @@ fail() {
   annotate error "dynaudit install" "$*"
   exit 1
 }
+warn() { annotate warning "dynaudit install" "$*"; }
 
 : "${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}"
 : "${RUNNER_TEMP:?RUNNER_TEMP is not set}"
 : "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"
+
+gh_token=${DYNAUDIT_GH_TOKEN:-}
+unset DYNAUDIT_GH_TOKEN
+
+allow_source=${INPUT_ALLOW_BUILD_FROM_SOURCE:-false}
+case "$allow_source" in
+  true | false) ;;
+  *) fail "allow-build-from-source must be true or false" ;;
+esac
+verify=${INPUT_VERIFY_PROVENANCE:-auto}
+case "$verify" in
+  auto | always | never) ;;
+  *) fail "verify-provenance must be auto, always or never" ;;
+esac
 
 ref=${DYNAUDIT_ACTION_REF:-}
 repository=${DYNAUDIT_ACTION_REPOSITORY:-}
@@ -56,7 +83,7 @@ if [ -z "$ref" ] || [ -z "$repository" ]; then
       ;;
   esac
 fi
-# An OWNER/NAME the download URL can take as it is.
+# An OWNER/NAME the download URL and gh can take as it is.
 if ! [[ "$repository" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]]; then
   repository=
 fi
@@ -79,12 +106,27 @@ sha256_of() {
   fi
 }
 
+# The base URL of the release downloads, and the one protocol curl may use
+# for it: https (TLS 1.2 or later, redirects to https only), or file for a
+# local mirror.
+base=${DYNAUDIT_RELEASE_BASE_URL:-https://github.com/$repository/releases/download}
+base=${base%/}
+case "$base" in
+  https://*) protocol='=https' ;;
+  file://*) protocol='=file' ;;
+  *) fail "DYNAUDIT_RELEASE_BASE_URL must be an https:// URL (or a local file:// directory)" ;;
+esac
+if has_control "$base"; then
+  fail "DYNAUDIT_RELEASE_BASE_URL holds a control character"
+fi
+
 # Downloads $1 to $2. Returns 0 when downloaded, 3 when the file does not
 # exist there (HTTP 404, or a missing file:// path); anything else fails.
 download() {
   local url=$1 dest=$2 status code
   set +e
-  code=$(curl --silent --show-error --location --retry 3 --fail \
+  code=$(curl --proto "$protocol" --proto-redir '=https' --tlsv1.2 \
+    --silent --show-error --location --retry 3 --fail \
     --output "$dest" --write-out '%{http_code}' "$url")
   status=$?
   set -e
@@ -99,10 +141,34 @@ download() {
   fail "cannot download $(shown "$url") (curl exit $status, HTTP $(shown "$code"))"
 }
 
+# Checks the build provenance of the downloaded asset $1 (see the header).
+verify_provenance() {
+  local file=$1 workflow
+  if [ "$verify" = never ]; then
+    warn "verify-provenance is never: the build provenance of the dynaudit binary was not verified, only its sha256 from the same release"
+    return 0
+  fi
+  if ! command -v gh >/dev/null 2>&1; then
+    if [ "$verify" = always ]; then
+      fail "verify-provenance is always, but the GitHub CLI (gh) is not on the runner: cannot verify the build provenance of the dynaudit binary"
+    fi
+    warn "the GitHub CLI (gh) is not on the runner: the build provenance of the dynaudit binary was not verified, only its sha256 from the same release"
+    return 0
+  fi
+  if [ -z "$repository" ]; then
+    fail "the action's repository is unknown: cannot verify the build provenance of the dynaudit binary"
+  fi
+  workflow="$repository/.github/workflows/release.yml"
+  log "verifying the build provenance of $asset: gh attestation verify --repo $repository --signer-workflow $workflow"
+  if ! GH_TOKEN=$gh_token quarantine gh attestation verify "$file" \
+    --repo "$repository" --signer-workflow "$workflow" --deny-self-hosted-runners; then
+    fail "the build provenance of $asset could not be verified (gh attestation verify, output above): refusing the binary"
+  fi
+  log "build provenance verified: built by $workflow on a GitHub-hosted runner"
+}
+
 install_release() {
-  local base asset work status expected actual
-  base=${DYNAUDIT_RELEASE_BASE_URL:-https://github.com/$repository/releases/download}
-  base=${base%/}
+  local work status expected actual
   asset="dynaudit-$target.tar.gz"
   work=$(mktemp -d "$RUNNER_TEMP/dynaudit-download.XXXXXX")
   log "downloading $(shown "$base/$ref/$asset")"
@@ -127,6 +193,7 @@ install_release() {
     fail "sha256 mismatch for $asset: expected $expected, got $actual"
   fi
   log "sha256 verified: $actual"
+  verify_provenance "$work/$asset"
   mkdir -p "$install_dir"
   tar -xzf "$work/$asset" -C "$work" dynaudit
   mv "$work/dynaudit" "$install_dir/dynaudit"
@@ -150,6 +217,7 @@ install_cargo() {
 bin=
 origin=
 reason=
+asset=
 if [ -z "$target" ]; then
   reason="no prebuilt binary for this runner's platform"
 elif ! [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?$ ]]; then
@@ -160,7 +228,10 @@ else
   install_release
 fi
 if [ -z "$bin" ]; then
-  log "$reason: building from source"
+  if [ "$allow_source" != true ]; then
+    fail "no prebuilt dynaudit binary fits ($reason), and allow-build-from-source is false: use the action at a release tag (vX.Y.Z) on a Linux or macOS runner, or set allow-build-from-source: true to build it from the action's source"
+  fi
+  warn "building dynaudit from the action's source with cargo install --locked, as allow-build-from-source is true: no prebuilt binary fits ($reason)"
   install_cargo
 fi
 

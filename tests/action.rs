@@ -14,6 +14,9 @@
 //! directory (`DYNAUDIT_RELEASE_BASE_URL`): a `.tar.gz` with its `.sha256`,
 //! packaged by the Package step of `.github/workflows/release.yml` itself,
 //! so the names the release publishes are the names the action downloads.
+//! The GitHub CLI is a stand-in that the harness puts first on `PATH`
+//! (a real `gh` would need GitHub): by default one whose `attestation
+//! verify` passes for the release asset ([`Gh`]).
 //!
 //! The harness also reads every line the steps print the way the runner
 //! does for workflow commands (`::NAME ...::DATA` at the start of a line,
@@ -36,6 +39,8 @@ const TAG: &str = "v0.1.0";
 const ACTION_REPOSITORY: &str = "dynaudit/dynaudit";
 const SAMPLE: &str = "fixtures/sample-estate.json";
 const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@";
+/// What `github.token` is in the harness.
+const GITHUB_TOKEN: &str = "ghs_harness-token";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -239,6 +244,24 @@ struct Runner {
     action_repository: String,
     /// `GITHUB_ACTION_PATH`: where the runner checked the action out.
     action_path: PathBuf,
+    /// The GitHub CLI on the runner.
+    gh: Gh,
+    /// Stand-in programs put first on `PATH`: name -> bash script.
+    stand_ins: BTreeMap<String, String>,
+}
+
+/// The GitHub CLI the steps find on `PATH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gh {
+    /// A stand-in whose `attestation verify` passes for the release asset
+    /// of the harness (and fails for any other file); its arguments and
+    /// `GH_TOKEN` are logged to `runner-files/gh-args`.
+    Verifies,
+    /// A stand-in whose `attestation verify` fails, printing workflow
+    /// commands on the way.
+    Refuses,
+    /// No `gh` on `PATH` at all (a real one is hidden).
+    Absent,
 }
 
 /// What happened to one step.
@@ -334,7 +357,94 @@ impl Runner {
             action_ref: TAG.to_string(),
             action_repository: ACTION_REPOSITORY.to_string(),
             action_path: root(),
+            gh: Gh::Verifies,
+            stand_ins: BTreeMap::new(),
         }
+    }
+
+    /// Puts a stand-in program (a bash script) first on `PATH`.
+    fn stand_in(&mut self, name: &str, script: impl Into<String>) -> &mut Runner {
+        self.stand_ins.insert(name.to_string(), script.into());
+        self
+    }
+
+    /// The file the stand-in `gh` logs its arguments to.
+    fn gh_log(&self) -> PathBuf {
+        self.temp.path().join("runner-files/gh-args")
+    }
+
+    /// A directory with the stand-in programs, first on the steps' `PATH`,
+    /// and the rest of `PATH` (without any `gh` when it is [`Gh::Absent`]).
+    fn search_path(&self) -> Vec<String> {
+        let dir = self.temp.path().join("stand-ins");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut programs = self.stand_ins.clone();
+        let (_, _, target) = runner_platform();
+        let asset_sha = sha256_hex(
+            &release_dir()
+                .join(TAG)
+                .join(format!("dynaudit-{target}.tar.gz")),
+        );
+        let log = self.gh_log();
+        match self.gh {
+            Gh::Verifies => {
+                programs.entry("gh".to_string()).or_insert(format!(
+                    "#!/usr/bin/env bash\n\
+                     {{ printf '%s\\n' \"$@\"; printf 'GH_TOKEN=%s\\n' \"${{GH_TOKEN:-}}\"; }} >'{log}'\n\
+                     [ \"$1 $2\" = 'attestation verify' ] || exit 64\n\
+                     if [ \"$(sha256sum \"$3\" | cut -d ' ' -f 1)\" != '{asset_sha}' ]; then\n\
+                       echo 'stand-in gh: no attestation for this file'; exit 1\n\
+                     fi\n\
+                     echo 'Loaded digest sha256:{asset_sha}'\n\
+                     echo 'Verification succeeded!'\n",
+                    log = log.display(),
+                ));
+            }
+            Gh::Refuses => {
+                programs.entry("gh".to_string()).or_insert(format!(
+                    "#!/usr/bin/env bash\n\
+                     printf '%s\\n' \"$@\" >'{log}'\n\
+                     echo '::add-mask::dynaudit-gh-output'\n\
+                     echo 'no attestation ##[add-mask]dynaudit-gh-output' >&2\n\
+                     echo '::warning file=README.md,line=1::forged by gh'\n\
+                     echo 'Error: no attestations found for subject' >&2\n\
+                     exit 1\n",
+                    log = log.display(),
+                ));
+            }
+            Gh::Absent => {}
+        }
+        for (name, script) in &programs {
+            let path = dir.join(name);
+            std::fs::write(&path, script).unwrap();
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+        }
+        let mut search_path = vec![dir.display().to_string()];
+        for (i, entry) in std::env::var("PATH")
+            .unwrap_or_default()
+            .split(':')
+            .enumerate()
+        {
+            let entry_dir = Path::new(entry);
+            if self.gh == Gh::Absent && entry_dir.join("gh").exists() {
+                // The directory without its gh: a copy of links to the rest.
+                let shadow = self.temp.path().join(format!("path-without-gh-{i}"));
+                let _ = std::fs::remove_dir_all(&shadow);
+                std::fs::create_dir_all(&shadow).unwrap();
+                for file in std::fs::read_dir(entry_dir).unwrap().flatten() {
+                    if file.file_name() != "gh" {
+                        let _ =
+                            std::os::unix::fs::symlink(file.path(), shadow.join(file.file_name()));
+                    }
+                }
+                search_path.push(shadow.display().to_string());
+            } else {
+                search_path.push(entry.to_string());
+            }
+        }
+        search_path
     }
 
     fn input(&mut self, name: &str, value: impl Into<String>) -> &mut Runner {
@@ -396,6 +506,7 @@ impl Runner {
         let mut steps = Vec::new();
         let mut uploads = Vec::new();
         let mut failed = false;
+        let base_path = self.search_path();
         let mut commands = Vec::new();
         let mut stop_token: Option<String> = None;
 
@@ -426,6 +537,7 @@ impl Runner {
                     "github.action_path" => self.action_path.display().to_string(),
                     "github.action_ref" => self.action_ref.clone(),
                     "github.action_repository" => self.action_repository.clone(),
+                    "github.token" => GITHUB_TOKEN.to_string(),
                     "runner.temp" => self.runner_temp.display().to_string(),
                     "runner.os" => os.to_string(),
                     "runner.arch" => arch.to_string(),
@@ -562,7 +674,7 @@ impl Runner {
                 .current_dir(&self.workspace)
                 .env_clear();
             let mut search_path: Vec<String> = path_additions.iter().rev().cloned().collect();
-            search_path.push(std::env::var("PATH").unwrap_or_default());
+            search_path.extend(base_path.iter().cloned());
             cmd.env("PATH", search_path.join(":"))
                 .env("HOME", self.temp.path())
                 .env("CI", "true")
@@ -1262,47 +1374,102 @@ fn a_checksum_mismatch_fails_the_install_step() {
     );
 }
 
+/// A stand-in `cargo` that "builds" dynaudit by linking the binary under
+/// test into `--root`; it logs its arguments to `cargo-args` and the tokens
+/// it can see to `cargo-tokens` under the runner's temporary directory.
+fn fake_cargo(runner: &mut Runner) {
+    let fake = runner.temp.path().join("fake-cargo");
+    let args = runner.temp.path().join("cargo-args");
+    let tokens = runner.temp.path().join("cargo-tokens");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/usr/bin/env bash\nset -e\nprintf '%s\\n' \"$@\" > '{args}'\n\
+             printf '%s' \"${{GH_TOKEN:-}}${{DYNAUDIT_GH_TOKEN:-}}\" > '{tokens}'\n\
+             echo '::add-mask::dynaudit-cargo-output'\n\
+             while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
+             mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
+            args = args.display(),
+            tokens = tokens.display(),
+            bin = binary_copy().display(),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    runner.env("CARGO", fake.display().to_string());
+}
+
 /// No prebuilt binary (an action ref that is no release tag, or a release
-/// without this platform's asset): dynaudit is built from the action's
-/// source with `cargo install --locked` (a stand-in `cargo` here), whose
-/// output cannot command the runner.
+/// without this platform's asset): with `allow-build-from-source: true`,
+/// dynaudit is built from the action's source with `cargo install
+/// --locked` (a stand-in `cargo` here), with a warning that says so, and
+/// the job's token out of cargo's reach.
 #[test]
-fn without_a_prebuilt_binary_the_install_builds_from_source() {
+fn without_a_prebuilt_binary_the_install_builds_from_source_if_allowed() {
     for action_ref in ["main", "v9.9.9"] {
         let mut runner = Runner::new();
-        let fake = runner.temp.path().join("fake-cargo");
-        let log_file = runner.temp.path().join("cargo-args");
-        std::fs::write(
-            &fake,
-            format!(
-                "#!/usr/bin/env bash\nset -e\nprintf '%s\\n' \"$@\" > '{log}'\n\
-                 echo '::add-mask::dynaudit-cargo-output'\n\
-                 while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
-                 mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
-                log = log_file.display(),
-                bin = binary_copy().display(),
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
+        fake_cargo(&mut runner);
         runner
-            .env("CARGO", fake.display().to_string())
             .input("inventory", root().join(SAMPLE).display().to_string())
-            .input("fail-on", "none");
+            .input("fail-on", "none")
+            .input("allow-build-from-source", "true");
         runner.action_ref = action_ref.to_string();
         let job = runner.run();
         let log = job.log();
         assert!(job.succeeded(), "{action_ref}: {log}");
         assert_eq!(job.outputs["install"]["source"], "cargo", "{log}");
-        let args = std::fs::read_to_string(&log_file).unwrap();
+        let args = std::fs::read_to_string(runner.temp.path().join("cargo-args")).unwrap();
         let args: Vec<&str> = args.lines().collect();
         assert_eq!(
             args[..4],
             ["install", "--locked", "--path", root().to_str().unwrap()],
             "{action_ref}: {args:?}"
         );
+        let warnings: Vec<_> = annotations(&job)
+            .into_iter()
+            .filter(|(kind, _)| kind == "warning")
+            .collect();
+        assert_eq!(warnings.len(), 1, "{log}");
+        assert!(
+            warnings[0].1.starts_with(
+                "building dynaudit from the action's source with cargo install --locked, as allow-build-from-source is true"
+            ),
+            "{warnings:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(runner.temp.path().join("cargo-tokens")).unwrap(),
+            "",
+            "cargo and its build scripts do not get the job's token"
+        );
         assert_eq!(job.output("failing"), "40", "{log}");
+    }
+}
+
+/// By default (`allow-build-from-source: false`) no build from source
+/// happens: the install step fails with a fixed message and cargo never
+/// runs.
+#[test]
+fn without_a_prebuilt_binary_the_install_fails_by_default() {
+    for action_ref in ["main", "v9.9.9", "v0.1.0\n::add-mask::x"] {
+        let mut runner = Runner::new();
+        fake_cargo(&mut runner);
+        runner.input("inventory", root().join(SAMPLE).display().to_string());
+        runner.action_ref = action_ref.to_string();
+        let job = runner.run();
+        let log = job.log();
+        assert_eq!(job.step("Install").exit, Some(1), "{action_ref}: {log}");
+        assert_eq!(job.step("Run").exit, None, "{log}");
+        assert!(
+            !runner.temp.path().join("cargo-args").exists(),
+            "cargo ran: {log}"
+        );
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{log}");
+        assert!(
+            errors[0].1.contains("and allow-build-from-source is false"),
+            "{errors:?}"
+        );
+        assert!(!errors[0].1.contains("add-mask"), "{errors:?}");
     }
 }
 
@@ -1319,10 +1486,35 @@ fn action_yml_passes_inputs_through_env_only() {
         "github.action_path",
         "github.action_ref",
         "github.action_repository",
+        "github.token",
         "runner.temp",
         "runner.os",
         "runner.arch",
     ];
+    // The job's token goes to the install step alone, for gh (install.sh
+    // hands it to nothing else).
+    let with_token: Vec<(String, String)> = action["runs"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|step| {
+            let name = step["name"].as_str().unwrap_or_default().to_string();
+            step["env"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| v.as_str().is_some_and(|v| v.contains("github.token")))
+                .map(move |(k, _)| (name.clone(), k.as_str().unwrap().to_string()))
+        })
+        .collect();
+    assert_eq!(
+        with_token,
+        [(
+            "Install dynaudit".to_string(),
+            "DYNAUDIT_GH_TOKEN".to_string()
+        )]
+    );
+    assert_eq!(text.matches("github.token").count(), 1);
     let mut rest = text.as_str();
     while let Some(start) = rest.find("${{") {
         let end = rest[start..].find("}}").unwrap();
@@ -1846,4 +2038,266 @@ fn set_output_round_trips_multi_line_values() {
         assert_eq!(parsed[name], format!("{value}_"), "{name}");
     }
     assert_eq!(parsed.len(), values.len(), "{parsed:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Install: HTTPS only, build provenance
+// ---------------------------------------------------------------------------
+
+/// A stand-in `curl` that logs its arguments to `curl-args` and serves
+/// `https://mirror.invalid/releases/download/...` from the harness's
+/// release directory.
+fn fake_curl(runner: &mut Runner) -> PathBuf {
+    let log = runner.temp.path().join("curl-args");
+    let script = format!(
+        "#!/usr/bin/env bash\n\
+         printf '%s\\n' \"$@\" >>'{log}'\n\
+         while [ $# -gt 0 ]; do case $1 in --output) out=$2; shift;; https://*|http://*|file://*) url=$1;; esac; shift; done\n\
+         file='{release}'/${{url#https://mirror.invalid/releases/download/}}\n\
+         if [ ! -f \"$file\" ]; then printf 404; exit 22; fi\n\
+         cp \"$file\" \"$out\"; printf 200\n",
+        log = log.display(),
+        release = release_dir().display(),
+    );
+    runner.stand_in("curl", script);
+    log
+}
+
+/// The release is downloaded over HTTPS only: curl may use no other
+/// protocol, also when redirected, and TLS 1.2 or later; another scheme
+/// fails the install step before any download.
+#[test]
+fn the_install_downloads_over_https_only() {
+    let mut runner = Runner::new();
+    let log_file = fake_curl(&mut runner);
+    let job = runner
+        .env(
+            "DYNAUDIT_RELEASE_BASE_URL",
+            "https://mirror.invalid/releases/download",
+        )
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_eq!(job.outputs["install"]["source"], "release", "{log}");
+    let args = std::fs::read_to_string(&log_file).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    let (_, _, target) = runner_platform();
+    let asset = format!("https://mirror.invalid/releases/download/{TAG}/dynaudit-{target}.tar.gz");
+    let urls: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| a.starts_with("https://"))
+        .collect();
+    assert_eq!(urls, [asset.clone(), format!("{asset}.sha256")]);
+    for pair in [["--proto", "=https"], ["--proto-redir", "=https"]] {
+        assert_eq!(
+            args.windows(2).filter(|w| *w == pair).count(),
+            2,
+            "every download passes {pair:?}: {args:?}"
+        );
+    }
+    assert_eq!(args.iter().filter(|a| **a == "--tlsv1.2").count(), 2);
+
+    for base in [
+        "http://mirror.invalid/releases/download",
+        "ftp://mirror.invalid/releases/download",
+    ] {
+        let mut runner = Runner::new();
+        let log_file = fake_curl(&mut runner);
+        let job = runner
+            .env("DYNAUDIT_RELEASE_BASE_URL", base)
+            .input("inventory", root().join(SAMPLE).display().to_string())
+            .run();
+        let log = job.log();
+        assert_eq!(job.step("Install").exit, Some(1), "{log}");
+        assert!(
+            job.step("Install")
+                .stdout
+                .contains("DYNAUDIT_RELEASE_BASE_URL must be an https:// URL"),
+            "{log}"
+        );
+        assert!(!log_file.exists(), "nothing was downloaded: {log}");
+    }
+}
+
+/// With the GitHub CLI on the runner, the downloaded asset's build
+/// provenance is verified: signed for the action's repository by its
+/// release workflow on a GitHub-hosted runner; gh (alone) gets the job's
+/// token.
+#[test]
+fn the_install_verifies_the_build_provenance_with_gh() {
+    let mut runner = Runner::new();
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert!(annotations(&job).is_empty(), "no warning: {log}");
+    let args = std::fs::read_to_string(runner.gh_log()).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    let (_, _, target) = runner_platform();
+    assert_eq!(args[..2], ["attestation", "verify"], "{args:?}");
+    assert!(
+        args[2].ends_with(&format!("/dynaudit-{target}.tar.gz")),
+        "{args:?}"
+    );
+    assert_eq!(
+        args[3..],
+        [
+            "--repo",
+            ACTION_REPOSITORY,
+            "--signer-workflow",
+            &format!("{ACTION_REPOSITORY}/.github/workflows/release.yml"),
+            "--deny-self-hosted-runners",
+            &format!("GH_TOKEN={GITHUB_TOKEN}"),
+        ],
+        "{log}"
+    );
+    assert!(
+        job.step("Install")
+            .stderr
+            .contains("build provenance verified"),
+        "{log}"
+    );
+}
+
+/// A failed verification fails the install step: no binary is installed,
+/// nothing runs after it, and what gh printed did not command the runner.
+#[test]
+fn a_failed_provenance_verification_fails_the_install_step() {
+    let mut runner = Runner::new();
+    runner.gh = Gh::Refuses;
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Install").exit, Some(1), "{log}");
+    assert_eq!(job.step("Run").exit, None, "{log}");
+    assert!(
+        !job.runner_temp.join("dynaudit-bin/dynaudit").exists(),
+        "no binary was installed: {log}"
+    );
+    let errors = annotations(&job);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].1.contains("build provenance") && errors[0].1.contains("could not be verified"),
+        "{errors:?}"
+    );
+    assert!(runner.gh_log().exists(), "gh was asked: {log}");
+}
+
+/// Without the GitHub CLI: `auto` (the default) installs with a warning
+/// that says the provenance was not verified, `always` fails; `never`
+/// does not ask gh even when it is there, and warns.
+#[test]
+fn without_gh_the_provenance_check_warns_or_fails_as_asked() {
+    let sample = root().join(SAMPLE).display().to_string();
+    let mut runner = Runner::new();
+    runner.gh = Gh::Absent;
+    let job = runner
+        .input("inventory", &sample)
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_eq!(
+        annotations(&job),
+        [(
+            "warning".to_string(),
+            "the GitHub CLI (gh) is not on the runner: the build provenance of the dynaudit binary was not verified, only its sha256 from the same release".to_string()
+        )],
+        "{log}"
+    );
+
+    let mut runner = Runner::new();
+    runner.gh = Gh::Absent;
+    let job = runner
+        .input("inventory", &sample)
+        .input("verify-provenance", "always")
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Install").exit, Some(1), "{log}");
+    assert!(
+        !job.runner_temp.join("dynaudit-bin/dynaudit").exists(),
+        "{log}"
+    );
+
+    let mut runner = Runner::new();
+    let job = runner
+        .input("inventory", &sample)
+        .input("fail-on", "none")
+        .input("verify-provenance", "never")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert!(!runner.gh_log().exists(), "gh was not asked: {log}");
+    let warnings = annotations(&job);
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(
+        warnings[0].1.starts_with("verify-provenance is never"),
+        "{warnings:?}"
+    );
+
+    for (input, value) in [
+        ("verify-provenance", "maybe\n::add-mask::x"),
+        ("allow-build-from-source", "yes"),
+    ] {
+        let mut runner = Runner::new();
+        let job = runner.input("inventory", &sample).input(input, value).run();
+        let log = job.log();
+        assert_eq!(job.step("Install").exit, Some(1), "{log}");
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{log}");
+        assert!(
+            errors[0].1.starts_with(&format!("{input} must be ")),
+            "{errors:?}"
+        );
+    }
+}
+
+/// The release workflow attests every asset it builds (the subject the
+/// installer verifies), with the permissions that takes, from the job that
+/// built it, with an action pinned by commit SHA; and it is the workflow
+/// the installer names as the signer.
+#[test]
+fn the_release_attests_the_build_provenance_the_install_verifies() {
+    let text = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let build = &workflow["jobs"]["build"];
+    assert_eq!(build["permissions"]["id-token"].as_str(), Some("write"));
+    assert_eq!(build["permissions"]["attestations"].as_str(), Some("write"));
+    assert_eq!(build["permissions"]["contents"].as_str(), Some("read"));
+    let steps = build["steps"].as_sequence().unwrap();
+    let package = steps
+        .iter()
+        .position(|s| s["name"].as_str() == Some("Package"))
+        .unwrap();
+    let attest = steps
+        .iter()
+        .position(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/attest-build-provenance@"))
+        })
+        .expect("the build job attests its asset");
+    assert!(attest > package, "after the Package step");
+    let uses = steps[attest]["uses"].as_str().unwrap();
+    let sha = uses.split_once('@').unwrap().1;
+    assert!(
+        sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+        "pinned by a full commit SHA: {uses}"
+    );
+    assert_eq!(
+        steps[attest]["with"]["subject-path"].as_str(),
+        Some("dist/dynaudit-${{ matrix.target }}.tar.gz"),
+        "the asset install.sh downloads and verifies"
+    );
+    let install = std::fs::read_to_string(root().join("action/install.sh")).unwrap();
+    assert!(
+        install.contains("workflow=\"$repository/.github/workflows/release.yml\""),
+        "the installer names this workflow as the signer"
+    );
 }
