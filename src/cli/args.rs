@@ -149,9 +149,43 @@ pub struct ReportArgs {
     /// different accounts and region sets do not replace each other.
     #[arg(long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
+    /// SARIF only: append the code scanning category the report carries as
+    /// a `category=VALUE` line (the $GITHUB_OUTPUT format), so that nobody
+    /// has to read it back out of the SARIF. A category with a control
+    /// character (a line break would forge more lines) is refused.
+    #[arg(long, value_name = "FILE")]
+    pub category_out: Option<PathBuf>,
     /// No summary line on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl ReportArgs {
+    /// Checks the options that do not fit together or cannot be written,
+    /// before anything is read, collected or written.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.category_out.is_some() && self.format != Format::Sarif {
+            anyhow::bail!(
+                "--category-out writes the code scanning category of a SARIF report: it needs --format sarif"
+            );
+        }
+        if let Some(category) = &self.sarif_category {
+            check_category(category)
+                .map_err(|problem| anyhow::anyhow!("--sarif-category {category:?}: {problem}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a code scanning category can be written as one
+/// `$GITHUB_OUTPUT` line and shown in a log: no control characters.
+pub fn check_category(category: &str) -> Result<(), &'static str> {
+    if category.chars().any(char::is_control) {
+        return Err(
+            "a code scanning category cannot hold a control character (line break, tab, escape)",
+        );
+    }
+    Ok(())
 }
 
 /// The exit-code threshold.

@@ -31,6 +31,7 @@ pub struct EvalArgs {
 /// Runs `dynaudit eval`; returns the exit code.
 pub fn run(args: &EvalArgs) -> Result<u8> {
     check_paths(args)?;
+    args.report.check()?;
     let config = Config::load_or_default(args.policy.config.as_deref())?;
     let loaded = crate::load::load(&args.inventory)?;
     if args.print_input {

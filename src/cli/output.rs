@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cli::args::ReportArgs;
+use crate::cli::args::{ReportArgs, check_category};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::gate::OutcomeCounts;
@@ -63,6 +63,26 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         baseline: request.baseline,
         sarif_category: request.args.sarif_category.as_deref(),
     };
+    // The counts and the category are checked, and their files opened,
+    // before the report is written: a run that cannot write them leaves no
+    // report without them.
+    let category = match &request.args.category_out {
+        Some(path) => {
+            let category = report::sarif::category(request.args.sarif_category.as_deref(), &scope);
+            if let Err(problem) = check_category(&category) {
+                anyhow::bail!(
+                    "cannot write the code scanning category {category:?} to {} (--category-out): {problem}; it comes from --sarif-category or from the inventory's account_id and region names",
+                    path.display()
+                );
+            }
+            Some((open_append(path, "--category-out")?, category))
+        }
+        None => None,
+    };
+    let counts_file = match &request.args.counts_out {
+        Some(path) => Some(open_append(path, "--counts-out")?),
+        None => None,
+    };
     let color = request.args.format == Format::Table
         && request.args.output.is_none()
         && std::io::stdout().is_terminal()
@@ -75,8 +95,13 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         request.args.allow_incomplete_scope,
     );
     let counts = OutcomeCounts::of(request.findings, gate, scope.incomplete.len());
-    if let Some(path) = &request.args.counts_out {
-        append_file(path, &counts.to_output_lines())?;
+    if let Some((path, mut file)) = counts_file {
+        file.write_all(counts.to_output_lines().as_bytes())
+            .with_context(|| format!("cannot write {} (--counts-out)", path.display()))?;
+    }
+    if let Some(((path, mut file), category)) = category {
+        file.write_all(format!("category={category}\n").as_bytes())
+            .with_context(|| format!("cannot write {} (--category-out)", path.display()))?;
     }
     if !request.args.quiet {
         let mut extra = String::new();
@@ -121,6 +146,17 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         );
     }
     Ok(gate.exit_code_of(&counts))
+}
+
+/// Opens `path` to append `key=value` lines to (created if missing, never
+/// truncated); `option` names it in the error.
+fn open_append<'p>(path: &'p Path, option: &str) -> Result<(&'p Path, std::fs::File)> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot write {} ({option})", path.display()))?;
+    Ok((path, file))
 }
 
 /// The SARIF artifact URI of an evidence file: relative to the current

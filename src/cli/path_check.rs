@@ -104,6 +104,13 @@ pub fn report_files(report: &ReportArgs) -> (Option<Input<'_>>, Vec<Output<'_>>)
             mode: Mode::Append,
         });
     }
+    if let Some(path) = &report.category_out {
+        outputs.push(Output {
+            flag: "--category-out",
+            path,
+            mode: Mode::Append,
+        });
+    }
     (baseline, outputs)
 }
 

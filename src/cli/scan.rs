@@ -41,6 +41,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     inputs.extend(baseline);
     outputs.push(Output::replace("--inventory-out", &args.inventory_out));
     check_outputs(&inputs, &outputs)?;
+    args.report.check()?;
     let config = Config::load_or_default(args.policy.config.as_deref())?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let triage = Triage::load(

@@ -20,8 +20,8 @@ use serde_sarif::sarif::{
 use sha2::{Digest, Sha256};
 
 use super::{
-    Format, INFORMATION_URI, ReportError, ReportInput, StatusCounts, TOOL_NAME, TOOL_VERSION,
-    attention_order, sorted_regions,
+    Format, INFORMATION_URI, ReportError, ReportInput, Scope, StatusCounts, TOOL_NAME,
+    TOOL_VERSION, attention_order, sorted_regions,
 };
 use crate::finding::{BaselineState, Finding, Status};
 use crate::finding::{WaiverMark, WaiverState};
@@ -197,7 +197,7 @@ fn build(input: &ReportInput<'_>, max_results: usize) -> Result<Sarif, ReportErr
         .tool(Tool::builder().driver(driver).build())
         .automation_details(
             RunAutomationDetails::builder()
-                .id(automation_id(input))
+                .id(category(input.sarif_category, input.scope))
                 .build(),
         )
         .invocations(vec![invocation])
@@ -212,18 +212,20 @@ fn build(input: &ReportInput<'_>, max_results: usize) -> Result<Sarif, ReportErr
         .build())
 }
 
-/// `dynaudit/<account>/<regions, sorted, comma-separated>/`: uploads from
-/// different scopes do not close each other's alerts.
-/// `automationDetails.id`: GitHub takes everything up to the last `/` as
-/// the category, so a given category gets a trailing `/` when it lacks one.
-fn automation_id(input: &ReportInput<'_>) -> String {
-    match input.sarif_category {
+/// The code scanning category of a SARIF report, its
+/// `automationDetails.id`: the given category, or
+/// `dynaudit/<account>/<regions, sorted, comma-separated>/` so that uploads
+/// from different scopes do not close each other's alerts. GitHub takes
+/// everything up to the last `/` as the category, so a given category gets
+/// a trailing `/` when it lacks one.
+pub fn category(given: Option<&str>, scope: &Scope) -> String {
+    match given {
         Some(category) if category.ends_with('/') => category.to_owned(),
         Some(category) => format!("{category}/"),
         None => format!(
             "{TOOL_NAME}/{}/{}/",
-            input.scope.account_id,
-            sorted_regions(input.scope).join(",")
+            scope.account_id,
+            sorted_regions(scope).join(",")
         ),
     }
 }
