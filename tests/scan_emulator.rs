@@ -355,7 +355,7 @@ async fn scan_reports_every_rule_per_resource_and_sends_only_reads() {
         let msg = message(&report, "DYN505", &arn);
         assert!(
             msg.contains(&format!(
-                "dynamodb DescribeContributorInsights in {region} failed"
+                "on dynamodb:DescribeContributorInsights in {region} (other): HTTP 500"
             )),
             "DYN505 {table}: {msg}"
         );

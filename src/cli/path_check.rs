@@ -212,7 +212,10 @@ pub fn check_outputs(inputs: &[Input<'_>], outputs: &[Output<'_>]) -> Result<()>
             }
         }
         for (earlier, other) in &checked {
-            if resolved.same_file(other) {
+            // Appending outputs may share a file: `--counts-out` and
+            // `--category-out` both go to `$GITHUB_OUTPUT` in the Action.
+            let both_append = earlier.mode == Mode::Append && output.mode == Mode::Append;
+            if !both_append && resolved.same_file(other) {
                 bail!(
                     "{} {} and {} {} are the same file: each output needs a path of its own",
                     earlier.flag,
