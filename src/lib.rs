@@ -17,5 +17,6 @@ pub mod policy;
 pub mod regions;
 pub mod report;
 pub mod schema;
+pub mod strict_json;
 pub mod text_file;
 pub mod waivers;
