@@ -70,16 +70,19 @@ struct ReportScope {
     collected_at: String,
 }
 
-/// Reads one side: a JSON report as it is, or an inventory through
-/// `evaluate` (which applies policies, configuration and waivers).
+/// Reads one side, of at most `max_bytes` (`--max-input-bytes`): a JSON
+/// report as it is, or an inventory through `evaluate` (which applies
+/// policies, configuration and waivers).
 pub fn read_outcomes<E>(
     path: &Path,
+    max_bytes: u64,
     evaluate: impl FnOnce(&Inventory) -> Result<Vec<Finding>, E>,
 ) -> Result<Outcomes, E>
 where
     E: From<DiffError>,
 {
-    let (shown, text) = crate::text_file::read("file", path).map_err(DiffError::from)?;
+    let limit = crate::config::limits::input_limit(max_bytes);
+    let (shown, text) = crate::text_file::read("file", path, limit).map_err(DiffError::from)?;
     let syntax = |err: serde_json::Error| {
         DiffError::from(crate::text_file::TextFileError::json(&shown, &err))
     };

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::config::limits::MAX_INVENTORY_STRING_BYTES;
+use crate::config::limits::{DEFAULT_MAX_INPUT_BYTES, MAX_INVENTORY_STRING_BYTES, input_limit};
 use crate::inventory::{Inventory, SCHEMA_MAJOR, SCHEMA_VERSION};
 
 /// Why an inventory could not be read.
@@ -12,7 +12,7 @@ pub enum InventoryError {
     #[error("cannot read inventory {path}: {source}")]
     Read {
         path: String,
-        source: std::io::Error,
+        source: crate::text_file::ReadError,
     },
     #[error(
         "{path}:{line}:{column}: the inventory is truncated (the JSON ends before the document does): {message}"
@@ -55,12 +55,21 @@ pub struct LoadedInventory {
     pub inventory: Inventory,
 }
 
-/// Reads and validates an inventory file.
+/// Reads and validates an inventory file of at most
+/// [`DEFAULT_MAX_INPUT_BYTES`].
 pub fn load(path: &Path) -> Result<LoadedInventory, InventoryError> {
+    load_limited(path, DEFAULT_MAX_INPUT_BYTES)
+}
+
+/// Reads and validates an inventory file of at most `max_bytes`
+/// (`--max-input-bytes`).
+pub fn load_limited(path: &Path, max_bytes: u64) -> Result<LoadedInventory, InventoryError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| InventoryError::Read {
-        path: shown.clone(),
-        source,
+    let text = crate::text_file::read_text(path, input_limit(max_bytes)).map_err(|source| {
+        InventoryError::Read {
+            path: shown.clone(),
+            source,
+        }
     })?;
     let inventory = parse(&shown, &text)?;
     Ok(LoadedInventory {

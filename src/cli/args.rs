@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 
 use crate::collect::{CollectError, CollectOptions};
 use crate::config::ScanSettings;
+use crate::config::limits::DEFAULT_MAX_INPUT_BYTES;
 use crate::gate::Gate;
 use crate::metadata::Severity;
 use crate::regions::{RegionSelection, looks_like_region};
@@ -112,6 +113,21 @@ pub struct PolicyArgs {
     /// waived findings are kept, marked, and suppressed in SARIF.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+}
+
+/// Limits on the files read (`eval`, `scan`, `diff`).
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The largest inventory or JSON report read (the inventory of `eval`,
+    /// the sides of `diff`, `--baseline`), in bytes. An inventory of
+    /// 100,000 tables is about 121 MB.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = DEFAULT_MAX_INPUT_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub max_input_bytes: u64,
 }
 
 /// Report options.

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::audit::Triage;
-use crate::cli::args::{PolicyArgs, ReportArgs};
+use crate::cli::args::{InputArgs, PolicyArgs, ReportArgs};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings, write_output};
 use crate::config::Config;
 use crate::gate::EXIT_CLEAN;
@@ -21,6 +21,8 @@ pub struct EvalArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Print the document the policies see (`{"input": ..., "data": ...}`)
     /// instead of evaluating, e.g. to run the rules with stock OPA.
     #[arg(long)]
@@ -30,7 +32,7 @@ pub struct EvalArgs {
 /// Runs `dynaudit eval`; returns the exit code.
 pub fn run(args: &EvalArgs) -> Result<u8> {
     let config = Config::load_or_default(args.policy.config.as_deref())?;
-    let loaded = crate::load::load(&args.inventory)?;
+    let loaded = crate::load::load_limited(&args.inventory, args.input.max_input_bytes)?;
     if args.print_input {
         let input: serde_json::Value =
             serde_json::from_str(&crate::eval::policy_input(&loaded.inventory)?)?;
@@ -48,6 +50,7 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
     let triage = Triage::load(
         args.policy.waivers.as_deref(),
         args.report.baseline.as_deref(),
+        args.input.max_input_bytes,
         &policies,
         &config,
     )?;

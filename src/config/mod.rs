@@ -52,7 +52,7 @@ impl Config {
 
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let (shown, text) = crate::text_file::read("config", path)?;
+        let (shown, text) = crate::text_file::read("config", path, limits::TEXT_FILE_LIMIT)?;
         Config::parse(&shown, &text)
     }
 
