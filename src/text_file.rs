@@ -166,6 +166,26 @@ impl TextFileError {
     }
 }
 
+/// 1-based line and column of the value of `key` (a path of table keys,
+/// e.g. `scan`, `rate_limits`, `default_per_second`) in the TOML `text`, if
+/// it is there: where a value that parsed but is out of range was written.
+pub fn toml_key_position(text: &str, key: &[&str]) -> Option<(usize, usize)> {
+    let parsed = toml::de::DeTable::parse(text).ok()?;
+    let mut table = parsed.get_ref();
+    let mut start = None;
+    for (i, part) in key.iter().enumerate() {
+        let value = table.get(*part)?;
+        start = Some(value.span().start);
+        if i + 1 < key.len() {
+            match value.get_ref() {
+                toml::de::DeValue::Table(inner) => table = inner,
+                _ => return None,
+            }
+        }
+    }
+    start.map(|offset| line_column(text, offset))
+}
+
 /// serde's parsers (JSON, YAML) append " at line L column C"; dynaudit
 /// prints the position first, in the file's own terms.
 pub(crate) fn strip_position(message: &str) -> String {
@@ -238,6 +258,26 @@ mod tests {
             err,
             "it is not UTF-8 text (an invalid byte at line 2, column 7)"
         );
+    }
+
+    #[test]
+    fn finds_the_line_of_a_toml_key() {
+        let text = "[scan]\nmax_attempts = 3\n\n[scan.rate_limits.operations]\n\"sts:GetCallerIdentity\" = { per_second = 1e-19 }\n";
+        let at = |key: &[&str]| toml_key_position(text, key);
+        assert_eq!(at(&["scan", "max_attempts"]), Some((2, 16)));
+        assert_eq!(
+            at(&[
+                "scan",
+                "rate_limits",
+                "operations",
+                "sts:GetCallerIdentity",
+                "per_second"
+            ]),
+            Some((5, 42))
+        );
+        assert_eq!(at(&["scan", "concurrency"]), None);
+        assert_eq!(at(&["scan", "max_attempts", "x"]), None);
+        assert_eq!(toml_key_position("not = [toml", &["not"]), None);
     }
 
     #[test]
