@@ -4,6 +4,7 @@
 //! in the README and `policies/README.md` is generated from them
 //! ([`reference`]) and checked by a test. Nothing here depends on AWS.
 
+pub mod endpoint;
 pub mod limits;
 pub mod parameters;
 pub mod reference;

@@ -40,7 +40,9 @@ pub struct ScanSettings {
     pub rate_limits: RateLimitConfig,
     /// Endpoint URL per region, for every service of that region, in place
     /// of the SDK's (and of `AWS_ENDPOINT_URL`): emulators, proxies,
-    /// tests. Empty by default.
+    /// tests. Each is `http://` or `https://`, a host (name, IPv4 address
+    /// or `[IPv6]`), an optional port and path; no user name, query or
+    /// fragment. Empty by default.
     pub region_endpoints: BTreeMap<String, String>,
 }
 
@@ -187,15 +189,12 @@ impl ScanSettings {
                     ),
                 ));
             }
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(InvalidSetting::new(
+            crate::config::endpoint::check(url).map_err(|message| {
+                InvalidSetting::new(
                     &key,
-                    format!(
-                        "{} is not an http:// or https:// URL",
-                        crate::strict_json::quoted(url)
-                    ),
-                ));
-            }
+                    format!("{} {message}", crate::strict_json::quoted(url)),
+                )
+            })?;
         }
         self.rate_limits.validate()
     }
@@ -564,9 +563,13 @@ mod tests {
     }
 
     #[test]
-    fn an_endpoint_names_its_region() {
+    fn endpoints_are_checked_by_region() {
+        let err = invalid("[region_endpoints]\n\"us-east-1\" = \"http://[::1\"");
+        assert!(
+            err.starts_with("scan.region_endpoints.us-east-1: \"http://[::1\" is not a valid URL"),
+            "{err}"
+        );
         let err = invalid("[region_endpoints]\n\"moon-1\" = \"http://localhost\"");
-        assert!(err.starts_with("scan.region_endpoints.moon-1: "), "{err}");
         assert!(err.contains("not a region name"), "{err}");
     }
 
