@@ -58,22 +58,23 @@ impl Triage {
     pub fn load(
         waivers: Option<&Path>,
         baseline: Option<&Path>,
+        max_input_bytes: u64,
         policies: &PolicySet,
         config: &Config,
     ) -> Result<Triage> {
         let waivers = load_waivers(waivers, policies)?;
-        let loaded_baseline =
-            match baseline {
-                None => None,
-                Some(path) => {
-                    let outcomes = read_outcomes(path, policies, config, waivers.as_ref())
+        let loaded_baseline = match baseline {
+            None => None,
+            Some(path) => {
+                let outcomes =
+                    read_outcomes(path, max_input_bytes, policies, config, waivers.as_ref())
                         .map_err(|source| AuditError::Baseline {
                             path: path.display().to_string(),
                             source: Box::new(source),
                         })?;
-                    Some(Baseline::new(&outcomes.findings))
-                }
-            };
+                Some(Baseline::new(&outcomes.findings))
+            }
+        };
         Ok(Triage {
             waivers,
             baseline: loaded_baseline,
@@ -111,14 +112,16 @@ pub fn load_waivers(path: Option<&Path>, policies: &PolicySet) -> Result<Option<
 }
 
 /// The outcomes of a JSON report, or of an inventory evaluated with
-/// [`evaluate_with_waivers`] (`--baseline`, `dynaudit diff`).
+/// [`evaluate_with_waivers`] (`--baseline`, `dynaudit diff`); the file has
+/// at most `max_input_bytes`.
 pub fn read_outcomes(
     path: &Path,
+    max_input_bytes: u64,
     policies: &PolicySet,
     config: &Config,
     waivers: Option<&Waivers>,
 ) -> Result<Outcomes> {
-    crate::diff::read_outcomes(path, |inventory| {
+    crate::diff::read_outcomes(path, max_input_bytes, |inventory| {
         evaluate_with_waivers(policies, config, waivers, inventory)
     })
 }

@@ -59,13 +59,6 @@ pub struct Outcomes {
 }
 
 #[derive(Deserialize)]
-struct Peek {
-    tool: Option<serde::de::IgnoredAny>,
-    findings: Option<serde::de::IgnoredAny>,
-    schema_version: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(Deserialize)]
 struct ReportFile {
     scope: ReportScope,
     findings: Vec<Finding>,
@@ -77,21 +70,26 @@ struct ReportScope {
     collected_at: String,
 }
 
-/// Reads one side: a JSON report as it is, or an inventory through
-/// `evaluate` (which applies policies, configuration and waivers).
+/// Reads one side, of at most `max_bytes` (`--max-input-bytes`): a JSON
+/// report as it is, or an inventory through `evaluate` (which applies
+/// policies, configuration and waivers).
 pub fn read_outcomes<E>(
     path: &Path,
+    max_bytes: u64,
     evaluate: impl FnOnce(&Inventory) -> Result<Vec<Finding>, E>,
 ) -> Result<Outcomes, E>
 where
     E: From<DiffError>,
 {
-    let (shown, text) = crate::text_file::read("file", path).map_err(DiffError::from)?;
+    let limit = crate::config::limits::input_limit(max_bytes);
+    let (shown, text) = crate::text_file::read("file", path, limit).map_err(DiffError::from)?;
     let syntax = |err: serde_json::Error| {
         DiffError::from(crate::text_file::TextFileError::json(&shown, &err))
     };
-    let peek: Peek = serde_json::from_str(&text).map_err(syntax)?;
-    if peek.tool.is_some() && peek.findings.is_some() {
+    // One strict pass first: a key twice in an object is refused (serde
+    // would keep the last), and the top-level keys tell the kinds apart.
+    let top = crate::strict_json::check(&text, None).map_err(syntax)?;
+    if top.has("tool") && top.has("findings") {
         let report: ReportFile = serde_json::from_str(&text).map_err(syntax)?;
         Ok(Outcomes {
             path: shown,
@@ -100,7 +98,7 @@ where
             collected_at: report.scope.collected_at,
             findings: report.findings,
         })
-    } else if peek.schema_version.is_some() {
+    } else if top.has("schema_version") {
         let inventory = crate::load::parse(&shown, &text).map_err(DiffError::from)?;
         let findings = evaluate(&inventory)?;
         Ok(Outcomes {

@@ -9,12 +9,29 @@
 //! - lookups that many tables share (KMS keys, backups, trails) are stored
 //!   once, keyed by ARN;
 //! - maps are `BTreeMap`s so the same snapshot always serialises to the same
-//!   bytes.
+//!   bytes;
+//! - every key is written, and a reader requires every key: `null` says
+//!   "not collected", a missing key says the file is not an inventory
+//!   ([`fields`] checks the keys, times and numbers as they are read).
+
+pub mod fields;
+pub mod iam;
+pub mod trail;
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+pub use crate::inventory::fields::PolicyDocument;
+use crate::inventory::fields::{
+    backup_creation_time, collected_at, delete_after_days, earliest_restorable, expiry_time,
+    inaccessible_since, latest_restorable, nullable, recovery_period_days, table_creation_time,
+};
+pub use crate::inventory::iam::{Iam, InlinePolicy, ManagedPolicy, Principal};
+pub use crate::inventory::trail::{
+    AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Trail,
+};
 
 /// The schema version this build writes. `eval` accepts any inventory with
 /// the same major version.
@@ -22,21 +39,6 @@ pub const SCHEMA_VERSION: &str = "1.1";
 
 /// The major part of [`SCHEMA_VERSION`].
 pub const SCHEMA_MAJOR: u64 = 1;
-
-/// A JSON policy document (IAM, resource, endpoint policy), kept as the
-/// service returned it after URL-decoding.
-pub type PolicyDocument = serde_json::Value;
-
-/// A string that must be an RFC 3339 time, kept as written.
-fn rfc3339_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    match time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339) {
-        Ok(_) => Ok(text),
-        Err(err) => Err(serde::de::Error::custom(format!(
-            "collected_at {text:?} is not an RFC 3339 time ({err})"
-        ))),
-    }
-}
 
 /// The whole snapshot of one account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -48,9 +50,10 @@ pub struct Inventory {
     pub tool_version: String,
     /// RFC 3339 UTC time the collection started. Time-based rules (backup
     /// window) are evaluated as of this instant, so re-evaluating old
-    /// evidence gives the answer it gave then. A value that is not RFC 3339
-    /// is refused when the inventory is read.
-    #[serde(deserialize_with = "rfc3339_string")]
+    /// evidence gives the answer it gave then. A value that is not RFC 3339,
+    /// or not between 1970 and 2261, is refused when the inventory is read.
+    #[serde(deserialize_with = "collected_at")]
+    #[schemars(extend("format" = "date-time"))]
     pub collected_at: String,
     /// The 12-digit AWS account id.
     pub account_id: String,
@@ -59,6 +62,7 @@ pub struct Inventory {
     /// Every call that failed, so that each `null` below can be explained.
     pub errors: Vec<CollectionError>,
     /// Account-wide IAM authorization details; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub iam: Option<Iam>,
     /// CloudTrail trails visible from any scanned region, keyed by trail
     /// ARN. Which regions could list trails is in
@@ -79,6 +83,7 @@ pub struct CollectionError {
     /// API operation, e.g. `DescribeContinuousBackups`.
     pub operation: String,
     /// The resource the call was about, when it was about one (ARN).
+    #[serde(deserialize_with = "nullable")]
     pub resource: Option<String>,
     /// Classification of the failure.
     pub kind: ErrorKind,
@@ -125,30 +130,39 @@ impl ErrorKind {
 #[serde(deny_unknown_fields)]
 pub struct RegionInventory {
     /// DynamoDB tables keyed by table ARN; `null` if they could not be listed.
+    #[serde(deserialize_with = "nullable")]
     pub tables: Option<BTreeMap<String, Table>>,
     /// On-demand, system and AWS Backup backups (`ListBackups`, type `ALL`),
     /// grouped by the ARN of the table they belong to; `null` if not
     /// collected. A table with no backups has no key.
+    #[serde(deserialize_with = "nullable")]
     pub backups: Option<BTreeMap<String, Vec<Backup>>>,
     /// KMS keys referenced by the region's tables and replicas, keyed by key
     /// ARN. Each is described once, however many tables use it.
     pub kms_keys: BTreeMap<String, KmsKey>,
     /// VPCs keyed by VPC id; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub vpcs: Option<BTreeMap<String, Vpc>>,
     /// VPC endpoints of any service keyed by endpoint id; `null` if not
     /// collected.
+    #[serde(deserialize_with = "nullable")]
     pub vpc_endpoints: Option<BTreeMap<String, VpcEndpoint>>,
     /// ARNs of the trails `DescribeTrails` (with shadow trails) returned in
     /// this region, records in [`Inventory::trails`]; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub trail_arns: Option<Vec<String>>,
     /// AWS Config configuration recorders; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub config_recorders: Option<Vec<ConfigRecorder>>,
     /// AWS Config rules keyed by rule name; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub config_rules: Option<BTreeMap<String, ConfigRule>>,
     /// AWS Backup plans keyed by plan ARN; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub backup_plans: Option<BTreeMap<String, BackupPlan>>,
     /// DAX clusters keyed by cluster ARN; `null` if not collected (or DAX
     /// is not offered in the region, see `errors`).
+    #[serde(deserialize_with = "nullable")]
     pub dax_clusters: Option<BTreeMap<String, DaxCluster>>,
     /// Why nothing of the region could be collected (its collector failed,
     /// or it could not be reached), if so: an incomplete scope (since 1.1).
@@ -167,30 +181,42 @@ pub struct Table {
     /// `TableStatus`: `ACTIVE`, `CREATING`, `UPDATING`, `DELETING`,
     /// `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, `ARCHIVING`, `ARCHIVED`;
     /// `null` if `DescribeTable` failed.
+    #[serde(deserialize_with = "nullable")]
     pub status: Option<String>,
     /// Creation time, RFC 3339.
+    #[serde(deserialize_with = "table_creation_time")]
+    #[schemars(extend("format" = "date-time"))]
     pub creation_time: Option<String>,
     /// Server-side encryption; `null` if `DescribeTable` failed.
+    #[serde(deserialize_with = "nullable")]
     pub encryption: Option<Encryption>,
     /// `DeletionProtectionEnabled`; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub deletion_protection: Option<bool>,
     /// Point-in-time recovery (`DescribeContinuousBackups`); `null` if not
     /// collected.
+    #[serde(deserialize_with = "nullable")]
     pub point_in_time_recovery: Option<PointInTimeRecovery>,
     /// The table's stream, `null` if not collected; `enabled = false` when
     /// the table has none.
+    #[serde(deserialize_with = "nullable")]
     pub stream: Option<Stream>,
     /// Replicas of a global table (version 2019.11.21), excluding this
     /// region; empty for a single-region table; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub replicas: Option<Vec<Replica>>,
     /// Tags; `null` if `ListTagsOfResource` failed.
+    #[serde(deserialize_with = "nullable")]
     pub tags: Option<BTreeMap<String, String>>,
     /// The table's resource-based policy; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub resource_policy: Option<ResourcePolicy>,
     /// CloudWatch Contributor Insights status (`ENABLED`, `DISABLED`,
     /// `ENABLING`, `DISABLING`, `FAILED`); `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub contributor_insights: Option<String>,
     /// `PROVISIONED` or `PAY_PER_REQUEST`.
+    #[serde(deserialize_with = "nullable")]
     pub billing_mode: Option<String>,
 }
 
@@ -203,10 +229,14 @@ pub struct Encryption {
     /// managed is in [`RegionInventory::kms_keys`].
     pub sse_type: SseType,
     /// `SSEDescription.Status` (`ENABLED`, `UPDATING`, ...), if any.
+    #[serde(deserialize_with = "nullable")]
     pub status: Option<String>,
     /// `SSEDescription.KMSMasterKeyArn`, if any.
+    #[serde(deserialize_with = "nullable")]
     pub kms_key_arn: Option<String>,
     /// When the key became inaccessible, RFC 3339, if it did.
+    #[serde(deserialize_with = "inaccessible_since")]
+    #[schemars(extend("format" = "date-time"))]
     pub inaccessible_since: Option<String>,
 }
 
@@ -227,10 +257,16 @@ pub struct PointInTimeRecovery {
     /// `ENABLED` or `DISABLED`.
     pub status: String,
     /// `RecoveryPeriodInDays` (1-35) when enabled.
+    #[serde(deserialize_with = "recovery_period_days")]
+    #[schemars(range(min = 1, max = 35))]
     pub recovery_period_days: Option<i64>,
     /// Earliest restorable time, RFC 3339.
+    #[serde(deserialize_with = "earliest_restorable")]
+    #[schemars(extend("format" = "date-time"))]
     pub earliest_restorable: Option<String>,
     /// Latest restorable time, RFC 3339.
+    #[serde(deserialize_with = "latest_restorable")]
+    #[schemars(extend("format" = "date-time"))]
     pub latest_restorable: Option<String>,
 }
 
@@ -241,6 +277,7 @@ pub struct Stream {
     /// Whether the stream is enabled.
     pub enabled: bool,
     /// `NEW_IMAGE`, `OLD_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY`.
+    #[serde(deserialize_with = "nullable")]
     pub view_type: Option<String>,
 }
 
@@ -252,8 +289,10 @@ pub struct Replica {
     pub region: String,
     /// `ReplicaStatus`: `ACTIVE`, `CREATING`, `UPDATING`, `DELETING`,
     /// `CREATION_FAILED`, `REGION_DISABLED`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS`.
+    #[serde(deserialize_with = "nullable")]
     pub status: Option<String>,
     /// The replica's KMS key, when it uses a KMS key.
+    #[serde(deserialize_with = "nullable")]
     pub kms_key_arn: Option<String>,
 }
 
@@ -263,6 +302,7 @@ pub struct Replica {
 pub struct ResourcePolicy {
     /// The policy document; `null` when the table has no policy
     /// (`PolicyNotFoundException`).
+    #[serde(deserialize_with = "nullable")]
     pub document: Option<PolicyDocument>,
 }
 
@@ -273,14 +313,19 @@ pub struct Backup {
     /// Backup ARN.
     pub arn: String,
     /// Backup name.
+    #[serde(deserialize_with = "nullable")]
     pub name: Option<String>,
     /// `USER`, `SYSTEM` or `AWS_BACKUP`.
     pub backup_type: String,
     /// `CREATING`, `AVAILABLE` or `DELETED`.
     pub status: String,
     /// When the backup was created, RFC 3339.
+    #[serde(deserialize_with = "backup_creation_time")]
+    #[schemars(extend("format" = "date-time"))]
     pub creation_time: String,
     /// When it expires (AWS Backup), RFC 3339.
+    #[serde(deserialize_with = "expiry_time")]
+    #[schemars(extend("format" = "date-time"))]
     pub expiry_time: Option<String>,
 }
 
@@ -291,16 +336,21 @@ pub struct KmsKey {
     /// Key ARN.
     pub arn: String,
     /// `AWS` or `CUSTOMER`; `null` if `DescribeKey` failed.
+    #[serde(deserialize_with = "nullable")]
     pub key_manager: Option<String>,
     /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`,
     /// `Unavailable`, ...; `null` if `DescribeKey` failed.
+    #[serde(deserialize_with = "nullable")]
     pub key_state: Option<String>,
     /// Automatic rotation (`GetKeyRotationStatus`); `null` if not collected
     /// or not applicable (AWS managed keys rotate yearly, by AWS).
+    #[serde(deserialize_with = "nullable")]
     pub rotation_enabled: Option<bool>,
     /// Aliases of the key (`alias/...`); `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub aliases: Option<Vec<String>>,
     /// Whether this is a multi-Region key.
+    #[serde(deserialize_with = "nullable")]
     pub multi_region: Option<bool>,
 }
 
@@ -311,6 +361,7 @@ pub struct Vpc {
     /// VPC id.
     pub vpc_id: String,
     /// Primary IPv4 CIDR block.
+    #[serde(deserialize_with = "nullable")]
     pub cidr_block: Option<String>,
     /// Whether this is the region's default VPC.
     pub is_default: bool,
@@ -331,96 +382,13 @@ pub struct VpcEndpoint {
     /// `Gateway`, `Interface` or `GatewayLoadBalancer`.
     pub endpoint_type: String,
     /// `available`, `pending`, ...
+    #[serde(deserialize_with = "nullable")]
     pub state: Option<String>,
     /// The endpoint policy; `null` when the endpoint has none.
+    #[serde(deserialize_with = "nullable")]
     pub policy_document: Option<PolicyDocument>,
     /// Route tables a gateway endpoint is associated with.
     pub route_table_ids: Vec<String>,
-}
-
-/// A CloudTrail trail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Trail {
-    /// Trail ARN.
-    pub arn: String,
-    /// Trail name.
-    pub name: String,
-    /// The trail's home region.
-    pub home_region: String,
-    /// `IsMultiRegionTrail`.
-    pub is_multi_region: bool,
-    /// `IsOrganizationTrail`.
-    pub is_organization_trail: bool,
-    /// `IncludeGlobalServiceEvents`.
-    pub include_global_service_events: bool,
-    /// `LogFileValidationEnabled`.
-    pub log_file_validation_enabled: bool,
-    /// `KmsKeyId` (an ARN) when log files are encrypted with KMS.
-    pub kms_key_id: Option<String>,
-    /// Destination bucket.
-    pub s3_bucket_name: Option<String>,
-    /// `GetTrailStatus.IsLogging`; `null` if not collected.
-    pub is_logging: Option<bool>,
-    /// `GetEventSelectors`; `null` if not collected.
-    pub selectors: Option<EventSelectors>,
-}
-
-/// A trail's event selectors: classic or advanced (a trail has one kind).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EventSelectors {
-    /// Classic event selectors.
-    pub event_selectors: Vec<EventSelector>,
-    /// Advanced event selectors.
-    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
-}
-
-/// A classic event selector.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EventSelector {
-    /// `All`, `ReadOnly` or `WriteOnly`.
-    pub read_write_type: Option<String>,
-    /// Whether management events are recorded.
-    pub include_management_events: Option<bool>,
-    /// Data resources (`AWS::DynamoDB::Table` with ARN prefixes).
-    pub data_resources: Vec<DataResource>,
-}
-
-/// A data resource of a classic selector.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DataResource {
-    /// e.g. `AWS::DynamoDB::Table`.
-    #[serde(rename = "type")]
-    pub resource_type: String,
-    /// ARNs or ARN prefixes; `arn:aws:dynamodb` means all tables.
-    pub values: Vec<String>,
-}
-
-/// An advanced event selector.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdvancedEventSelector {
-    /// Selector name.
-    pub name: Option<String>,
-    /// Field selectors, all of which must match.
-    pub field_selectors: Vec<FieldSelector>,
-}
-
-/// One field condition of an advanced event selector.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FieldSelector {
-    /// `eventCategory`, `resources.type`, `resources.ARN`, `readOnly`, ...
-    pub field: String,
-    pub equals: Vec<String>,
-    pub not_equals: Vec<String>,
-    pub starts_with: Vec<String>,
-    pub not_starts_with: Vec<String>,
-    pub ends_with: Vec<String>,
-    pub not_ends_with: Vec<String>,
 }
 
 /// An AWS Config configuration recorder and its status.
@@ -436,8 +404,10 @@ pub struct ConfigRecorder {
     /// `recordingGroup.exclusionByResourceTypes.resourceTypes`.
     pub excluded_resource_types: Vec<String>,
     /// `DescribeConfigurationRecorderStatus.recording`; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub recording: Option<bool>,
     /// `lastStatus`: `Pending`, `Success`, `Failure`.
+    #[serde(deserialize_with = "nullable")]
     pub last_status: Option<String>,
 }
 
@@ -448,19 +418,24 @@ pub struct ConfigRule {
     /// Rule name.
     pub name: String,
     /// Rule ARN.
+    #[serde(deserialize_with = "nullable")]
     pub arn: Option<String>,
     /// `AWS` (managed), `CUSTOM_LAMBDA` or `CUSTOM_POLICY`.
     pub source_owner: String,
     /// For managed rules the identifier, e.g. `DYNAMODB_PITR_ENABLED`.
+    #[serde(deserialize_with = "nullable")]
     pub source_identifier: Option<String>,
     /// `ACTIVE`, `DELETING`, `EVALUATING`, ...
+    #[serde(deserialize_with = "nullable")]
     pub state: Option<String>,
     /// `Scope.ComplianceResourceTypes`.
     pub scope_resource_types: Vec<String>,
     /// `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE`, `INSUFFICIENT_DATA`
     /// (`DescribeComplianceByConfigRule`); `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub compliance: Option<String>,
     /// Resource ids Config reports `NON_COMPLIANT`; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub non_compliant_resources: Option<Vec<String>>,
 }
 
@@ -475,8 +450,10 @@ pub struct BackupPlan {
     /// Plan name.
     pub name: String,
     /// Plan rules; `null` if `GetBackupPlan` failed.
+    #[serde(deserialize_with = "nullable")]
     pub rules: Option<Vec<BackupRule>>,
     /// Resource selections; `null` if not collected.
+    #[serde(deserialize_with = "nullable")]
     pub selections: Option<Vec<BackupSelection>>,
 }
 
@@ -487,10 +464,14 @@ pub struct BackupRule {
     /// Rule name.
     pub name: String,
     /// Cron schedule.
+    #[serde(deserialize_with = "nullable")]
     pub schedule: Option<String>,
     /// Target vault.
+    #[serde(deserialize_with = "nullable")]
     pub target_vault: Option<String>,
     /// `Lifecycle.DeleteAfterDays`.
+    #[serde(deserialize_with = "delete_after_days")]
+    #[schemars(range(min = 0))]
     pub delete_after_days: Option<i64>,
 }
 
@@ -533,66 +514,12 @@ pub struct DaxCluster {
     /// Cluster name.
     pub name: String,
     /// `available`, `creating`, ...
+    #[serde(deserialize_with = "nullable")]
     pub status: Option<String>,
     /// `SSEDescription.Status`: `ENABLED`, `DISABLED`, ...; `null` if absent.
+    #[serde(deserialize_with = "nullable")]
     pub sse_status: Option<String>,
     /// `ClusterEndpointEncryptionType`: `NONE` or `TLS`; `null` if absent.
+    #[serde(deserialize_with = "nullable")]
     pub endpoint_encryption: Option<String>,
-}
-
-/// Account-wide IAM authorization details.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Iam {
-    /// Users keyed by ARN.
-    pub users: BTreeMap<String, Principal>,
-    /// Groups keyed by ARN.
-    pub groups: BTreeMap<String, Principal>,
-    /// Roles keyed by ARN.
-    pub roles: BTreeMap<String, Principal>,
-    /// Managed policies (customer and AWS managed that are attached) keyed
-    /// by policy ARN, with their default version's document.
-    pub policies: BTreeMap<String, ManagedPolicy>,
-}
-
-/// An IAM user, group or role.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Principal {
-    /// ARN.
-    pub arn: String,
-    /// Name.
-    pub name: String,
-    /// Inline policies.
-    pub inline_policies: Vec<InlinePolicy>,
-    /// ARNs of attached managed policies (records in [`Iam::policies`]).
-    pub attached_policy_arns: Vec<String>,
-    /// For users: names of the groups the user belongs to.
-    pub group_names: Vec<String>,
-    /// Tags (users and roles).
-    pub tags: BTreeMap<String, String>,
-}
-
-/// An inline policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InlinePolicy {
-    /// Policy name.
-    pub name: String,
-    /// Policy document.
-    pub document: PolicyDocument,
-}
-
-/// A managed policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ManagedPolicy {
-    /// Policy ARN.
-    pub arn: String,
-    /// Policy name (derived from the ARN when the API omits it).
-    pub name: String,
-    /// Number of principals it is attached to.
-    pub attachment_count: Option<i64>,
-    /// The default version's document; `null` if not collected.
-    pub document: Option<PolicyDocument>,
 }

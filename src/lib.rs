@@ -18,5 +18,6 @@ pub mod reasons;
 pub mod regions;
 pub mod report;
 pub mod schema;
+pub mod strict_json;
 pub mod text_file;
 pub mod waivers;

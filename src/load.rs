@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
-use serde::de::IgnoredAny;
-
+use crate::config::limits::{DEFAULT_MAX_INPUT_BYTES, MAX_INVENTORY_STRING_BYTES, input_limit};
 use crate::inventory::{Inventory, SCHEMA_MAJOR, SCHEMA_VERSION};
 
 /// Why an inventory could not be read.
@@ -14,7 +12,7 @@ pub enum InventoryError {
     #[error("cannot read inventory {path}: {source}")]
     Read {
         path: String,
-        source: std::io::Error,
+        source: crate::text_file::ReadError,
     },
     #[error(
         "{path}:{line}:{column}: the inventory is truncated (the JSON ends before the document does): {message}"
@@ -45,13 +43,6 @@ pub enum InventoryError {
     Version { path: String, found: String },
 }
 
-#[derive(Deserialize)]
-struct VersionOnly {
-    schema_version: Option<String>,
-    #[serde(flatten)]
-    _rest: std::collections::BTreeMap<String, IgnoredAny>,
-}
-
 /// A parsed inventory together with its source text (needed for SARIF line
 /// numbers).
 #[derive(Debug, Clone)]
@@ -64,12 +55,21 @@ pub struct LoadedInventory {
     pub inventory: Inventory,
 }
 
-/// Reads and validates an inventory file.
+/// Reads and validates an inventory file of at most
+/// [`DEFAULT_MAX_INPUT_BYTES`].
 pub fn load(path: &Path) -> Result<LoadedInventory, InventoryError> {
+    load_limited(path, DEFAULT_MAX_INPUT_BYTES)
+}
+
+/// Reads and validates an inventory file of at most `max_bytes`
+/// (`--max-input-bytes`).
+pub fn load_limited(path: &Path, max_bytes: u64) -> Result<LoadedInventory, InventoryError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| InventoryError::Read {
-        path: shown.clone(),
-        source,
+    let text = crate::text_file::read_text(path, input_limit(max_bytes)).map_err(|source| {
+        InventoryError::Read {
+            path: shown.clone(),
+            source,
+        }
     })?;
     let inventory = parse(&shown, &text)?;
     Ok(LoadedInventory {
@@ -80,18 +80,33 @@ pub fn load(path: &Path) -> Result<LoadedInventory, InventoryError> {
 }
 
 /// Parses inventory text; `path` names it in errors.
+///
+/// First a strict pass over the whole text ([`crate::strict_json`]): a key
+/// twice in one object, or a string longer than
+/// [`MAX_INVENTORY_STRING_BYTES`], is refused where it is. It also finds the
+/// version, so that a newer inventory is refused for its version, not for a
+/// field we do not know yet. Then the typed parse, which checks every key,
+/// time and number ([`crate::inventory::fields`]).
 pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
-    // First only the version (any other content is skipped), so that a
-    // newer inventory is refused for its version, not for a field we do not
-    // know yet.
-    let version: VersionOnly = serde_json::from_str(text).map_err(|err| json_error(path, &err))?;
-    let found = version.schema_version.unwrap_or_default();
-    let major = found.split('.').next().and_then(|m| m.parse::<u64>().ok());
-    if major != Some(SCHEMA_MAJOR) {
-        return Err(InventoryError::Version {
-            path: path.to_string(),
-            found,
-        });
+    let top = crate::strict_json::check(text, Some(MAX_INVENTORY_STRING_BYTES))
+        .map_err(|err| json_error(path, &err))?;
+    // A `schema_version` that is not a string is left to the typed parse,
+    // which names its line.
+    if !top.has("schema_version") || top.schema_version.is_some() {
+        let found = top.schema_version.unwrap_or_default();
+        let major = found.split('.').next().and_then(|m| m.parse::<u64>().ok());
+        if major != Some(SCHEMA_MAJOR) {
+            // Shown on a terminal: control characters escaped, and short.
+            let found: String = found
+                .chars()
+                .take(64)
+                .flat_map(char::escape_debug)
+                .collect();
+            return Err(InventoryError::Version {
+                path: path.to_string(),
+                found,
+            });
+        }
     }
     serde_json::from_str(text).map_err(|err| json_error(path, &err))
 }
@@ -119,7 +134,12 @@ fn json_error(path: &str, err: &serde_json::Error) -> InventoryError {
             path,
             line,
             column,
-            message,
+            message: match message.strip_prefix("missing field ") {
+                Some(field) => format!(
+                    "missing field {field}: every key of the inventory must be present (`null` when its value was not collected)"
+                ),
+                None => message,
+            },
         },
     }
 }
@@ -153,6 +173,176 @@ mod tests {
     fn missing_version_is_refused() {
         let err = parse("x.json", "{}").unwrap_err();
         assert!(matches!(err, InventoryError::Version { .. }), "{err}");
+    }
+
+    /// An inventory of one region, with `region` as its region's record.
+    fn inventory(collected_at: &str, regions: &str) -> String {
+        format!(
+            "{{\"schema_version\": \"1.0\", \"tool_version\": \"x\", \"collected_at\": \"{collected_at}\",\n\"account_id\": \"1\", \"partition\": \"aws\", \"errors\": [], \"iam\": null, \"trails\": {{}},\n\"regions\": {{{regions}}}}}"
+        )
+    }
+
+    fn region(backups: &str, pitr_days: &str) -> String {
+        format!(
+            r#"{{"tables": {{"t": {{"arn": "t", "name": "t", "status": null, "creation_time": null,
+"encryption": null, "deletion_protection": null,
+"point_in_time_recovery": {{"status": "ENABLED", "recovery_period_days": {pitr_days},
+"earliest_restorable": null, "latest_restorable": null}},
+"stream": null, "replicas": null, "tags": null, "resource_policy": null,
+"contributor_insights": null, "billing_mode": null}}}},
+"backups": {backups}, "kms_keys": {{}}, "vpcs": null, "vpc_endpoints": null,
+"trail_arns": null, "config_recorders": null, "config_rules": null,
+"backup_plans": null, "dax_clusters": null}}"#
+        )
+    }
+
+    fn backups(creation_time: &str) -> String {
+        format!(
+            r#"{{"t": [{{"arn": "b", "name": null, "backup_type": "USER", "status": "AVAILABLE",
+"creation_time": "{creation_time}", "expiry_time": null}}]}}"#
+        )
+    }
+
+    fn parse_error(text: &str) -> String {
+        parse("x.json", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_complete_inventory_loads() {
+        let text = inventory(
+            "2026-11-01T00:00:00Z",
+            &format!(
+                "\"eu-west-1\": {}",
+                region(&backups("2026-10-31T05:11:58Z"), "35")
+            ),
+        );
+        let inventory = parse("x.json", &text).unwrap();
+        assert_eq!(inventory.regions.len(), 1);
+        let sample = include_str!("../fixtures/sample-estate.json");
+        assert!(parse("sample-estate.json", sample).is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_region_key_is_refused_at_its_line() {
+        let one = region("null", "null");
+        let text = inventory(
+            "2026-11-01T00:00:00Z",
+            &format!("\"eu-west-1\": {one},\n\"eu-west-1\": {one}"),
+        );
+        let second = text.rfind("\"eu-west-1\"").unwrap();
+        let line = text[..second].matches('\n').count() + 1;
+        let err = parse_error(&text);
+        assert!(err.starts_with(&format!("x.json:{line}:")), "{err}");
+        assert!(err.contains("duplicate key \"eu-west-1\""), "{err}");
+    }
+
+    #[test]
+    fn an_over_long_string_is_refused() {
+        let name = "n".repeat(MAX_INVENTORY_STRING_BYTES + 1);
+        let text = inventory("2026-11-01T00:00:00Z", &format!("\"{name}\": {{}}"));
+        let err = parse_error(&text);
+        assert!(err.starts_with("x.json:3:"), "{err}");
+        assert!(err.contains("65537 bytes"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_key_is_refused_even_where_null_is_allowed() {
+        let text = inventory("2026-11-01T00:00:00Z", "").replace("\"iam\": null, ", "");
+        let err = parse_error(&text);
+        assert!(err.contains("missing field `iam`"), "{err}");
+        assert!(err.contains("`null`"), "{err}");
+        let text = inventory(
+            "2026-11-01T00:00:00Z",
+            &format!("\"eu-west-1\": {}", region("null", "null")),
+        )
+        .replace("\"stream\": null, ", "");
+        assert!(parse_error(&text).contains("missing field `stream`"));
+    }
+
+    #[test]
+    fn times_the_rules_compute_with_are_checked() {
+        let err = parse_error(&inventory("2262-04-12T00:00:00Z", ""));
+        assert!(err.starts_with("x.json:1:"), "{err}");
+        assert!(
+            err.contains("collected_at \"2262-04-12T00:00:00Z\""),
+            "{err}"
+        );
+        for bad in ["2262-04-12T00:00:00Z", "yesterday", "2026-10-31T05:11:58"] {
+            let text = inventory(
+                "2026-11-01T00:00:00Z",
+                &format!("\"eu-west-1\": {}", region(&backups(bad), "null")),
+            );
+            let err = parse_error(&text);
+            assert!(err.starts_with("x.json:"), "{err}");
+            assert!(err.contains(&format!("creation_time \"{bad}\"")), "{err}");
+        }
+    }
+
+    /// The error names the value's line even when the value is the last of
+    /// its object (serde_json would name the line of the closing brace).
+    #[test]
+    fn a_bad_value_is_named_at_its_own_line() {
+        let text = inventory(
+            "2026-11-01T00:00:00Z",
+            &format!("\"eu-west-1\": {}", region("null", "null")),
+        )
+        .replace(
+            "\"latest_restorable\": null}",
+            "\"latest_restorable\": \"yesterday\"\n\n}",
+        );
+        let line = text[..text.find("yesterday").unwrap()]
+            .matches('\n')
+            .count()
+            + 1;
+        let err = parse_error(&text);
+        assert!(err.starts_with(&format!("x.json:{line}:")), "{err}");
+        assert!(err.contains("latest_restorable \"yesterday\""), "{err}");
+        let text = text.replace("\"yesterday\"", "36").replace(
+            "\"recovery_period_days\": null",
+            "\"recovery_period_days\": -2",
+        );
+        let line = text[..text.find("-2").unwrap()].matches('\n').count() + 1;
+        let err = parse_error(&text);
+        assert!(err.starts_with(&format!("x.json:{line}:")), "{err}");
+    }
+
+    #[test]
+    fn recovery_days_must_be_those_aws_offers() {
+        for (days, ok) in [
+            ("1", true),
+            ("35", true),
+            ("null", true),
+            ("0", false),
+            ("-1", false),
+            ("36", false),
+        ] {
+            let text = inventory(
+                "2026-11-01T00:00:00Z",
+                &format!("\"eu-west-1\": {}", region("null", days)),
+            );
+            match parse("x.json", &text) {
+                Ok(_) => assert!(ok, "{days} accepted"),
+                Err(err) => {
+                    assert!(!ok, "{days}: {err}");
+                    let err = err.to_string();
+                    assert!(
+                        err.contains(&format!(
+                            "recovery_period_days {days} is not between 1 and 35"
+                        )),
+                        "{err}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_version_that_is_not_a_string_is_named_with_line() {
+        let err = parse_error("{\n\"schema_version\": 1.0}");
+        assert!(err.starts_with("x.json:2:"), "{err}");
+        assert!(err.contains("invalid type"), "{err}");
+        let err = parse_error("{\"schema_version\": \"\\u001b[2J9\"}");
+        assert!(!err.contains('\u{1b}'), "{err}");
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub enum PolicyError {
     #[error("cannot read policy {path}: {source}")]
     Read {
         path: String,
-        source: std::io::Error,
+        source: crate::text_file::ReadError,
     },
     #[error("policy directory {0} contains no .rego rule files")]
     EmptyDir(String),
@@ -111,10 +111,11 @@ pub fn dir_files(dir: &Path) -> Result<Vec<PolicyFile>, PolicyError> {
     let mut files = Vec::new();
     for path in paths {
         let shown = path.display().to_string().replace('\\', "/");
-        let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = crate::text_file::read_text(&path, crate::config::limits::TEXT_FILE_LIMIT)
+            .map_err(|source| PolicyError::Read {
+                path: shown.clone(),
+                source,
+            })?;
         let relative = path
             .strip_prefix(dir)
             .unwrap_or(&path)

@@ -1,6 +1,7 @@
 //! Reading a text input (config, waivers, report) and naming where a parse
 //! failed: one error type for every such file.
 
+use std::io::Read;
 use std::path::Path;
 
 /// A text file that could not be read or parsed.
@@ -13,8 +14,8 @@ pub enum TextFileError {
         what: &'static str,
         /// The file.
         path: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// Why.
+        source: ReadError,
     },
     /// Not the format, or not the shape, expected.
     #[error("{path}:{line}:{column}: {message}")]
@@ -30,10 +31,48 @@ pub enum TextFileError {
     },
 }
 
-/// Reads `path`; returns its name as shown in messages and its text.
-pub fn read(what: &'static str, path: &Path) -> Result<(String, String), TextFileError> {
+/// Why an input file was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The operating system's error.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A FIFO, device, directory or socket: reading it could block forever
+    /// or never end.
+    #[error("it is {0}, not a regular file")]
+    NotRegular(&'static str),
+    /// Over the size limit.
+    #[error("it is larger than {} ({} bytes)", .0.name, .0.bytes)]
+    TooLarge(SizeLimit),
+    /// Not UTF-8.
+    #[error("it is not UTF-8 text (an invalid byte at line {line}, column {column})")]
+    NotUtf8 {
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+}
+
+/// The most bytes an input may have, and what sets that limit (named when
+/// a file is over it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimit {
+    /// The limit in bytes.
+    pub bytes: u64,
+    /// What sets it, e.g. `--max-input-bytes`.
+    pub name: &'static str,
+}
+
+/// Reads `path` as text, at most `limit` bytes; returns its name as shown
+/// in messages and its text.
+pub fn read(
+    what: &'static str,
+    path: &Path,
+    limit: SizeLimit,
+) -> Result<(String, String), TextFileError> {
     let shown = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match read_text(path, limit) {
         Ok(text) => Ok((shown, text)),
         Err(source) => Err(TextFileError::Read {
             what,
@@ -41,6 +80,65 @@ pub fn read(what: &'static str, path: &Path) -> Result<(String, String), TextFil
             source,
         }),
     }
+}
+
+/// Reads a regular file as UTF-8 text of at most `limit` bytes.
+///
+/// The file's kind is checked before it is opened (opening a FIFO for
+/// reading blocks until a writer comes, and `/dev/zero` never ends), and
+/// again on the open file; the read itself stops one byte past the limit,
+/// so a file that grows, or is swapped, after the check still cannot make
+/// dynaudit read more.
+pub fn read_text(path: &Path, limit: SizeLimit) -> Result<String, ReadError> {
+    let metadata = std::fs::metadata(path)?;
+    check_kind(&metadata)?;
+    if metadata.len() > limit.bytes {
+        return Err(ReadError::TooLarge(limit));
+    }
+    let file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    check_kind(&metadata)?;
+    let expected = metadata.len().min(limit.bytes).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    file.take(limit.bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit.bytes {
+        return Err(ReadError::TooLarge(limit));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&err.as_bytes()[..valid]).unwrap_or_default();
+        let (line, column) = line_column(before, before.len());
+        ReadError::NotUtf8 { line, column }
+    })
+}
+
+/// Refuses what is not a regular file (symbolic links are followed).
+fn check_kind(metadata: &std::fs::Metadata) -> Result<(), ReadError> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        return Err(ReadError::NotRegular("a directory"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Err(ReadError::NotRegular("a named pipe (FIFO)"));
+        }
+        if kind.is_char_device() {
+            return Err(ReadError::NotRegular("a character device"));
+        }
+        if kind.is_block_device() {
+            return Err(ReadError::NotRegular("a block device"));
+        }
+        if kind.is_socket() {
+            return Err(ReadError::NotRegular("a socket"));
+        }
+    }
+    Err(ReadError::NotRegular("a special file"))
 }
 
 impl TextFileError {
@@ -68,6 +166,26 @@ impl TextFileError {
     }
 }
 
+/// 1-based line and column of the value of `key` (a path of table keys,
+/// e.g. `scan`, `rate_limits`, `default_per_second`) in the TOML `text`, if
+/// it is there: where a value that parsed but is out of range was written.
+pub fn toml_key_position(text: &str, key: &[&str]) -> Option<(usize, usize)> {
+    let parsed = toml::de::DeTable::parse(text).ok()?;
+    let mut table = parsed.get_ref();
+    let mut start = None;
+    for (i, part) in key.iter().enumerate() {
+        let value = table.get(*part)?;
+        start = Some(value.span().start);
+        if i + 1 < key.len() {
+            match value.get_ref() {
+                toml::de::DeValue::Table(inner) => table = inner,
+                _ => return None,
+            }
+        }
+    }
+    start.map(|offset| line_column(text, offset))
+}
+
 /// serde's parsers (JSON, YAML) append " at line L column C"; dynaudit
 /// prints the position first, in the file's own terms.
 pub(crate) fn strip_position(message: &str) -> String {
@@ -86,4 +204,90 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
         .map_or(before.len(), |i| before.len() - i - 1)
         + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: SizeLimit = SizeLimit {
+        bytes: 8,
+        name: "the test limit",
+    };
+
+    #[test]
+    fn reads_a_regular_file_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        std::fs::write(&path, "12345678").unwrap();
+        assert_eq!(read_text(&path, LIMIT).unwrap(), "12345678");
+        std::fs::write(&path, "123456789").unwrap();
+        let err = read_text(&path, LIMIT).unwrap_err().to_string();
+        assert_eq!(err, "it is larger than the test limit (8 bytes)");
+    }
+
+    #[test]
+    fn refuses_directories_devices_and_fifos_without_reading_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_text(dir.path(), LIMIT).unwrap_err().to_string();
+        assert_eq!(err, "it is a directory, not a regular file");
+        let err = read_text(Path::new("/dev/zero"), LIMIT)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "it is a character device, not a regular file");
+        // A FIFO with no writer: opening it would block forever.
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = read_text(&fifo, LIMIT).unwrap_err().to_string();
+            assert_eq!(err, "it is a named pipe (FIFO), not a regular file");
+        }
+    }
+
+    #[test]
+    fn names_the_position_of_the_first_byte_that_is_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.toml");
+        std::fs::write(&path, b"a = 1\nb = \"x\xff\"\n").unwrap();
+        let limit = SizeLimit {
+            bytes: 100,
+            ..LIMIT
+        };
+        let err = read_text(&path, limit).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "it is not UTF-8 text (an invalid byte at line 2, column 7)"
+        );
+    }
+
+    #[test]
+    fn finds_the_line_of_a_toml_key() {
+        let text = "[scan]\nmax_attempts = 3\n\n[scan.rate_limits.operations]\n\"sts:GetCallerIdentity\" = { per_second = 1e-19 }\n";
+        let at = |key: &[&str]| toml_key_position(text, key);
+        assert_eq!(at(&["scan", "max_attempts"]), Some((2, 16)));
+        assert_eq!(
+            at(&[
+                "scan",
+                "rate_limits",
+                "operations",
+                "sts:GetCallerIdentity",
+                "per_second"
+            ]),
+            Some((5, 42))
+        );
+        assert_eq!(at(&["scan", "concurrency"]), None);
+        assert_eq!(at(&["scan", "max_attempts", "x"]), None);
+        assert_eq!(toml_key_position("not = [toml", &["not"]), None);
+    }
+
+    #[test]
+    fn a_missing_file_is_the_io_error_once() {
+        let err = read("config", Path::new("no/such.toml"), LIMIT).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("cannot read config no/such.toml: "),
+            "{text}"
+        );
+        assert_eq!(text.matches("No such file").count(), 1, "{text}");
+    }
 }

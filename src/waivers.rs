@@ -106,7 +106,8 @@ impl Waivers {
     /// Reads and validates a waivers file; `known_rules` are the ids of the
     /// loaded rules (an entry naming another id is an error).
     pub fn load(path: &Path, known_rules: &[&str]) -> Result<Waivers, WaiverError> {
-        let (shown, text) = crate::text_file::read("waivers", path)?;
+        let (shown, text) =
+            crate::text_file::read("waivers", path, crate::config::limits::TEXT_FILE_LIMIT)?;
         Waivers::parse(&shown, &text, known_rules)
     }
 

@@ -147,7 +147,10 @@ fn run_case(name: &str, dir: &Path) -> Result<(), String> {
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("hung: killed after {timeout:?}"));
+            return Err(format!(
+                "{name} ({}): hung: killed after {timeout:?}",
+                case.description
+            ));
         }
         std::thread::sleep(Duration::from_millis(20));
     };

@@ -34,10 +34,28 @@ const ONE_TABLE_INVENTORY: &str = r#"{
         "arn:aws:dynamodb:us-east-1:111122223333:table/orders": {
           "arn": "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
           "name": "orders",
-          "deletion_protection": false
+          "status": null,
+          "creation_time": null,
+          "encryption": null,
+          "deletion_protection": false,
+          "point_in_time_recovery": null,
+          "stream": null,
+          "replicas": null,
+          "tags": null,
+          "resource_policy": null,
+          "contributor_insights": null,
+          "billing_mode": null
         }
       },
-      "kms_keys": {}
+      "backups": null,
+      "kms_keys": {},
+      "vpcs": null,
+      "vpc_endpoints": null,
+      "trail_arns": null,
+      "config_recorders": null,
+      "config_rules": null,
+      "backup_plans": null,
+      "dax_clusters": null
     }
   }
 }

@@ -8,6 +8,8 @@ use clap::{Args, ValueEnum};
 
 use crate::collect::{CollectError, CollectOptions};
 use crate::config::ScanSettings;
+use crate::config::limits::DEFAULT_MAX_INPUT_BYTES;
+use crate::config::scan::ranges;
 use crate::gate::Gate;
 use crate::metadata::Severity;
 use crate::regions::{RegionSelection, looks_like_region};
@@ -33,10 +35,17 @@ pub struct AwsArgs {
     pub external_id: Option<String>,
     /// Attempts per API call, the first included (default 8, or
     /// `[scan] max_attempts`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(
+            i64::from(*ranges::MAX_ATTEMPTS.start())..=i64::from(*ranges::MAX_ATTEMPTS.end())
+        )
+    )]
     pub max_attempts: Option<u32>,
-    /// Connect timeout in seconds (default 5, or `[scan] connect_timeout_secs`).
-    #[arg(long, value_name = "SECS")]
+    /// Connect timeout in seconds, 0.1 to 600 (default 5, or `[scan]
+    /// connect_timeout_secs`).
+    #[arg(long, value_name = "SECS", value_parser = parse_connect_timeout)]
     pub connect_timeout: Option<f64>,
 }
 
@@ -58,7 +67,9 @@ impl AwsArgs {
         if let Some(secs) = self.connect_timeout {
             settings.connect_timeout_secs = secs;
         }
-        settings.validate().map_err(CollectError::Settings)?;
+        settings
+            .validate()
+            .map_err(|invalid| CollectError::Settings(invalid.to_string()))?;
         Ok(CollectOptions {
             regions,
             profile: self.profile.clone(),
@@ -67,6 +78,25 @@ impl AwsArgs {
             settings,
             progress: !quiet,
         })
+    }
+}
+
+/// Parses a `--connect-timeout` value: seconds within
+/// [`ranges::CONNECT_TIMEOUT_SECS`].
+fn parse_connect_timeout(value: &str) -> Result<f64, String> {
+    let secs: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+    let range = ranges::CONNECT_TIMEOUT_SECS;
+    if range.contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "must be between {:?} and {:?} seconds",
+            range.start(),
+            range.end()
+        ))
     }
 }
 
@@ -112,6 +142,21 @@ pub struct PolicyArgs {
     /// waived findings are kept, marked, and suppressed in SARIF.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+}
+
+/// Limits on the files read (`eval`, `scan`, `diff`).
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The largest inventory or JSON report read (the inventory of `eval`,
+    /// the sides of `diff`, `--baseline`), in bytes. An inventory of
+    /// 100,000 tables is about 121 MB.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = DEFAULT_MAX_INPUT_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub max_input_bytes: u64,
 }
 
 /// Report options.

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use crate::audit::{load_waivers, read_outcomes};
-use crate::cli::args::{FailOn, PolicyArgs};
+use crate::cli::args::{FailOn, InputArgs, PolicyArgs};
 use crate::cli::output::write_output;
 use crate::cli::path_check::{Input, Output, check_outputs, policy_inputs};
 use crate::config::Config;
@@ -33,6 +33,8 @@ pub struct DiffArgs {
     pub fail_on: FailOn,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// No summary line on standard error.
     #[arg(long, short)]
     pub quiet: bool,
@@ -63,8 +65,14 @@ pub fn run(args: &DiffArgs) -> Result<u8> {
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let waivers = load_waivers(args.policy.waivers.as_deref(), &policies)?;
     let side = |path: &std::path::Path| {
-        read_outcomes(path, &policies, &config, waivers.as_ref())
-            .with_context(|| format!("cannot compare {}", path.display()))
+        read_outcomes(
+            path,
+            args.input.max_input_bytes,
+            &policies,
+            &config,
+            waivers.as_ref(),
+        )
+        .with_context(|| format!("cannot compare {}", path.display()))
     };
     let diff = Diff::new(side(&args.old)?, side(&args.new)?);
     let text = match args.format {

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::audit::Triage;
-use crate::cli::args::{PolicyArgs, ReportArgs};
+use crate::cli::args::{InputArgs, PolicyArgs, ReportArgs};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings, write_output};
 use crate::cli::path_check::{Input, check_outputs, policy_inputs, report_files};
 use crate::config::Config;
@@ -22,6 +22,8 @@ pub struct EvalArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Print the document the policies see (`{"input": ..., "data": ...}`)
     /// instead of evaluating, e.g. to run the rules with stock OPA.
     #[arg(long)]
@@ -33,7 +35,7 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
     check_paths(args)?;
     args.report.check()?;
     let config = Config::load_or_default(args.policy.config.as_deref())?;
-    let loaded = crate::load::load(&args.inventory)?;
+    let loaded = crate::load::load_limited(&args.inventory, args.input.max_input_bytes)?;
     if args.print_input {
         let input: serde_json::Value =
             serde_json::from_str(&crate::eval::policy_input(&loaded.inventory)?)?;
@@ -51,6 +53,7 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
     let triage = Triage::load(
         args.policy.waivers.as_deref(),
         args.report.baseline.as_deref(),
+        args.input.max_input_bytes,
         &policies,
         &config,
     )?;

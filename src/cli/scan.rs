@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::audit::Triage;
-use crate::cli::args::{AwsArgs, PolicyArgs, ReportArgs};
+use crate::cli::args::{AwsArgs, InputArgs, PolicyArgs, ReportArgs};
 use crate::cli::collect::{print_summary, run_collection, write_inventory};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings};
 use crate::cli::path_check::{Output, check_outputs, policy_inputs, report_files};
@@ -23,6 +23,8 @@ pub struct ScanArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Where to write the inventory the findings were decided on; SARIF
     /// results point at lines of this file, so keep it beside the SARIF.
     #[arg(long, value_name = "PATH", default_value = "dynaudit-inventory.json")]
@@ -47,6 +49,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let triage = Triage::load(
         args.policy.waivers.as_deref(),
         args.report.baseline.as_deref(),
+        args.input.max_input_bytes,
         &policies,
         &config,
     )?;

@@ -28,7 +28,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::collect::record::iam_prefix;
 use crate::collect::util::region_of;
-use crate::config::scan::{LimitScope, OperationLimit, RateLimitConfig};
+use crate::config::scan::{LimitScope, OperationLimit, RateLimitConfig, ranges};
 
 type BucketKey = (String, String, String);
 
@@ -46,20 +46,35 @@ struct Pacer {
 }
 
 impl Pacer {
+    /// A bucket for `limit`; `None` (no limiting) for a rate that is not a
+    /// positive number. The rate and burst are validated when the
+    /// configuration is read ([`ranges`]); they are clamped to those ranges
+    /// here too, and every instant is computed with checked arithmetic, so
+    /// no limit, however it was built, can overflow an `Instant` (a panic)
+    /// or make a call wait for ever.
     fn new(limit: &OperationLimit) -> Option<Pacer> {
         if !(limit.per_second.is_finite() && limit.per_second > 0.0) {
             return None;
         }
-        let interval = Duration::from_secs_f64(1.0 / limit.per_second);
+        let per_second = limit
+            .per_second
+            .clamp(*ranges::PER_SECOND.start(), *ranges::PER_SECOND.end());
+        let interval = Duration::try_from_secs_f64(1.0 / per_second).unwrap_or(Duration::ZERO);
         let burst = limit
             .burst
-            .unwrap_or_else(|| limit.per_second.ceil().clamp(1.0, u32::MAX as f64) as u32)
-            .max(1);
+            .unwrap_or_else(|| per_second.ceil() as u32)
+            .clamp(*ranges::BURST.start(), *ranges::BURST.end());
         Some(Pacer {
             interval,
             tolerance: interval.saturating_mul(burst - 1),
             tat: Mutex::new(Instant::now()),
         })
+    }
+
+    /// The next theoretical arrival time after a call at `now`.
+    fn next_tat(&self, tat: Instant, now: Instant) -> Instant {
+        let from = tat.max(now);
+        from.checked_add(self.interval).unwrap_or(from)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Instant> {
@@ -71,10 +86,10 @@ impl Pacer {
         let mut tat = self.lock();
         let allowed_at = tat.checked_sub(self.tolerance).unwrap_or(now);
         if now >= allowed_at {
-            *tat = (*tat).max(now) + self.interval;
+            *tat = self.next_tat(*tat, now);
             Ok(())
         } else {
-            Err(allowed_at - now)
+            Err(allowed_at.saturating_duration_since(now))
         }
     }
 
@@ -82,7 +97,7 @@ impl Pacer {
     /// its back-off): later calls wait for it.
     fn charge(&self, now: Instant) {
         let mut tat = self.lock();
-        *tat = (*tat).max(now) + self.interval;
+        *tat = self.next_tat(*tat, now);
     }
 
     async fn until_ready(&self) {
@@ -247,7 +262,12 @@ mod tests {
     fn rejects_bad_values() {
         let bad: RateLimitConfig =
             toml::from_str("[operations]\n\"DescribeTable\" = { per_second = 1.0 }").unwrap();
-        assert!(bad.validate().unwrap_err().contains("service:Operation"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("service:Operation")
+        );
         let zero: RateLimitConfig =
             toml::from_str("[operations]\n\"dynamodb:DescribeTable\" = { per_second = 0.0 }")
                 .unwrap();
@@ -295,6 +315,46 @@ mod tests {
         }
         let account = start.elapsed();
         assert!(account >= Duration::from_millis(400), "{account:?}");
+    }
+
+    /// Limits that were never validated (a library caller, a bug) cannot
+    /// panic the pacer: 1e-19 calls/s used to overflow an `Instant`, 1e-300
+    /// a `Duration`.
+    #[test]
+    fn no_limit_overflows_the_pacer() {
+        let now = Instant::now();
+        for (per_second, burst) in [
+            (1e-19, None),
+            (1e-300, Some(1)),
+            (f64::MIN_POSITIVE, Some(u32::MAX)),
+            (1e300, None),
+            (0.5, Some(u32::MAX)),
+        ] {
+            let pacer = Pacer::new(&OperationLimit {
+                per_second,
+                burst,
+                scope: LimitScope::Region,
+            })
+            .unwrap();
+            for _ in 0..3 {
+                pacer.charge(now);
+                match pacer.try_take(now) {
+                    Ok(()) => {}
+                    Err(wait) => assert!(wait <= Duration::from_secs(100 * 100_000), "{wait:?}"),
+                }
+            }
+            assert!(pacer.interval <= Duration::from_secs(100));
+        }
+        for per_second in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(
+                Pacer::new(&OperationLimit {
+                    per_second,
+                    burst: None,
+                    scope: LimitScope::Region,
+                })
+                .is_none()
+            );
+        }
     }
 
     #[tokio::test]

@@ -26,7 +26,9 @@ fn now_rfc3339() -> String {
 pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary), CollectError> {
     let started = Instant::now();
     let collected_at = now_rfc3339();
-    opts.settings.validate().map_err(CollectError::Settings)?;
+    opts.settings
+        .validate()
+        .map_err(|invalid| CollectError::Settings(invalid.to_string()))?;
 
     let session = Session::open(opts).await?;
     let regions = &session.regions;

@@ -4,6 +4,8 @@
 //! in the README and `policies/README.md` is generated from them
 //! ([`reference`]) and checked by a test. Nothing here depends on AWS.
 
+pub mod endpoint;
+pub mod limits;
 pub mod parameters;
 pub mod reference;
 pub mod scan;
@@ -21,9 +23,11 @@ pub use scan::ScanSettings;
 pub enum ConfigError {
     #[error(transparent)]
     File(#[from] crate::text_file::TextFileError),
-    #[error("{path}: {key}: {message}")]
+    /// A value out of its range: `at` is `file:line:column` of the value
+    /// (or the file, if the key was not found in it).
+    #[error("{at}: {key}: {message}")]
     Invalid {
-        path: String,
+        at: String,
         key: String,
         message: String,
     },
@@ -51,7 +55,7 @@ impl Config {
 
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let (shown, text) = crate::text_file::read("config", path)?;
+        let (shown, text) = crate::text_file::read("config", path, limits::TEXT_FILE_LIMIT)?;
         Config::parse(&shown, &text)
     }
 
@@ -59,22 +63,27 @@ impl Config {
     pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text)
             .map_err(|err| crate::text_file::TextFileError::toml(path, text, &err))?;
-        config
-            .parameters
-            .validate()
-            .map_err(|invalid| ConfigError::Invalid {
-                path: path.to_string(),
+        let at = |key: &[&str]| match crate::text_file::toml_key_position(text, key) {
+            Some((line, column)) => format!("{path}:{line}:{column}"),
+            None => path.to_string(),
+        };
+        config.parameters.validate().map_err(|invalid| {
+            let mut key = vec!["parameters"];
+            key.extend(invalid.key.splitn(2, '.'));
+            ConfigError::Invalid {
+                at: at(&key),
                 key: format!("parameters.{}", invalid.key),
                 message: invalid.message,
-            })?;
-        config
-            .scan
-            .validate()
-            .map_err(|message| ConfigError::Invalid {
-                path: path.to_string(),
-                key: "scan".to_string(),
-                message,
-            })?;
+            }
+        })?;
+        config.scan.validate().map_err(|invalid| {
+            let key: Vec<&str> = invalid.key.iter().map(String::as_str).collect();
+            ConfigError::Invalid {
+                at: at(&key),
+                key: invalid.dotted_key(),
+                message: invalid.message,
+            }
+        })?;
         Ok(config)
     }
 }

@@ -19,27 +19,30 @@ use crate::regions::looks_like_region;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScanSettings {
-    /// Attempts per call, first one included (SDK standard retry mode).
-    /// Default 8: the client-side rate limits keep throttling rare, and a
-    /// call that still fails becomes an `unknown`, so retrying is cheap.
+    /// Attempts per call, first one included (SDK standard retry mode),
+    /// 1 to 50. Default 8: the client-side rate limits keep throttling
+    /// rare, and a call that still fails becomes an `unknown`, so retrying
+    /// is cheap.
     pub max_attempts: u32,
     /// First retry back-off in milliseconds (doubles, jittered, capped at
-    /// 20 s). Default 1000 (the SDK's).
+    /// 20 s), 1 to 20,000. Default 1000 (the SDK's).
     pub initial_backoff_ms: u64,
-    /// TCP/TLS connect timeout in seconds: a disabled or unreachable region
-    /// fails within this. Default 5.
+    /// TCP/TLS connect timeout in seconds, 0.1 to 600: a disabled or
+    /// unreachable region fails within this. Default 5.
     pub connect_timeout_secs: f64,
-    /// Timeout of one attempt (request sent to answer read) in seconds.
-    /// Default 60.
+    /// Timeout of one attempt (request sent to answer read) in seconds,
+    /// 1 to 3,600. Default 60.
     pub attempt_timeout_secs: f64,
-    /// Tables collected at once per region. Default 32 (the slowest bucket,
-    /// 10 calls/s, is saturated far below this).
+    /// Tables collected at once per region, 1 to 1,024. Default 32 (the
+    /// slowest bucket, 10 calls/s, is saturated far below this).
     pub concurrency: usize,
     /// Client-side per-operation rate limits.
     pub rate_limits: RateLimitConfig,
     /// Endpoint URL per region, for every service of that region, in place
     /// of the SDK's (and of `AWS_ENDPOINT_URL`): emulators, proxies,
-    /// tests. Empty by default.
+    /// tests. Each is `http://` or `https://`, a host (name, IPv4 address
+    /// or `[IPv6]`), an optional port and path; no user name, query or
+    /// fragment. Empty by default.
     pub region_endpoints: BTreeMap<String, String>,
 }
 
@@ -57,36 +60,141 @@ impl Default for ScanSettings {
     }
 }
 
+/// Ranges of the `[scan]` settings, checked when the configuration is read
+/// (and by [`ScanSettings::validate`] for settings from anywhere else).
+pub mod ranges {
+    use std::ops::RangeInclusive;
+
+    /// `max_attempts` (and `--max-attempts`).
+    pub const MAX_ATTEMPTS: RangeInclusive<u32> = 1..=50;
+    /// `initial_backoff_ms`: the SDK caps its back-off at 20 s.
+    pub const INITIAL_BACKOFF_MS: RangeInclusive<u64> = 1..=20_000;
+    /// `connect_timeout_secs` (and `--connect-timeout`).
+    pub const CONNECT_TIMEOUT_SECS: RangeInclusive<f64> = 0.1..=600.0;
+    /// `attempt_timeout_secs`.
+    pub const ATTEMPT_TIMEOUT_SECS: RangeInclusive<f64> = 1.0..=3600.0;
+    /// `concurrency`.
+    pub const CONCURRENCY: RangeInclusive<usize> = 1..=1024;
+    /// Every `per_second`, and `default_per_second`: from one call in 100 s
+    /// to 100,000 calls a second (40 times DynamoDB's control plane).
+    pub const PER_SECOND: RangeInclusive<f64> = 0.01..=100_000.0;
+    /// Every `burst`.
+    pub const BURST: RangeInclusive<u32> = 1..=100_000;
+}
+
+/// A setting that is not valid, named by its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSetting {
+    /// The key's path from the top of the file, e.g. `scan`,
+    /// `rate_limits`, `operations`, `dynamodb:ListTables`, `per_second`.
+    pub key: Vec<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl InvalidSetting {
+    fn new(key: &[&str], message: String) -> Self {
+        InvalidSetting {
+            key: key.iter().map(|k| (*k).to_string()).collect(),
+            message,
+        }
+    }
+
+    /// The key as written in TOML: `scan.rate_limits.operations."sts:GetCallerIdentity".per_second`.
+    pub fn dotted_key(&self) -> String {
+        self.key
+            .iter()
+            .map(|k| {
+                let bare = !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if bare { k.clone() } else { format!("{k:?}") }
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+impl std::fmt::Display for InvalidSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.dotted_key(), self.message)
+    }
+}
+
+/// Checks that `value` is in `range`; `unit` follows the bounds.
+fn in_range<T>(
+    key: &[&str],
+    value: T,
+    range: &std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> Result<(), InvalidSetting>
+where
+    T: PartialOrd + std::fmt::Debug,
+{
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(InvalidSetting::new(
+            key,
+            format!(
+                "must be between {:?} and {:?}{unit}, got {value:?}",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
 impl ScanSettings {
-    /// Checks the values; the message names the key to fix.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.max_attempts == 0 {
-            return Err("scan.max_attempts must be at least 1".to_string());
-        }
-        for (key, value) in [
-            ("scan.connect_timeout_secs", self.connect_timeout_secs),
-            ("scan.attempt_timeout_secs", self.attempt_timeout_secs),
-        ] {
-            if !(value.is_finite() && value > 0.0 && value < 86_400.0) {
-                return Err(format!(
-                    "{key} must be a positive number of seconds, got {value}"
-                ));
-            }
-        }
-        if self.concurrency == 0 {
-            return Err("scan.concurrency must be at least 1".to_string());
-        }
+    /// Checks the values against [`ranges`]; the error names the key.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        in_range(
+            &["scan", "max_attempts"],
+            self.max_attempts,
+            &ranges::MAX_ATTEMPTS,
+            "",
+        )?;
+        in_range(
+            &["scan", "initial_backoff_ms"],
+            self.initial_backoff_ms,
+            &ranges::INITIAL_BACKOFF_MS,
+            " milliseconds",
+        )?;
+        in_range(
+            &["scan", "connect_timeout_secs"],
+            self.connect_timeout_secs,
+            &ranges::CONNECT_TIMEOUT_SECS,
+            " seconds",
+        )?;
+        in_range(
+            &["scan", "attempt_timeout_secs"],
+            self.attempt_timeout_secs,
+            &ranges::ATTEMPT_TIMEOUT_SECS,
+            " seconds",
+        )?;
+        in_range(
+            &["scan", "concurrency"],
+            self.concurrency,
+            &ranges::CONCURRENCY,
+            "",
+        )?;
         for (region, url) in &self.region_endpoints {
+            let key = ["scan", "region_endpoints", region.as_str()];
             if !looks_like_region(region) {
-                return Err(format!(
-                    "scan.region_endpoints: {region:?} is not a region name (like us-east-1)"
+                return Err(InvalidSetting::new(
+                    &key,
+                    format!(
+                        "{} is not a region name (like us-east-1)",
+                        crate::strict_json::quoted(region)
+                    ),
                 ));
             }
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!(
-                    "scan.region_endpoints.{region}: {url:?} is not an http:// or https:// URL"
-                ));
-            }
+            crate::config::endpoint::check(url).map_err(|message| {
+                InvalidSetting::new(
+                    &key,
+                    format!("{} {message}", crate::strict_json::quoted(url)),
+                )
+            })?;
         }
         self.rate_limits.validate()
     }
@@ -320,40 +428,40 @@ impl RateLimitConfig {
             })
     }
 
-    /// Checks the values (positive, finite rates; known operation keys look
-    /// like `service:Operation`). The CLI calls this when it reads the
-    /// config file.
-    pub fn validate(&self) -> Result<(), String> {
-        fn check_rate(what: &str, rate: f64) -> Result<(), String> {
-            if rate.is_finite() && rate > 0.0 {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{what}: per_second must be a positive number, got {rate}"
-                ))
-            }
-        }
-        check_rate(
-            "scan.rate_limits.default_per_second",
+    /// Checks the values (rates and bursts within [`ranges`]; operation
+    /// keys look like `service:Operation`). The CLI calls this when it
+    /// reads the config file.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        in_range(
+            &["scan", "rate_limits", "default_per_second"],
             self.default_per_second,
+            &ranges::PER_SECOND,
+            " calls per second",
         )?;
         for (key, limit) in &self.operations {
+            let path = ["scan", "rate_limits", "operations", key.as_str()];
             let well_formed = key
                 .split_once(':')
                 .is_some_and(|(s, o)| !s.is_empty() && !o.is_empty() && !o.contains(':'));
             if !well_formed {
-                return Err(format!(
-                    "scan.rate_limits.operations: key {key:?} must look like \"service:Operation\", e.g. \"dynamodb:DescribeContinuousBackups\""
+                return Err(InvalidSetting::new(
+                    &path,
+                    "an operation must look like \"service:Operation\", e.g. \"dynamodb:DescribeContinuousBackups\"".to_string(),
                 ));
             }
-            check_rate(
-                &format!("scan.rate_limits.operations.{key:?}"),
+            in_range(
+                &[&path[..], &["per_second"]].concat(),
                 limit.per_second,
+                &ranges::PER_SECOND,
+                " calls per second",
             )?;
-            if limit.burst == Some(0) {
-                return Err(format!(
-                    "scan.rate_limits.operations.{key:?}: burst must be at least 1"
-                ));
+            if let Some(burst) = limit.burst {
+                in_range(
+                    &[&path[..], &["burst"]].concat(),
+                    burst,
+                    &ranges::BURST,
+                    " calls",
+                )?;
             }
         }
         Ok(())
@@ -380,5 +488,99 @@ mod tests {
         };
         assert!(bad.validate().is_err());
         assert!(toml::from_str::<ScanSettings>("nope = 1").is_err());
+    }
+
+    fn invalid(toml_text: &str) -> String {
+        let s: ScanSettings = toml::from_str(toml_text).unwrap();
+        s.validate().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_number_has_a_range_and_the_error_names_its_key() {
+        for (text, key) in [
+            ("max_attempts = 51", "scan.max_attempts"),
+            ("initial_backoff_ms = 0", "scan.initial_backoff_ms"),
+            (
+                "initial_backoff_ms = 9223372036854775807",
+                "scan.initial_backoff_ms",
+            ),
+            ("connect_timeout_secs = 0.001", "scan.connect_timeout_secs"),
+            ("connect_timeout_secs = nan", "scan.connect_timeout_secs"),
+            ("attempt_timeout_secs = 1e300", "scan.attempt_timeout_secs"),
+            ("attempt_timeout_secs = -1.0", "scan.attempt_timeout_secs"),
+            ("concurrency = 0", "scan.concurrency"),
+            ("concurrency = 1000000", "scan.concurrency"),
+            (
+                "[rate_limits]\ndefault_per_second = 0.001",
+                "scan.rate_limits.default_per_second",
+            ),
+            (
+                "[rate_limits]\ndefault_per_second = inf",
+                "scan.rate_limits.default_per_second",
+            ),
+            (
+                "[rate_limits.operations]\n\"sts:GetCallerIdentity\" = { per_second = 1e-19 }",
+                "scan.rate_limits.operations.\"sts:GetCallerIdentity\".per_second",
+            ),
+            (
+                "[rate_limits.operations]\n\"dynamodb:ListTables\" = { per_second = 1e-300 }",
+                "scan.rate_limits.operations.\"dynamodb:ListTables\".per_second",
+            ),
+            (
+                "[rate_limits.operations]\n\"dynamodb:ListTables\" = { per_second = 1e9 }",
+                "scan.rate_limits.operations.\"dynamodb:ListTables\".per_second",
+            ),
+            (
+                "[rate_limits.operations]\n\"kms:DescribeKey\" = { per_second = 1.0, burst = 0 }",
+                "scan.rate_limits.operations.\"kms:DescribeKey\".burst",
+            ),
+            (
+                "[rate_limits.operations]\n\"kms:DescribeKey\" = { per_second = 1.0, burst = 4000000000 }",
+                "scan.rate_limits.operations.\"kms:DescribeKey\".burst",
+            ),
+        ] {
+            let err = invalid(text);
+            assert!(
+                err.starts_with(&format!("{key}: must be between ")),
+                "{text}: {err}"
+            );
+        }
+        let err =
+            invalid("[rate_limits.operations]\n\"sts:GetCallerIdentity\" = { per_second = 1e-19 }");
+        assert!(err.ends_with("calls per second, got 1e-19"), "{err}");
+    }
+
+    #[test]
+    fn the_bounds_themselves_are_valid() {
+        let s: ScanSettings = toml::from_str(
+            "max_attempts = 50\ninitial_backoff_ms = 20000\nconnect_timeout_secs = 0.1\n\
+             attempt_timeout_secs = 3600\nconcurrency = 1024\n\
+             [rate_limits]\ndefault_per_second = 0.01\n\
+             [rate_limits.operations]\n\"a:B\" = { per_second = 100000.0, burst = 100000 }\n",
+        )
+        .unwrap();
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn endpoints_are_checked_by_region() {
+        let err = invalid("[region_endpoints]\n\"us-east-1\" = \"http://[::1\"");
+        assert!(
+            err.starts_with("scan.region_endpoints.us-east-1: \"http://[::1\" is not a valid URL"),
+            "{err}"
+        );
+        let err = invalid("[region_endpoints]\n\"moon-1\" = \"http://localhost\"");
+        assert!(err.contains("not a region name"), "{err}");
+    }
+
+    #[test]
+    fn built_in_limits_are_within_the_ranges() {
+        for (service, operation, per_second, burst, _) in DEFAULT_LIMITS {
+            assert!(
+                ranges::PER_SECOND.contains(per_second) && ranges::BURST.contains(burst),
+                "{service}:{operation}"
+            );
+        }
+        assert_eq!(ScanSettings::default().validate(), Ok(()));
     }
 }
