@@ -1,4 +1,4 @@
-//! Evaluating the rules on an inventory: one compiled engine, cloned per
+//! Evaluating the rules on an inventory: the compiled engines, cloned per
 //! worker thread, each worker evaluating a share of the rules.
 
 use std::collections::HashMap;
@@ -75,28 +75,44 @@ pub fn evaluate(
     drop(input_json);
     let data = regorus::Value::from_json_str(&policy_data(params).to_string())
         .map_err(|err| EvalError::Input(err.to_string()))?;
+    let prepare = |engine: &regorus::Engine| -> Result<regorus::Engine, EvalError> {
+        let mut engine = engine.clone();
+        engine
+            .add_data(data.clone())
+            .map_err(|err| EvalError::Input(err.to_string()))?;
+        engine.set_input(input.clone());
+        Ok(engine)
+    };
+    // Built-in rules run in an engine of the built-in files alone, so that
+    // nothing of a `--policies` directory can change their outcomes.
+    let builtin_engine = prepare(set.builtin_engine())?;
+    let custom_engine = set.custom_engine().map(prepare).transpose()?;
 
-    let mut engine = set.engine.clone();
-    engine
-        .add_data(data)
-        .map_err(|err| EvalError::Input(err.to_string()))?;
-    engine.set_input(input);
-
-    let rules = set.rules();
+    let (custom, builtin): (Vec<&RuleMeta>, Vec<&RuleMeta>) =
+        set.rules().iter().partition(|rule| set.is_custom(rule));
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, rules.len().max(1));
+        .clamp(1, set.rules().len().max(1));
     let errors = ErrorIndex::new(&inventory.errors);
 
     let results: Vec<Result<Vec<Finding>, EvalError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
-                let mut engine = engine.clone();
+                let mut builtin_engine = builtin_engine.clone();
+                let mut custom_engine = custom_engine.clone();
                 let errors = &errors;
+                let builtin_share = share_of(&builtin, worker, workers);
+                let custom_share = share_of(&custom, worker, workers);
                 scope.spawn(move || {
-                    let share: Vec<&RuleMeta> =
-                        rules.iter().skip(worker).step_by(workers).collect();
-                    evaluate_share(&mut engine, &share, inventory, errors)
+                    let mut findings =
+                        evaluate_share(&mut builtin_engine, &builtin_share, inventory, errors)?;
+                    // Own rules one at a time, in their own engine.
+                    if let Some(engine) = custom_engine.as_mut() {
+                        for rule in custom_share {
+                            findings.extend(evaluate_rule(engine, rule, inventory, errors)?);
+                        }
+                    }
+                    Ok(findings)
                 })
             })
             .collect();
@@ -125,6 +141,16 @@ pub fn evaluate(
         ))
     });
     Ok(findings)
+}
+
+/// Worker `worker`'s share of `rules`, out of `workers`.
+fn share_of<'a>(rules: &[&'a RuleMeta], worker: usize, workers: usize) -> Vec<&'a RuleMeta> {
+    rules
+        .iter()
+        .skip(worker)
+        .step_by(workers)
+        .copied()
+        .collect()
 }
 
 /// Evaluates a worker's share of the rules in one regorus query, so that

@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod load;
 pub mod metadata;
 pub mod policy;
+pub mod policy_packages;
 pub mod regions;
 pub mod report;
 pub mod schema;

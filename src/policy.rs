@@ -1,11 +1,19 @@
-//! Loading policies (the built-in pack and users' directories) into one
-//! compiled regorus engine, and running their Rego unit tests.
+//! Loading policies (the built-in pack and users' directories) into
+//! compiled regorus engines, and running their Rego unit tests.
+//!
+//! Own rules (`--policies`) cannot change built-in ones: the built-in rules
+//! are evaluated by an engine that holds the built-in files alone, and every
+//! own file is checked at load ([`crate::policy_packages`]): a rule file's
+//! package is `dynaudit.rules.<name>` of its own, a library's is below
+//! `custom.lib.`, and no id or package of a built-in rule may be reused.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
 use crate::metadata::{self, MetadataError, RuleMeta};
+use crate::policy_packages::{self, BuiltinPackage};
 
 /// The built-in rule pack, embedded in the binary.
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
@@ -32,6 +40,8 @@ pub struct PolicyFile {
     pub text: String,
     /// Rule, library or test.
     pub kind: FileKind,
+    /// Part of the built-in pack (else from a `--policies` directory).
+    pub builtin: bool,
 }
 
 /// Why policies could not be loaded.
@@ -53,16 +63,22 @@ pub enum PolicyError {
     Parse { path: String, message: String },
     #[error(transparent)]
     Metadata(#[from] MetadataError),
-    #[error("{second}: rule id {id} is already defined by {first}")]
+    #[error("{second}:{line}: rule id {id} is already defined by {first}")]
     DuplicateId {
         id: String,
         first: String,
         second: String,
+        line: usize,
     },
-    #[error(
-        "{path}: package {package} is not a rule package: rule packages must be below `dynaudit.rules.` (e.g. `package dynaudit.rules.dyn901`)"
-    )]
-    Package { path: String, package: String },
+    #[error("{path}:{line}: package `{package}` {reason}")]
+    Package {
+        path: String,
+        line: usize,
+        package: String,
+        reason: String,
+    },
+    #[error("cannot prepare the policy engine: {0}")]
+    Engine(String),
 }
 
 fn kind_of(path: &str) -> FileKind {
@@ -95,6 +111,7 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<PolicyFile>) {
                 kind: kind_of(&path),
                 path,
                 text: text.to_string(),
+                builtin: true,
             });
         }
     }
@@ -124,6 +141,7 @@ pub fn dir_files(dir: &Path) -> Result<Vec<PolicyFile>, PolicyError> {
             kind: kind_of(&relative),
             path: shown,
             text,
+            builtin: false,
         });
     }
     Ok(files)
@@ -149,18 +167,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
     Ok(())
 }
 
-/// A compiled set of rules: one regorus engine holding every rule and
-/// library, plus each rule's metadata. Cheap to clone per worker.
+/// A compiled set of rules: the built-in rules in an engine of the built-in
+/// files alone, own rules (`--policies`) in one that adds their files to the
+/// built-in ones, and each rule's metadata. Cheap to clone per worker.
 #[derive(Clone)]
 pub struct PolicySet {
-    pub(crate) engine: regorus::Engine,
+    builtin_engine: regorus::Engine,
+    custom_engine: Option<regorus::Engine>,
     rules: Vec<RuleMeta>,
+    custom_ids: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for PolicySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PolicySet")
             .field("rules", &self.rules.len())
+            .field("custom", &self.custom_ids.len())
             .finish()
     }
 }
@@ -180,33 +202,80 @@ impl PolicySet {
     }
 
     /// Compiles the rule and library files (tests are ignored) and parses
-    /// every rule's metadata.
+    /// every rule's metadata; own files (`builtin: false`) are checked
+    /// against the built-in ones first.
     pub fn from_files(files: &[PolicyFile]) -> Result<PolicySet, PolicyError> {
-        let mut engine = new_engine();
+        let compiled: Vec<&PolicyFile> =
+            files.iter().filter(|f| f.kind != FileKind::Test).collect();
+        let mut builtin_engine = new_engine();
         let mut rules: Vec<RuleMeta> = Vec::new();
-        for file in files.iter().filter(|f| f.kind != FileKind::Test) {
-            let package = add(&mut engine, file)?;
-            if file.kind != FileKind::Rule {
-                continue;
-            }
-            if !package.starts_with("dynaudit.rules.") {
-                return Err(PolicyError::Package {
+        let mut builtin_packages: BTreeMap<Vec<String>, BuiltinPackage> = BTreeMap::new();
+        for file in compiled.iter().filter(|f| f.builtin) {
+            let package = add(&mut builtin_engine, file)?;
+            let meta = match file.kind {
+                FileKind::Rule => Some(rule_meta(file, &package, &rules, usize::MAX)?),
+                _ => None,
+            };
+            builtin_packages.insert(
+                split_package(&package),
+                BuiltinPackage {
                     path: file.path.clone(),
-                    package,
-                });
-            }
-            let meta = metadata::parse(&file.path, &file.text, &package)?;
-            if let Some(first) = rules.iter().find(|r| r.id == meta.id) {
-                return Err(PolicyError::DuplicateId {
-                    id: meta.id.clone(),
-                    first: first.source.clone(),
-                    second: file.path.clone(),
-                });
-            }
-            rules.push(meta);
+                    rule_id: meta.as_ref().map(|m| m.id.clone()),
+                },
+            );
+            rules.extend(meta);
         }
+        let builtin_rules = rules.len();
+        let customs: Vec<&PolicyFile> = compiled.iter().copied().filter(|f| !f.builtin).collect();
+        let mut custom_ids = BTreeSet::new();
+        let custom_engine = if customs.is_empty() {
+            None
+        } else {
+            let mut engine = builtin_engine.clone();
+            for file in &customs {
+                add(&mut engine, file)?;
+            }
+            let packages = engine
+                .get_policy_package_components()
+                .map_err(|err| PolicyError::Engine(err.to_string()))?;
+            let own = &packages[packages.len().saturating_sub(customs.len())..];
+            let mut checker = policy_packages::Checker::new(&builtin_packages);
+            for (file, package) in customs.iter().zip(own) {
+                if package.source_file != file.path {
+                    return Err(PolicyError::Engine(format!(
+                        "the package of {} was read as that of {}",
+                        file.path, package.source_file
+                    )));
+                }
+                checker
+                    .check(
+                        &file.path,
+                        &file.text,
+                        file.kind == FileKind::Rule,
+                        &package.components,
+                    )
+                    .map_err(|refusal| PolicyError::Package {
+                        path: file.path.clone(),
+                        line: refusal.line,
+                        package: refusal.package,
+                        reason: refusal.reason,
+                    })?;
+                if file.kind == FileKind::Rule {
+                    let meta =
+                        rule_meta(file, &package.components.join("."), &rules, builtin_rules)?;
+                    custom_ids.insert(meta.id.clone());
+                    rules.push(meta);
+                }
+            }
+            Some(engine)
+        };
         rules.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(PolicySet { engine, rules })
+        Ok(PolicySet {
+            builtin_engine,
+            custom_engine,
+            rules,
+            custom_ids,
+        })
     }
 
     /// Every loaded rule, sorted by id.
@@ -218,6 +287,55 @@ impl PolicySet {
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
         self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
     }
+
+    /// Whether a rule comes from a `--policies` directory.
+    pub fn is_custom(&self, rule: &RuleMeta) -> bool {
+        self.custom_ids.contains(&rule.id)
+    }
+
+    /// The engine of the built-in files alone, which evaluates the built-in
+    /// rules.
+    pub(crate) fn builtin_engine(&self) -> &regorus::Engine {
+        &self.builtin_engine
+    }
+
+    /// The engine of the built-in and own files, which evaluates own rules
+    /// (`None` without any).
+    pub(crate) fn custom_engine(&self) -> Option<&regorus::Engine> {
+        self.custom_engine.as_ref()
+    }
+}
+
+/// `a.b.c` -> `[a, b, c]` (built-in packages are plain identifiers).
+fn split_package(package: &str) -> Vec<String> {
+    package.split('.').map(str::to_string).collect()
+}
+
+/// Parses a rule file's metadata and refuses an id already loaded (the
+/// first `builtin_rules` of `loaded` are built-in), naming the line of its
+/// `id:`.
+fn rule_meta(
+    file: &PolicyFile,
+    package: &str,
+    loaded: &[RuleMeta],
+    builtin_rules: usize,
+) -> Result<RuleMeta, PolicyError> {
+    let meta = metadata::parse(&file.path, &file.text, package)?;
+    if let Some(index) = loaded.iter().position(|r| r.id == meta.id) {
+        let first = &loaded[index];
+        let first = if index < builtin_rules {
+            format!("the built-in rule {} ({})", first.id, first.source)
+        } else {
+            first.source.clone()
+        };
+        return Err(PolicyError::DuplicateId {
+            id: meta.id.clone(),
+            first,
+            second: file.path.clone(),
+            line: metadata::key_line(&file.text, "id:"),
+        });
+    }
+    Ok(meta)
 }
 
 fn new_engine() -> regorus::Engine {
@@ -330,5 +448,138 @@ mod tests {
         let names =
             test_names("test_a if {\n}\ntest_a if { true }\n  test_nested := 1\ntest_b := true\n");
         assert_eq!(names, vec!["test_a".to_string(), "test_b".to_string()]);
+    }
+
+    /// An own rule file with `id` in `package`.
+    fn own_rule(path: &str, id: &str, package: &str) -> PolicyFile {
+        PolicyFile {
+            path: path.to_string(),
+            text: format!(
+                "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: {id}\n#   name: own\n#   severity: low\n#   frameworks:\n#     soc2: [CC6.1]\n#   remediation:\n#     summary: S\npackage {package}\n\noutcomes := set()\n"
+            ),
+            kind: FileKind::Rule,
+            builtin: false,
+        }
+    }
+
+    fn own_library(path: &str, text: &str) -> PolicyFile {
+        PolicyFile {
+            path: path.to_string(),
+            text: text.to_string(),
+            kind: FileKind::Library,
+            builtin: false,
+        }
+    }
+
+    fn load_with(own: Vec<PolicyFile>) -> Result<PolicySet, String> {
+        let mut files = builtin_files();
+        files.extend(own);
+        PolicySet::from_files(&files).map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn an_own_rule_in_a_built_in_rule_package_is_refused() {
+        let err = load_with(vec![own_rule(
+            "mine/x.rego",
+            "DYN901",
+            "dynaudit.rules.dyn101",
+        )])
+        .unwrap_err();
+        assert!(
+            err.starts_with("mine/x.rego:12: package `dynaudit.rules.dyn101`"),
+            "{err}"
+        );
+        assert!(err.contains("built-in rule DYN101"), "{err}");
+    }
+
+    #[test]
+    fn an_own_rule_with_a_built_in_id_is_refused_at_its_id_line() {
+        let err = load_with(vec![own_rule(
+            "mine/x.rego",
+            "DYN204",
+            "dynaudit.rules.mine",
+        )])
+        .unwrap_err();
+        assert!(err.starts_with("mine/x.rego:5: rule id DYN204"), "{err}");
+        assert!(
+            err.contains("the built-in rule DYN204 (policies/dyn204_"),
+            "{err}"
+        );
+        let err = load_with(vec![
+            own_rule("mine/a.rego", "DYN901", "dynaudit.rules.a"),
+            own_rule("mine/b.rego", "DYN901", "dynaudit.rules.b"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "mine/b.rego:5: rule id DYN901 is already defined by mine/a.rego"
+        );
+    }
+
+    #[test]
+    fn own_files_cannot_add_to_built_in_libraries_or_the_parameters() {
+        for (text, package) in [
+            (
+                "package dynaudit.lib.cloudtrail\n\nqualifying contains \"x\"\n",
+                "dynaudit.lib.cloudtrail",
+            ),
+            (
+                "package dynaudit.lib.fresh\n\nx := 1\n",
+                "dynaudit.lib.fresh",
+            ),
+            ("package dynaudit\n\nparams := {}\n", "dynaudit"),
+            (
+                "package dynaudit.params\n\nrequired_tags := {}\n",
+                "dynaudit.params",
+            ),
+            (
+                "package dynaudit.rules.dyn101\n\nx := 1\n",
+                "dynaudit.rules.dyn101",
+            ),
+            ("# helpers\npackage acme\n\nx := 1\n", "acme"),
+        ] {
+            let err = load_with(vec![
+                own_rule("mine/r.rego", "DYN901", "dynaudit.rules.dyn901"),
+                own_library("mine/lib/l.rego", text),
+            ])
+            .unwrap_err();
+            let line = if text.starts_with('#') { 2 } else { 1 };
+            assert!(
+                err.starts_with(&format!("mine/lib/l.rego:{line}: package `{package}`")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn built_in_rules_are_evaluated_by_an_engine_without_own_files() {
+        let set = load_with(vec![
+            own_rule("mine/r.rego", "DYN901", "dynaudit.rules.dyn901"),
+            own_library("mine/lib/l.rego", "package custom.lib.util\n\nx := 1\n"),
+        ])
+        .unwrap();
+        let builtin = set.builtin_engine().get_packages().unwrap();
+        assert!(
+            builtin.iter().all(|p| p.starts_with("data.dynaudit.")),
+            "{builtin:?}"
+        );
+        assert!(
+            !builtin
+                .iter()
+                .any(|p| p.contains("dyn901") || p.contains("custom"))
+        );
+        let custom = set.custom_engine().unwrap().get_packages().unwrap();
+        assert!(
+            custom.iter().any(|p| p == "data.custom.lib.util"),
+            "{custom:?}"
+        );
+        assert!(
+            custom.iter().any(|p| p == "data.dynaudit.lib.cloudtrail"),
+            "{custom:?}"
+        );
+        let own = set.rule("DYN901").unwrap();
+        assert!(set.is_custom(own));
+        assert!(!set.is_custom(set.rule("DYN101").unwrap()));
+        assert!(load_with(vec![]).unwrap().custom_engine().is_none());
     }
 }
