@@ -203,7 +203,7 @@ fn rule_error(rule: &RuleMeta, message: String) -> EvalError {
     EvalError::Rule {
         rule: rule.id.clone(),
         path: rule.source.clone(),
-        message,
+        message: crate::text_file::printable(&message),
     }
 }
 
@@ -248,7 +248,7 @@ fn to_findings(
             serde_json::from_value(raw.clone()).map_err(|err| EvalError::Outcome {
                 rule: rule.id.clone(),
                 path: rule.source.clone(),
-                message: err.to_string(),
+                message: crate::text_file::printable(&err.to_string()),
                 outcome: raw.to_string(),
             })?;
         findings.push(to_finding(rule, inventory, errors, outcome));

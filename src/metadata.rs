@@ -191,7 +191,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
     let invalid = |line: usize, message: String| MetadataError::Invalid {
         file: file.to_string(),
         line,
-        message,
+        message: crate::text_file::printable(&message),
     };
     let annotation: Annotation = serde_yaml_ng::from_str(&block.yaml).map_err(|err| {
         let line = err

@@ -57,6 +57,22 @@ pub enum PolicyError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "{path}: not a regular file: a policy file must be a regular file (not a named pipe, socket or device)"
+    )]
+    NotAFile { path: String },
+    #[error("{path}: {size} bytes, more than a policy file may have ({max} bytes)")]
+    TooLarge { path: String, size: u64, max: usize },
+    #[error("{path}:{line}:{column}: not UTF-8 text: policy files must be UTF-8")]
+    NotUtf8 {
+        path: String,
+        line: usize,
+        column: usize,
+    },
+    #[error(
+        "{path}: the directory {first} again (given twice, or reached through a symbolic link): each policy directory is read once"
+    )]
+    DirectoryAgain { path: String, first: String },
     #[error("policy directory {0} contains no .rego rule files")]
     EmptyDir(String),
     #[error("cannot compile policy {path}:\n{message}")]
@@ -122,16 +138,23 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<PolicyFile>) {
 
 /// The `.rego` files below a directory, recursively, in a stable order.
 pub fn dir_files(dir: &Path) -> Result<Vec<PolicyFile>, PolicyError> {
+    dir_files_once(dir, &mut BTreeMap::new())
+}
+
+/// [`dir_files`], refusing a directory already read (`seen`: canonical
+/// path -> the path it was read as), so that a symbolic link loop cannot
+/// recurse without end and no file is loaded twice.
+fn dir_files_once(
+    dir: &Path,
+    seen: &mut BTreeMap<PathBuf, String>,
+) -> Result<Vec<PolicyFile>, PolicyError> {
     let mut paths = Vec::new();
-    walk(dir, &mut paths)?;
+    walk(dir, &mut paths, seen)?;
     paths.sort();
     let mut files = Vec::new();
     for path in paths {
-        let shown = path.display().to_string().replace('\\', "/");
-        let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let shown = crate::text_file::printable(&path.display().to_string().replace('\\', "/"));
+        let text = read_policy(&path, &shown)?;
         let relative = path
             .strip_prefix(dir)
             .unwrap_or(&path)
@@ -147,19 +170,64 @@ pub fn dir_files(dir: &Path) -> Result<Vec<PolicyFile>, PolicyError> {
     Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::ReadDir {
-        path: dir.display().to_string(),
+/// Reads one policy file: a regular file (a named pipe would block the
+/// read forever), no larger than regorus accepts, in UTF-8.
+fn read_policy(path: &Path, shown: &str) -> Result<String, PolicyError> {
+    let read_error = |source| PolicyError::Read {
+        path: shown.to_string(),
         source,
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(PolicyError::NotAFile {
+            path: shown.to_string(),
+        });
+    }
+    let max = regorus::PolicyLengthConfig::default().max_file_bytes.get();
+    if meta.len() > max as u64 {
+        return Err(PolicyError::TooLarge {
+            path: shown.to_string(),
+            size: meta.len(),
+            max,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let prefix = String::from_utf8_lossy(valid);
+        let (line, column) = crate::text_file::line_column(&prefix, prefix.len());
+        PolicyError::NotUtf8 {
+            path: shown.to_string(),
+            line,
+            column,
+        }
+    })
+}
+
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut BTreeMap<PathBuf, String>,
+) -> Result<(), PolicyError> {
+    let shown = crate::text_file::printable(&dir.display().to_string());
+    let read_dir_error = |source| PolicyError::ReadDir {
+        path: shown.clone(),
+        source,
+    };
+    let canonical = std::fs::canonicalize(dir).map_err(read_dir_error)?;
+    if let Some(first) = seen.get(&canonical) {
+        return Err(PolicyError::DirectoryAgain {
+            path: shown,
+            first: first.clone(),
+        });
+    }
+    seen.insert(canonical, shown.clone());
+    let entries = std::fs::read_dir(dir).map_err(read_dir_error)?;
     for entry in entries {
-        let entry = entry.map_err(|source| PolicyError::ReadDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        let entry = entry.map_err(read_dir_error)?;
         let path = entry.path();
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, seen)?;
         } else if path.extension().is_some_and(|ext| ext == "rego") {
             out.push(path);
         }
@@ -191,10 +259,13 @@ impl PolicySet {
     /// The built-in pack plus every directory in `extra_dirs`.
     pub fn load(extra_dirs: &[PathBuf]) -> Result<PolicySet, PolicyError> {
         let mut files = builtin_files();
+        let mut seen = BTreeMap::new();
         for dir in extra_dirs {
-            let found = dir_files(dir)?;
+            let found = dir_files_once(dir, &mut seen)?;
             if !found.iter().any(|f| f.kind == FileKind::Rule) {
-                return Err(PolicyError::EmptyDir(dir.display().to_string()));
+                return Err(PolicyError::EmptyDir(crate::text_file::printable(
+                    &dir.display().to_string(),
+                )));
             }
             files.extend(found);
         }
@@ -348,16 +419,13 @@ fn new_engine() -> regorus::Engine {
 
 /// Adds one file; returns its package without the `data.` prefix.
 fn add(engine: &mut regorus::Engine, file: &PolicyFile) -> Result<String, PolicyError> {
+    let parse_error = |message: String| PolicyError::Parse {
+        path: file.path.clone(),
+        message: crate::text_file::printable(message.trim_start_matches("error: ").trim()),
+    };
     let package = engine
         .add_policy(file.path.clone(), file.text.clone())
-        .map_err(|err| PolicyError::Parse {
-            path: file.path.clone(),
-            message: err
-                .to_string()
-                .trim_start_matches("error: ")
-                .trim()
-                .to_string(),
-        })?;
+        .map_err(|err| parse_error(err.to_string()))?;
     Ok(package
         .strip_prefix("data.")
         .unwrap_or(&package)
@@ -581,5 +649,55 @@ mod tests {
         assert!(set.is_custom(own));
         assert!(!set.is_custom(set.rule("DYN101").unwrap()));
         assert!(load_with(vec![]).unwrap().custom_engine().is_none());
+    }
+
+    #[test]
+    fn unreadable_policy_files_are_refused_with_their_position() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ok.rego"), "package x\n").unwrap();
+        std::fs::write(
+            dir.path().join("latin1.rego"),
+            b"# caf\xe9\npackage dynaudit.rules.x\n",
+        )
+        .unwrap();
+        let err = dir_files(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.ends_with("latin1.rego:1:6: not UTF-8 text: policy files must be UTF-8"),
+            "{err}"
+        );
+        std::fs::remove_file(dir.path().join("latin1.rego")).unwrap();
+        let big = "# x\n".repeat(300_000);
+        std::fs::write(dir.path().join("big.rego"), big).unwrap();
+        let err = dir_files(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("big.rego: 1200000 bytes, more than"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("pipe.rego");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        assert!(made.is_ok_and(|s| s.success()));
+        let err = dir_files(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("pipe.rego: not a regular file"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join("mine");
+        std::fs::create_dir_all(mine.join("sub")).unwrap();
+        std::fs::write(mine.join("sub/r.rego"), "package x\n").unwrap();
+        // Two links back up: walked naively, 2^depth paths before ELOOP.
+        std::os::unix::fs::symlink(&mine, mine.join("sub/up")).unwrap();
+        std::os::unix::fs::symlink(&mine, mine.join("sub/up2")).unwrap();
+        let err = dir_files(&mine).unwrap_err().to_string();
+        assert!(err.contains("sub/up: the directory"), "{err}");
+        let twice = PolicySet::load(&[mine.join("sub"), mine.join("sub")])
+            .unwrap_err()
+            .to_string();
+        assert!(twice.contains("again (given twice"), "{twice}");
     }
 }
