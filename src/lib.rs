@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod bounds;
 pub mod cli;
 pub mod collect;
 pub mod config;

@@ -448,6 +448,10 @@ pub struct RegoTestResult {
 /// when it evaluates to `true`).
 pub fn run_rego_tests(files: &[PolicyFile]) -> Result<Vec<RegoTestResult>, PolicyError> {
     let mut engine = new_engine();
+    let bounds = crate::config::EvaluationSettings::default();
+    crate::bounds::guard_builtins(&mut engine, bounds.max_generated_elements)
+        .map_err(|err| PolicyError::Engine(err.to_string()))?;
+    engine.set_execution_timer_config(crate::bounds::timer(bounds.rule_time_limit()));
     let mut tests = Vec::new();
     for file in files {
         let package = add(&mut engine, file)?;

@@ -1,8 +1,10 @@
 //! Own rules (`--policies`) add rules; they cannot change the built-in
-//! ones. Runs the real binary on the repository's fixtures.
+//! ones, and a rule that loops or explodes is stopped and named. Runs the
+//! real binary on the repository's fixtures.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_dynaudit");
 
@@ -216,4 +218,85 @@ outcomes contains {
         .map(|(status, _)| status)
         .collect();
     assert_eq!(dyn501, ["unknown", "fail", "fail"]);
+}
+
+/// Before: the option and the `[evaluation]` table did not exist, and the
+/// rule ran until the machine gave out.
+#[test]
+fn a_rule_that_loops_is_stopped_at_the_limit_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mine/dyn907.rego",
+        &rule(
+            "DYN907",
+            "dynaudit.rules.dyn907",
+            r#"outcomes contains {"status": "pass", "resource": "x", "region": "us-east-1", "message": sprintf("%d", [n])} if {
+	n := count([1 | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000)])
+}"#,
+        ),
+    );
+    write(
+        dir.path(),
+        "dynaudit.toml",
+        "[evaluation]\nmax_seconds_per_rule = 1\n",
+    );
+    let sample = fixture("sample-estate.json");
+    let sample = sample.to_string_lossy();
+    for args in [
+        &["--max-seconds-per-rule", "1"][..],
+        &["--config", "dynaudit.toml"],
+    ] {
+        let started = Instant::now();
+        let mut all = vec!["eval", &sample, "--policies", "mine"];
+        all.extend_from_slice(args);
+        let out = run(&all, dir.path());
+        assert_refused(
+            &out,
+            &[
+                "rule DYN907 (mine/dyn907.rego) was stopped after 1 s",
+                "max_seconds_per_rule",
+            ],
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// Before: `numbers.range(1, 1e15)` reserved 24 PB and aborted the process
+/// (exit 134, a Rust backtrace).
+#[test]
+fn a_range_too_large_to_build_is_an_error_naming_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mine/dyn908.rego",
+        &rule(
+            "DYN908",
+            "dynaudit.rules.dyn908",
+            r#"outcomes contains {"status": "pass", "resource": "x", "region": "us-east-1", "message": "m"} if {
+	count([i | some i in numbers.range(1, 1e15)]) > 0
+}"#,
+        ),
+    );
+    let out = run(
+        &[
+            "eval",
+            &fixture("sample-estate.json").to_string_lossy(),
+            "--policies",
+            "mine",
+        ],
+        dir.path(),
+    );
+    assert_refused(
+        &out,
+        &[
+            "rule DYN908 (mine/dyn908.rego)",
+            "mine/dyn908.rego:15:",
+            "max_generated_elements",
+        ],
+    );
 }

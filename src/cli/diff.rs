@@ -9,7 +9,6 @@ use clap::{Args, ValueEnum};
 use crate::audit::{load_waivers, read_outcomes};
 use crate::cli::args::{FailOn, PolicyArgs};
 use crate::cli::output::write_output;
-use crate::config::Config;
 use crate::diff::Diff;
 use crate::gate::Gate;
 use crate::policy::PolicySet;
@@ -47,7 +46,7 @@ pub enum DiffFormat {
 
 /// Runs `dynaudit diff`; returns the exit code.
 pub fn run(args: &DiffArgs) -> Result<u8> {
-    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let config = args.policy.config()?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let waivers = load_waivers(args.policy.waivers.as_deref(), &policies)?;
     let side = |path: &std::path::Path| {

@@ -8,7 +8,6 @@ use clap::Args;
 use crate::audit::Triage;
 use crate::cli::args::{PolicyArgs, ReportArgs};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings, write_output};
-use crate::config::Config;
 use crate::gate::EXIT_CLEAN;
 use crate::policy::PolicySet;
 
@@ -29,7 +28,7 @@ pub struct EvalArgs {
 
 /// Runs `dynaudit eval`; returns the exit code.
 pub fn run(args: &EvalArgs) -> Result<u8> {
-    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let config = args.policy.config()?;
     let loaded = crate::load::load(&args.inventory)?;
     if args.print_input {
         let input: serde_json::Value =
@@ -51,7 +50,12 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
         &policies,
         &config,
     )?;
-    let mut findings = crate::eval::evaluate(&policies, &loaded.inventory, &config.parameters)?;
+    let mut findings = crate::eval::evaluate(
+        &policies,
+        &loaded.inventory,
+        &config.parameters,
+        &config.evaluation,
+    )?;
     let waivers = triage.apply(&mut findings, &loaded.inventory)?;
     let evidence_uri = evidence_uri(&args.inventory);
     report_findings(&ReportRequest {

@@ -10,7 +10,6 @@ use crate::audit::Triage;
 use crate::cli::args::{AwsArgs, PolicyArgs, ReportArgs};
 use crate::cli::collect::{print_summary, run_collection, write_inventory};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings};
-use crate::config::Config;
 use crate::policy::PolicySet;
 
 /// `dynaudit scan`.
@@ -34,7 +33,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         anyhow::bail!("--inventory-out must name a file: the report goes to standard output");
     }
     // Everything that can be wrong locally is checked before the first call.
-    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let config = args.policy.config()?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let triage = Triage::load(
         args.policy.waivers.as_deref(),
@@ -48,7 +47,12 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let (inventory, summary) = run_collection(&options)?;
     let inventory_text = write_inventory(&inventory, &args.inventory_out)?;
     print_summary(&summary, args.report.quiet);
-    let mut findings = crate::eval::evaluate(&policies, &inventory, &config.parameters)?;
+    let mut findings = crate::eval::evaluate(
+        &policies,
+        &inventory,
+        &config.parameters,
+        &config.evaluation,
+    )?;
     let waivers = triage.apply(&mut findings, &inventory)?;
     let evidence_uri = evidence_uri(&args.inventory_out);
     report_findings(&ReportRequest {
