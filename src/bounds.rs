@@ -11,9 +11,16 @@
 //!   enumerate 2^128 addresses. [`guard_builtins`] replaces them, as regorus
 //!   extensions (looked up before builtins), by the same functions with a
 //!   cap on the number of elements. Results within the cap are identical.
+//! - Panics: some inputs make regorus itself panic (`sprintf("%½d", [1])`
+//!   reaches an `expect` in its format parser). [`contain`] runs a call into
+//!   regorus so that a panic becomes an error, and keeps the panic hook
+//!   from printing it meanwhile (the error says it instead).
 
+use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::num::NonZeroU32;
+use std::panic::AssertUnwindSafe;
+use std::sync::Once;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
@@ -38,6 +45,39 @@ pub fn is_time_limit(err: &anyhow::Error) -> bool {
             cause.downcast_ref::<regorus::LimitError>(),
             Some(regorus::LimitError::TimeLimitExceeded { .. })
         )
+    })
+}
+
+thread_local! {
+    /// Whether this thread is inside [`contain`].
+    static CONTAINING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `call` (a call into regorus); a panic inside it is returned as its
+/// message instead of unwinding further. Every regorus query starts from a
+/// clean evaluation state (and its caches lock with `parking_lot`, which
+/// does not poison), so after a panic in a worker's shared query its rules
+/// are evaluated again one at a time, and the one that panics is named.
+pub fn contain<T>(call: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CONTAINING.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = CONTAINING.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(call));
+    CONTAINING.with(|c| c.set(was));
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        format!("internal error of the policy engine (regorus): {message}")
     })
 }
 
@@ -247,6 +287,23 @@ mod tests {
             assert!(err.contains("t.rego:3:"), "{expr}: {err}");
         }
         assert!(eval("numbers.range(1, 1000)", true).is_ok());
+    }
+
+    #[test]
+    fn a_panic_in_the_engine_is_an_error() {
+        let mut engine = regorus::Engine::new();
+        engine
+            .add_policy(
+                "t.rego".to_string(),
+                "package t\n\nx := sprintf(\"%\u{bd}d\", [1])\n".to_string(),
+            )
+            .unwrap();
+        let err = contain(|| engine.eval_rule("data.t.x".to_string())).unwrap_err();
+        assert!(
+            err.contains("internal error of the policy engine (regorus): could not get digit"),
+            "{err}"
+        );
+        assert_eq!(contain(|| 1 + 1), Ok(2));
     }
 
     #[test]

@@ -215,9 +215,9 @@ fn evaluate_share(
     let rules = u32::try_from(share.len()).unwrap_or(u32::MAX);
     let budget = limits.per_rule.saturating_mul(rules);
     engine.set_execution_timer_config(crate::bounds::timer(budget));
-    let combined = engine
-        .eval_query(query, false)
+    let combined = crate::bounds::contain(|| engine.eval_query(query, false))
         .ok()
+        .and_then(Result::ok)
         .and_then(|mut results| results.result.pop())
         .and_then(|mut result| result.expressions.pop())
         .map(|expression| expression.value);
@@ -257,17 +257,19 @@ fn evaluate_rule(
 ) -> Result<Vec<Finding>, EvalError> {
     engine.set_execution_timer_config(crate::bounds::timer(limits.per_rule));
     let query = format!("data.{}.outcomes", rule.package);
-    let value = engine.eval_rule(query).map_err(|err| {
-        if crate::bounds::is_time_limit(&err) {
-            EvalError::TimeLimit {
-                rule: rule.id.clone(),
-                path: rule.source.clone(),
-                seconds: limits.seconds,
+    let value = crate::bounds::contain(|| engine.eval_rule(query))
+        .map_err(|panic| rule_error(rule, panic))?
+        .map_err(|err| {
+            if crate::bounds::is_time_limit(&err) {
+                EvalError::TimeLimit {
+                    rule: rule.id.clone(),
+                    path: rule.source.clone(),
+                    seconds: limits.seconds,
+                }
+            } else {
+                rule_error(rule, err.to_string())
             }
-        } else {
-            rule_error(rule, err.to_string())
-        }
-    })?;
+        })?;
     to_findings(rule, value, inventory, errors)
 }
 

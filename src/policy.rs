@@ -423,9 +423,10 @@ fn add(engine: &mut regorus::Engine, file: &PolicyFile) -> Result<String, Policy
         path: file.path.clone(),
         message: crate::text_file::printable(message.trim_start_matches("error: ").trim()),
     };
-    let package = engine
-        .add_policy(file.path.clone(), file.text.clone())
-        .map_err(|err| parse_error(err.to_string()))?;
+    let package =
+        crate::bounds::contain(|| engine.add_policy(file.path.clone(), file.text.clone()))
+            .map_err(parse_error)?
+            .map_err(|err| parse_error(err.to_string()))?;
     Ok(package
         .strip_prefix("data.")
         .unwrap_or(&package)
@@ -464,13 +465,14 @@ pub fn run_rego_tests(files: &[PolicyFile]) -> Result<Vec<RegoTestResult>, Polic
     engine.set_input(regorus::Value::new_object());
     let mut results = Vec::new();
     for (file, name) in tests {
-        let failure = match engine.eval_rule(name.clone()) {
-            Ok(regorus::Value::Bool(true)) => None,
-            Ok(regorus::Value::Undefined) => {
+        let failure = match crate::bounds::contain(|| engine.eval_rule(name.clone())) {
+            Err(panic) => Some(panic),
+            Ok(Ok(regorus::Value::Bool(true))) => None,
+            Ok(Ok(regorus::Value::Undefined)) => {
                 Some("undefined (a condition did not hold)".to_string())
             }
-            Ok(other) => Some(format!("evaluated to {other}")),
-            Err(err) => Some(format!("error: {err}")),
+            Ok(Ok(other)) => Some(format!("evaluated to {other}")),
+            Ok(Err(err)) => Some(format!("error: {err}")),
         };
         results.push(RegoTestResult {
             file,
