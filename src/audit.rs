@@ -133,7 +133,8 @@ pub fn evaluate_with_waivers(
     waivers: Option<&Waivers>,
     inventory: &Inventory,
 ) -> Result<Vec<Finding>> {
-    let mut findings = crate::eval::evaluate(policies, inventory, &config.parameters)?;
+    let mut findings =
+        crate::eval::evaluate(policies, inventory, &config.parameters, &config.evaluation)?;
     if let Some(waivers) = waivers {
         waivers.apply(&mut findings, evidence_day(inventory)?);
     }

@@ -1,9 +1,12 @@
-//! Evaluating the rules on an inventory: one compiled engine, cloned per
-//! worker thread, each worker evaluating a share of the rules.
+//! Evaluating the rules on an inventory: the compiled engines, cloned per
+//! worker thread, each worker evaluating a share of the rules, each rule
+//! within the time limit of `[evaluation]` ([`crate::bounds`]).
+
+use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::config::Parameters;
+use crate::config::{EvaluationSettings, Parameters};
 use crate::finding::{Finding, Status};
 use crate::inventory::Inventory;
 use crate::metadata::RuleMeta;
@@ -15,6 +18,16 @@ use crate::reasons::ErrorIndex;
 pub enum EvalError {
     #[error("cannot prepare the inventory for evaluation: {0}")]
     Input(String),
+    #[error(
+        "rule {rule} ({path}) was stopped after {seconds} s, the time limit per rule (`[evaluation] max_seconds_per_rule`, `--max-seconds-per-rule`): it loops, or its work grows too fast with the inventory"
+    )]
+    TimeLimit {
+        rule: String,
+        path: String,
+        seconds: f64,
+    },
+    #[error("cannot prepare the policy engine: {0}")]
+    Engine(String),
     #[error("rule {rule} ({path}) failed to evaluate: {message}")]
     Rule {
         rule: String,
@@ -55,12 +68,13 @@ pub fn policy_data(params: &Parameters) -> serde_json::Value {
     serde_json::json!({ "dynaudit": { "params": params.to_json() } })
 }
 
-/// Evaluates every rule of `set` on `inventory`; findings sorted by rule id,
-/// resource and status.
+/// Evaluates every rule of `set` on `inventory` within `bounds`; findings
+/// sorted by rule id, resource and status.
 pub fn evaluate(
     set: &PolicySet,
     inventory: &Inventory,
     params: &Parameters,
+    bounds: &EvaluationSettings,
 ) -> Result<Vec<Finding>, EvalError> {
     // IAM and backup-selection rules match many distinct wildcard patterns;
     // regorus's default cache (128 globs) would recompile them per match.
@@ -74,28 +88,56 @@ pub fn evaluate(
     drop(input_json);
     let data = regorus::Value::from_json_str(&policy_data(params).to_string())
         .map_err(|err| EvalError::Input(err.to_string()))?;
+    let prepare = |engine: &regorus::Engine| -> Result<regorus::Engine, EvalError> {
+        let mut engine = engine.clone();
+        crate::bounds::guard_builtins(&mut engine, bounds.max_generated_elements)
+            .map_err(|err| EvalError::Engine(err.to_string()))?;
+        engine
+            .add_data(data.clone())
+            .map_err(|err| EvalError::Input(err.to_string()))?;
+        engine.set_input(input.clone());
+        Ok(engine)
+    };
+    // Built-in rules run in an engine of the built-in files alone, so that
+    // nothing of a `--policies` directory can change their outcomes.
+    let builtin_engine = prepare(set.builtin_engine())?;
+    let custom_engine = set.custom_engine().map(prepare).transpose()?;
+    let limits = Limits {
+        per_rule: bounds.rule_time_limit(),
+        seconds: bounds.max_seconds_per_rule,
+    };
 
-    let mut engine = set.engine.clone();
-    engine
-        .add_data(data)
-        .map_err(|err| EvalError::Input(err.to_string()))?;
-    engine.set_input(input);
-
-    let rules = set.rules();
+    let (custom, builtin): (Vec<&RuleMeta>, Vec<&RuleMeta>) =
+        set.rules().iter().partition(|rule| set.is_custom(rule));
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, rules.len().max(1));
+        .clamp(1, set.rules().len().max(1));
     let errors = ErrorIndex::new(inventory);
 
     let results: Vec<Result<Vec<Finding>, EvalError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
-                let mut engine = engine.clone();
-                let errors = &errors;
+                let mut builtin_engine = builtin_engine.clone();
+                let mut custom_engine = custom_engine.clone();
+                let (errors, limits) = (&errors, &limits);
+                let builtin_share = share_of(&builtin, worker, workers);
+                let custom_share = share_of(&custom, worker, workers);
                 scope.spawn(move || {
-                    let share: Vec<&RuleMeta> =
-                        rules.iter().skip(worker).step_by(workers).collect();
-                    evaluate_share(&mut engine, &share, inventory, errors)
+                    let mut findings = evaluate_share(
+                        &mut builtin_engine,
+                        &builtin_share,
+                        inventory,
+                        errors,
+                        limits,
+                    )?;
+                    // Own rules one at a time: each gets exactly its limit.
+                    if let Some(engine) = custom_engine.as_mut() {
+                        for rule in custom_share {
+                            findings
+                                .extend(evaluate_rule(engine, rule, inventory, errors, limits)?);
+                        }
+                    }
+                    Ok(findings)
                 })
             })
             .collect();
@@ -126,16 +168,38 @@ pub fn evaluate(
     Ok(findings)
 }
 
+/// Worker `worker`'s share of `rules`, out of `workers`.
+fn share_of<'a>(rules: &[&'a RuleMeta], worker: usize, workers: usize) -> Vec<&'a RuleMeta> {
+    rules
+        .iter()
+        .skip(worker)
+        .step_by(workers)
+        .copied()
+        .collect()
+}
+
+/// The time limits of one evaluation.
+struct Limits {
+    /// One rule's.
+    per_rule: Duration,
+    /// The same, as configured, for messages.
+    seconds: f64,
+}
+
 /// Evaluates a worker's share of the rules in one regorus query, so that
 /// library rules they share (the table list, IAM statement normalisation)
-/// are computed once per worker rather than once per rule. Falls back to one
-/// evaluation per rule if the combined query is undefined (a rule whose
-/// `outcomes` is a complete rule that is undefined).
+/// are computed once per worker rather than once per rule. The query may
+/// take the share's time limits added up. Falls back to one evaluation per
+/// rule, each within its own limit, if the combined query fails or is
+/// undefined (a rule whose `outcomes` is a complete rule that is
+/// undefined): so only a rule that overruns on its own is an error, and the
+/// error names it.
 fn evaluate_share(
     engine: &mut regorus::Engine,
     share: &[&RuleMeta],
     inventory: &Inventory,
     errors: &ErrorIndex<'_>,
+    limits: &Limits,
 ) -> Result<Vec<Finding>, EvalError> {
     if share.is_empty() {
         return Ok(Vec::new());
@@ -148,9 +212,12 @@ fn evaluate_share(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let combined = engine
-        .eval_query(query, false)
+    let rules = u32::try_from(share.len()).unwrap_or(u32::MAX);
+    let budget = limits.per_rule.saturating_mul(rules);
+    engine.set_execution_timer_config(crate::bounds::timer(budget));
+    let combined = crate::bounds::contain(|| engine.eval_query(query, false))
         .ok()
+        .and_then(Result::ok)
         .and_then(|mut results| results.result.pop())
         .and_then(|mut result| result.expressions.pop())
         .map(|expression| expression.value);
@@ -163,7 +230,7 @@ fn evaluate_share(
         }
         _ => {
             for rule in share {
-                findings.extend(evaluate_rule(engine, rule, inventory, errors)?);
+                findings.extend(evaluate_rule(engine, rule, inventory, errors, limits)?);
             }
         }
     }
@@ -176,19 +243,33 @@ fn rule_error(rule: &RuleMeta, message: String) -> EvalError {
     EvalError::Rule {
         rule: rule.id.clone(),
         path: rule.source.clone(),
-        message,
+        message: crate::text_file::printable(&message),
     }
 }
 
+/// Evaluates one rule within the per-rule time limit.
 fn evaluate_rule(
     engine: &mut regorus::Engine,
     rule: &RuleMeta,
     inventory: &Inventory,
     errors: &ErrorIndex<'_>,
+    limits: &Limits,
 ) -> Result<Vec<Finding>, EvalError> {
-    let value = engine
-        .eval_rule(format!("data.{}.outcomes", rule.package))
-        .map_err(|err| rule_error(rule, err.to_string()))?;
+    engine.set_execution_timer_config(crate::bounds::timer(limits.per_rule));
+    let query = format!("data.{}.outcomes", rule.package);
+    let value = crate::bounds::contain(|| engine.eval_rule(query))
+        .map_err(|panic| rule_error(rule, panic))?
+        .map_err(|err| {
+            if crate::bounds::is_time_limit(&err) {
+                EvalError::TimeLimit {
+                    rule: rule.id.clone(),
+                    path: rule.source.clone(),
+                    seconds: limits.seconds,
+                }
+            } else {
+                rule_error(rule, err.to_string())
+            }
+        })?;
     to_findings(rule, value, inventory, errors)
 }
 
@@ -221,7 +302,7 @@ fn to_findings(
             serde_json::from_value(raw.clone()).map_err(|err| EvalError::Outcome {
                 rule: rule.id.clone(),
                 path: rule.source.clone(),
-                message: err.to_string(),
+                message: crate::text_file::printable(&err.to_string()),
                 outcome: raw.to_string(),
             })?;
         findings.push(to_finding(rule, inventory, errors, outcome));

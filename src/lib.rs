@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod bounds;
 pub mod cli;
 pub mod collect;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod inventory;
 pub mod load;
 pub mod metadata;
 pub mod policy;
+pub mod policy_packages;
 pub mod reasons;
 pub mod regions;
 pub mod report;

@@ -160,6 +160,23 @@ fn find_block(source: &str) -> Option<Block> {
     None
 }
 
+impl Block {
+    /// The 1-based file line of the first block line starting with `key`
+    /// (after indentation), else the block's first line.
+    fn line_of(&self, key: &str) -> usize {
+        self.yaml
+            .lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map_or(self.first_line, |i| self.first_line + i)
+    }
+}
+
+/// The line of `key` (e.g. `id:`) in the `# METADATA` block of a source
+/// file, for messages about its value; 1 without a block.
+pub fn key_line(source: &str, key: &str) -> usize {
+    find_block(source).map_or(1, |block| block.line_of(key))
+}
+
 /// Whether a source file carries a `# METADATA` block before its package.
 pub fn has_metadata(source: &str) -> bool {
     find_block(source).is_some()
@@ -174,7 +191,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
     let invalid = |line: usize, message: String| MetadataError::Invalid {
         file: file.to_string(),
         line,
-        message,
+        message: crate::text_file::printable(&message),
     };
     let annotation: Annotation = serde_yaml_ng::from_str(&block.yaml).map_err(|err| {
         let line = err
@@ -184,13 +201,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
         invalid(line, crate::text_file::strip_position(&err.to_string()))
     })?;
     // Line of a key inside the block, for semantic errors.
-    let line_of = |needle: &str| {
-        block
-            .yaml
-            .lines()
-            .position(|l| l.trim_start().starts_with(needle))
-            .map_or(block.first_line, |i| block.first_line + i)
-    };
+    let line_of = |needle: &str| block.line_of(needle);
 
     let custom = annotation.custom;
     if !is_rule_id(&custom.id) {
@@ -319,6 +330,13 @@ package dynaudit.rules.dyn999
         assert!(err.contains("colour"), "{err}");
         assert!(err.starts_with("x.rego:8:"), "{err}");
         assert!(!err.contains("column"), "{err}");
+    }
+
+    #[test]
+    fn names_the_line_of_a_key() {
+        assert_eq!(key_line(GOOD, "id:"), 6);
+        assert_eq!(key_line(GOOD, "summary:"), 13);
+        assert_eq!(key_line("package p\n", "id:"), 1);
     }
 
     #[test]

@@ -325,7 +325,7 @@ mod tests {
     fn a_call_never_made_names_the_failure_before_it() {
         let table = "arn:aws:dynamodb:us-east-1:111122223333:table/orders";
         let key = "arn:aws:kms:us-east-1:111122223333:key/k1";
-        let inv = inventory(
+        let mut inv = inventory(
             vec![error(
                 "kms",
                 "us-east-1",
@@ -333,10 +333,31 @@ mod tests {
                 Some(key),
                 "AccessDeniedException",
             )],
-            serde_json::json!({"us-east-1": region(&[], serde_json::json!({
-                table: {"arn": table, "name": "orders", "encryption": {"sse_type": "KMS", "status": "ENABLED", "kms_key_arn": key, "inaccessible_since": null}}
-            }))}),
+            serde_json::json!({"us-east-1": region(&[], serde_json::json!({}))}),
         );
+        // A table of the sample estate, encrypted with `key`.
+        let sample = crate::load::parse(
+            "sample-estate.json",
+            include_str!("../fixtures/sample-estate.json"),
+        )
+        .unwrap();
+        let mut orders = sample
+            .regions
+            .values()
+            .flat_map(|r| r.tables.iter().flatten())
+            .map(|(_, t)| t.clone())
+            .find(|t| t.encryption.is_some())
+            .unwrap();
+        orders.arn = table.to_string();
+        orders.replicas = Some(Vec::new());
+        if let Some(encryption) = orders.encryption.as_mut() {
+            encryption.kms_key_arn = Some(key.to_string());
+        }
+        inv.regions
+            .get_mut("us-east-1")
+            .and_then(|r| r.tables.as_mut())
+            .unwrap()
+            .insert(table.to_string(), orders);
         let reasons = ErrorIndex::new(&inv).reasons(
             "us-east-1",
             table,

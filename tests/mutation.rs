@@ -70,8 +70,9 @@ fn outcomes(policies: &PolicySet, config: &Config, text: &str) -> Result<Option<
             Ok(inventory) => inventory,
             Err(_) => return Ok(None),
         };
-        let findings = dynaudit::eval::evaluate(policies, &inventory, &config.parameters)
-            .map_err(|err| format!("evaluation failed: {err}"))?;
+        let findings =
+            dynaudit::eval::evaluate(policies, &inventory, &config.parameters, &config.evaluation)
+                .map_err(|err| format!("evaluation failed: {err}"))?;
         Ok(Some(
             findings
                 .into_iter()
@@ -95,9 +96,14 @@ fn outcomes(policies: &PolicySet, config: &Config, text: &str) -> Result<Option<
 #[test]
 fn nulling_any_evidence_value_never_makes_a_verdict() {
     let policies = PolicySet::load(&[]).unwrap();
-    let mut inputs: Vec<(PathBuf, Config)> =
-        vec![(root().join("fixtures/sample-estate.json"), Config::default())];
-    for entry in std::fs::read_dir(root().join("fixtures/rules")).unwrap().flatten() {
+    let mut inputs: Vec<(PathBuf, Config)> = vec![(
+        root().join("fixtures/sample-estate.json"),
+        Config::default(),
+    )];
+    for entry in std::fs::read_dir(root().join("fixtures/rules"))
+        .unwrap()
+        .flatten()
+    {
         let dir = entry.path();
         let mut dirs = vec![dir.clone()];
         for sub in std::fs::read_dir(&dir).unwrap().flatten() {

@@ -47,8 +47,8 @@ fn check_scenario(set: &PolicySet, rule_id: &str, dir: &Path) -> Result<BTreeSet
     let mut expected: Vec<Expected> = serde_json::from_str(&expected_text)
         .map_err(|err| format!("{shown}/expected.json: {err}"))?;
     expected.sort();
-    let findings =
-        evaluate(set, &inventory, &config.parameters).map_err(|err| format!("{shown}: {err}"))?;
+    let findings = evaluate(set, &inventory, &config.parameters, &config.evaluation)
+        .map_err(|err| format!("{shown}: {err}"))?;
     let mine: Vec<_> = findings.iter().filter(|f| f.rule_id == rule_id).collect();
     for finding in &mine {
         println!(

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use crate::collect::{CollectError, CollectOptions};
-use crate::config::ScanSettings;
 use crate::config::limits::DEFAULT_MAX_INPUT_BYTES;
 use crate::config::scan::ranges;
+use crate::config::{Config, ScanSettings};
 use crate::gate::Gate;
 use crate::metadata::Severity;
 use crate::regions::{RegionSelection, looks_like_region};
@@ -142,6 +142,27 @@ pub struct PolicyArgs {
     /// waived findings are kept, marked, and suppressed in SARIF.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// Seconds one rule's evaluation may take before it is stopped with an
+    /// error naming it (default 300, or `[evaluation]
+    /// max_seconds_per_rule`).
+    #[arg(long, value_name = "SECS")]
+    pub max_seconds_per_rule: Option<f64>,
+}
+
+impl PolicyArgs {
+    /// The configuration file (or the defaults), with the options that
+    /// override it.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut config = Config::load_or_default(self.config.as_deref())?;
+        if let Some(secs) = self.max_seconds_per_rule {
+            config.evaluation.max_seconds_per_rule = secs;
+            config
+                .evaluation
+                .validate()
+                .map_err(|message| anyhow::anyhow!("--max-seconds-per-rule {secs}: {message}"))?;
+        }
+        Ok(config)
+    }
 }
 
 /// Limits on the files read (`eval`, `scan`, `diff`).

@@ -10,7 +10,6 @@ use crate::audit::{load_waivers, read_outcomes};
 use crate::cli::args::{FailOn, InputArgs, PolicyArgs};
 use crate::cli::output::write_output;
 use crate::cli::path_check::{Input, Output, check_outputs, policy_inputs};
-use crate::config::Config;
 use crate::diff::Diff;
 use crate::gate::Gate;
 use crate::policy::PolicySet;
@@ -61,7 +60,7 @@ pub fn run(args: &DiffArgs) -> Result<u8> {
         .map(|path| Output::replace("--output", path))
         .collect();
     check_outputs(&inputs, &outputs)?;
-    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let config = args.policy.config()?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let waivers = load_waivers(args.policy.waivers.as_deref(), &policies)?;
     let side = |path: &std::path::Path| {

@@ -9,7 +9,6 @@ use crate::audit::Triage;
 use crate::cli::args::{InputArgs, PolicyArgs, ReportArgs};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings, write_output};
 use crate::cli::path_check::{Input, check_outputs, policy_inputs, report_files};
-use crate::config::Config;
 use crate::gate::EXIT_CLEAN;
 use crate::policy::PolicySet;
 
@@ -34,7 +33,7 @@ pub struct EvalArgs {
 pub fn run(args: &EvalArgs) -> Result<u8> {
     check_paths(args)?;
     args.report.check()?;
-    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let config = args.policy.config()?;
     let loaded = crate::load::load_limited(&args.inventory, args.input.max_input_bytes)?;
     if args.print_input {
         let input: serde_json::Value =
@@ -57,7 +56,12 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
         &policies,
         &config,
     )?;
-    let mut findings = crate::eval::evaluate(&policies, &loaded.inventory, &config.parameters)?;
+    let mut findings = crate::eval::evaluate(
+        &policies,
+        &loaded.inventory,
+        &config.parameters,
+        &config.evaluation,
+    )?;
     let waivers = triage.apply(&mut findings, &loaded.inventory)?;
     let evidence_uri = evidence_uri(&args.inventory);
     report_findings(&ReportRequest {

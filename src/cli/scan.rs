@@ -11,7 +11,6 @@ use crate::cli::args::{AwsArgs, InputArgs, PolicyArgs, ReportArgs};
 use crate::cli::collect::{print_summary, run_collection, write_inventory};
 use crate::cli::output::{ReportRequest, evidence_uri, report_findings};
 use crate::cli::path_check::{Output, check_outputs, policy_inputs, report_files};
-use crate::config::Config;
 use crate::policy::PolicySet;
 
 /// `dynaudit scan`.
@@ -44,7 +43,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     outputs.push(Output::replace("--inventory-out", &args.inventory_out));
     check_outputs(&inputs, &outputs)?;
     args.report.check()?;
-    let config = Config::load_or_default(args.policy.config.as_deref())?;
+    let config = args.policy.config()?;
     let policies = PolicySet::load(&args.policy.policy_dirs)?;
     let triage = Triage::load(
         args.policy.waivers.as_deref(),
@@ -59,7 +58,12 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let (inventory, summary) = run_collection(&options)?;
     let inventory_text = write_inventory(&inventory, &args.inventory_out)?;
     print_summary(&summary, args.report.quiet);
-    let mut findings = crate::eval::evaluate(&policies, &inventory, &config.parameters)?;
+    let mut findings = crate::eval::evaluate(
+        &policies,
+        &inventory,
+        &config.parameters,
+        &config.evaluation,
+    )?;
     let waivers = triage.apply(&mut findings, &inventory)?;
     let evidence_uri = evidence_uri(&args.inventory_out);
     report_findings(&ReportRequest {

@@ -1,10 +1,12 @@
 //! The configuration file (`dynaudit.toml`), validated before anything
-//! uses it: rule [`parameters`] and live-collection settings ([`scan`]).
+//! uses it: rule [`parameters`], live-collection settings ([`scan`]) and
+//! the bounds of policy evaluation ([`evaluation`]).
 //! Every default is defined once, in these types; the parameter reference
 //! in the README and `policies/README.md` is generated from them
 //! ([`reference`]) and checked by a test. Nothing here depends on AWS.
 
 pub mod endpoint;
+pub mod evaluation;
 pub mod limits;
 pub mod parameters;
 pub mod reference;
@@ -15,6 +17,7 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use evaluation::EvaluationSettings;
 pub use parameters::Parameters;
 pub use scan::ScanSettings;
 
@@ -42,6 +45,9 @@ pub struct Config {
     /// Live collection settings (`collect` and `scan`): retries, timeouts,
     /// concurrency, client-side rate limits.
     pub scan: ScanSettings,
+    /// Bounds of policy evaluation: time per rule, size of generated
+    /// collections.
+    pub evaluation: EvaluationSettings,
 }
 
 impl Config {
@@ -84,6 +90,14 @@ impl Config {
                 message: invalid.message,
             }
         })?;
+        config
+            .evaluation
+            .validate()
+            .map_err(|message| ConfigError::Invalid {
+                at: at(&["evaluation"]),
+                key: "evaluation".to_string(),
+                message,
+            })?;
         Ok(config)
     }
 }
@@ -114,6 +128,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("c.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn evaluation_limits_are_read_and_checked() {
+        let config = Config::parse(
+            "c.toml",
+            "[evaluation]\nmax_seconds_per_rule = 1.5\nmax_generated_elements = 10\n",
+        )
+        .unwrap();
+        assert_eq!(config.evaluation.max_seconds_per_rule, 1.5);
+        assert_eq!(config.evaluation.max_generated_elements, 10);
+        let err = Config::parse("c.toml", "[evaluation]\nmax_seconds_per_rule = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("evaluation.max_seconds_per_rule"), "{err}");
     }
 
     #[test]

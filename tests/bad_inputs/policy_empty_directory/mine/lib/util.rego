@@ -1,0 +1,3 @@
+package custom.lib.util
+
+x := 1

@@ -1,0 +1,14 @@
+# METADATA
+# title: T
+# description: D
+# custom:
+#   id: DYN901
+#   name: own-dyn901
+#   severity: low
+#   frameworks:
+#     soc2: [CC6.1]
+#   remediation:
+#     summary: S
+package dynaudit.rules.dyn901
+
+outcomes := set()

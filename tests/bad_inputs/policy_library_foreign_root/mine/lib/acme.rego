@@ -1,0 +1,3 @@
+package acme.helpers
+
+shout(s) := upper(s)

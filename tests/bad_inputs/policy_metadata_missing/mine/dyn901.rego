@@ -1,0 +1,3 @@
+package dynaudit.rules.dyn901
+
+outcomes := set()

@@ -1,0 +1,5 @@
+# No tag is required any more.
+
+package dynaudit.params
+
+required_tags := {}
