@@ -8,6 +8,9 @@
 //!   (`null` means "not collected": it can only make outcomes unknown, or
 //!   remove them with the resource they were about).
 //!
+//! Every inventory is read as one of the current schema version (in 1.0,
+//! `null` also meant "absent" for a few fields).
+//!
 //! The mutations are drawn with a fixed seed (`DYNAUDIT_MUTATION_SEED`
 //! changes it) and bounded in count (`DYNAUDIT_MUTATIONS`, default 400) and
 //! time (90 s), so the test always ends.
@@ -141,8 +144,13 @@ fn nulling_any_evidence_value_never_makes_a_verdict() {
     // Every input gets its share of the budget.
     let per_input = budget.div_ceil(inputs.len()).max(1);
     for (path, config) in &inputs {
-        let text = std::fs::read_to_string(path).unwrap();
-        let original: Value = serde_json::from_str(&text).unwrap();
+        // Read as evidence of the current schema version, where `null`
+        // means only "not collected" (in 1.0 some fields used it for
+        // "absent" too).
+        let mut original: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        original["schema_version"] = Value::from(dynaudit::inventory::SCHEMA_VERSION);
+        let text = original.to_string();
         let before = outcomes(&policies, config, &text)
             .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
             .unwrap_or_else(|| panic!("{} does not load", path.display()));
