@@ -98,30 +98,29 @@ impl<'a> ErrorIndex<'a> {
             }
             // The call was never made: an earlier call of the same service
             // about the same resources, or the region's listing, failed.
-            let service = candidates.first().map(|e| e.service.as_str());
+            let service = service_of(operation).or(candidates.first().map(|e| e.service.as_str()));
+            let Some(service) = service else {
+                reasons.push(missing(operation, region));
+                continue;
+            };
             let earlier = self
                 .inventory
                 .errors
                 .iter()
                 .filter(|e| e.operation != *operation)
-                .filter(|e| service.is_none_or(|s| s == e.service))
+                .filter(|e| e.service == service)
                 .find(|e| about(e))
                 .or_else(|| {
                     self.inventory
                         .errors
                         .iter()
                         .filter(|e| e.operation != *operation)
-                        .filter(|e| same_service(operation, e))
+                        .filter(|e| e.service == service)
                         .find(|e| region_wide(e))
                 });
             reasons.push(match earlier {
-                Some(e) => format!(
-                    "{operation} was not called: {}",
-                    describe(e, resource)
-                ),
-                None => format!(
-                    "{operation} evidence is missing from the inventory (no collection error recorded for it in {region})"
-                ),
+                Some(e) => format!("{operation} was not called: {}", describe(e, resource)),
+                None => missing(operation, region),
             });
         }
         reasons.dedup();
@@ -147,25 +146,49 @@ fn describe(e: &CollectionError, outcome_resource: &str) -> String {
     )
 }
 
-/// Whether `error` is a call of the service that `operation` belongs to, by
-/// the operations each collector sends first (listings) before the calls
-/// that depend on them.
-fn same_service(operation: &str, error: &CollectionError) -> bool {
-    const DEPENDS_ON: &[(&str, &str)] = &[
-        ("GetKeyRotationStatus", "kms"),
+fn missing(operation: &str, region: &str) -> String {
+    format!(
+        "{operation} evidence is missing from the inventory (no collection error recorded for it in {region})"
+    )
+}
+
+/// The service of an operation a rule needs, for the calls whose failure
+/// may stop a later call of the same service (a key's rotation is asked
+/// only after `DescribeKey`; a trail's selectors only after
+/// `DescribeTrails`).
+fn service_of(operation: &str) -> Option<&'static str> {
+    const SERVICES: &[(&str, &str)] = &[
         ("DescribeKey", "kms"),
-        ("GetEventSelectors", "cloudtrail"),
+        ("GetKeyRotationStatus", "kms"),
+        ("ListAliases", "kms"),
+        ("DescribeTrails", "cloudtrail"),
         ("GetTrailStatus", "cloudtrail"),
+        ("GetEventSelectors", "cloudtrail"),
+        ("ListBackupPlans", "backup"),
         ("GetBackupPlan", "backup"),
         ("ListBackupSelections", "backup"),
         ("GetBackupSelection", "backup"),
+        ("DescribeConfigurationRecorders", "config"),
         ("DescribeConfigurationRecorderStatus", "config"),
+        ("DescribeConfigRules", "config"),
         ("DescribeComplianceByConfigRule", "config"),
         ("GetComplianceDetailsByConfigRule", "config"),
+        ("ListTables", "dynamodb"),
+        ("DescribeTable", "dynamodb"),
+        ("DescribeContinuousBackups", "dynamodb"),
+        ("ListTagsOfResource", "dynamodb"),
+        ("ListBackups", "dynamodb"),
+        ("GetResourcePolicy", "dynamodb"),
+        ("DescribeContributorInsights", "dynamodb"),
+        ("DescribeVpcs", "ec2"),
+        ("DescribeVpcEndpoints", "ec2"),
+        ("DescribeClusters", "dax"),
+        ("GetAccountAuthorizationDetails", "iam"),
     ];
-    DEPENDS_ON
+    SERVICES
         .iter()
-        .any(|(op, service)| *op == operation && *service == error.service)
+        .find(|(op, _)| *op == operation)
+        .map(|(_, service)| *service)
 }
 
 /// Every string in a JSON value (ARNs and ids the evidence names).
