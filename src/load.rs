@@ -86,7 +86,13 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
     // know yet.
     let version: VersionOnly = serde_json::from_str(text).map_err(|err| json_error(path, &err))?;
     let found = version.schema_version.unwrap_or_default();
-    let major = found.split('.').next().and_then(|m| m.parse::<u64>().ok());
+    // `MAJOR.MINOR`, both numbers: rules read the minor (from 1.1 on, a
+    // null value is told apart from an absent one).
+    let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let major = match found.split_once('.') {
+        Some((major, minor)) if number(major) && number(minor) => major.parse::<u64>().ok(),
+        _ => None,
+    };
     if major != Some(SCHEMA_MAJOR) {
         return Err(InventoryError::Version {
             path: path.to_string(),
@@ -147,6 +153,18 @@ mod tests {
         let err = parse("x.json", "{\"schema_version\": \"2.0\", \"future\": 1}").unwrap_err();
         assert!(matches!(err, InventoryError::Version { .. }), "{err}");
         assert!(err.to_string().contains("`2.0`"), "{err}");
+    }
+
+    #[test]
+    fn version_must_be_major_dot_minor() {
+        for version in ["1", "1.", "1.x", "1.1.0", "+1.1", "1.1-beta", " 1.1"] {
+            let text = format!("{{\"schema_version\": \"{version}\"}}");
+            let err = parse("x.json", &text).unwrap_err();
+            assert!(
+                matches!(err, InventoryError::Version { .. }),
+                "{version}: {err}"
+            );
+        }
     }
 
     #[test]
