@@ -14,9 +14,14 @@
 #   the policy set of every principal the policy applies to. One outcome per
 #   managed policy (resource: the policy ARN) and per principal with inline
 #   policies (resource: the principal ARN); policies that grant no DynamoDB
-#   action get no outcome. A managed policy whose document was not collected
-#   is unknown. Permission boundaries and SCPs are not collected, so a grant
-#   they cut back is still reported.
+#   action get no outcome. A policy whose document was not collected, or
+#   breaks the IAM policy grammar (a statement whose Effect, Action or
+#   Resource is null or of the wrong type, a Principal in an identity-based
+#   policy, ...), is unknown, and the finding quotes the first problem. A
+#   grant that would fail is unknown, not fail, when every principal it
+#   applies to that has no such Deny has such an unreadable policy in its
+#   policy set: the Deny may be there. Permission boundaries and SCPs are
+#   not collected, so a grant they cut back is still reported.
 #
 #   PCI DSS v4.0 7.2.1 (an access control model grants access according to
 #   need) and 7.2.2 (access is assigned based on job classification and
@@ -106,20 +111,44 @@ admin(s) if {
 }
 
 # Every principal the policy applies to has an unconditional Deny of all
-# DynamoDB actions on the statement's resources.
+# DynamoDB actions on the statement's resources (`maybe_neutralised`: or
+# an unreadable policy, which may hold one).
 neutralised(pol, s) if {
 	count(pol.principals) > 0
 	every arn in pol.principals {
-		some d in iam.denies_of(arn)
-		iam.covers_dynamodb(d)
-		iam.deny_covers_resources(d, s)
+		void_for(arn, s)
 	}
 }
+
+maybe_neutralised(pol, s) if {
+	count(pol.principals) > 0
+	every arn in pol.principals {
+		maybe_void_for(arn, s)
+	}
+}
+
+void_for(arn, s) if {
+	some d in iam.denies_of(arn)
+	iam.covers_dynamodb(d)
+	iam.deny_covers_resources(d, s)
+}
+
+maybe_void_for(arn, s) if void_for(arn, s)
+
+maybe_void_for(arn, _) if iam.unsure[arn]
 
 findings[key] := fs if {
 	some key, pol in iam.policies
 	pol.statements != null
-	fs := [iam.statement_evidence(pol, s) | some s in pol.statements; admin(s); not neutralised(pol, s)]
+	fs := [iam.statement_evidence(pol, s) | some s in pol.statements; admin(s); not maybe_neutralised(pol, s)]
+	count(fs) > 0
+}
+
+# Grants that would fail but may be void by a Deny in an unreadable policy.
+unsure_findings[key] := fs if {
+	some key, pol in iam.policies
+	pol.statements != null
+	fs := [iam.statement_evidence(pol, s) | some s in pol.statements; admin(s); maybe_neutralised(pol, s); not neutralised(pol, s)]
 	count(fs) > 0
 }
 
@@ -144,6 +173,9 @@ status(res) := "fail" if {
 	findings[key]
 } else := "unknown" if {
 	count(iam.unreadable(res)) > 0
+} else := "unsure" if {
+	some key in iam.resource_keys[res]
+	unsure_findings[key]
 } else := "pass" if {
 	some key in iam.resource_keys[res]
 	relevant[key]
@@ -177,6 +209,12 @@ outcome(res, "fail") := {
 }
 
 outcome(res, "unknown") := iam.unreadable_outcome(res, "its DynamoDB grants")
+
+outcome(res, "unsure") := iam.unsure_outcome(
+	res,
+	[f | some key in iam.resource_keys[res]; some f in unsure_findings[key]],
+	"would allow every DynamoDB action (dynamodb:* or *) on every table with no condition",
+)
 
 outcome(res, "pass") := {
 	"status": "pass",

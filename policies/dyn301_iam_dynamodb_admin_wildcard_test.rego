@@ -236,3 +236,60 @@ test_policy_attached_to_group_names_the_group if {
 	some o in out
 	o.evidence.principals == [g.arn]
 }
+
+# --- documents that break the IAM policy grammar
+
+test_unknown_when_the_document_breaks_the_grammar if {
+	broken := {"Sid": "Audit", "Effect": "Allow", "Action": null, "Resource": "*"}
+	out := dyn301.outcomes with input as one_managed([admin, broken])
+	only(out, "unknown", build.iam_policy_arn("p"))
+	some o in out
+	o.message == `Managed policy p (arn:aws:iam::111122223333:policy/p): the document of p is not a valid IAM policy: Statement[1] (Sid "Audit") has Action null; it must be a string or a non-empty array of strings, so its DynamoDB grants cannot be checked`
+	o.needs == []
+	o.evidence.policy_problems == [{"policy": "p", "problem": `Statement[1] (Sid "Audit") has Action null; it must be a string or a non-empty array of strings`}]
+}
+
+test_unknown_when_an_allow_has_effect_null if {
+	# Read leniently, the statement was skipped: pass instead of fail.
+	out := dyn301.outcomes with input as one_managed([
+		{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"},
+		object.union(admin, {"Effect": null}),
+	])
+	only(out, "unknown", build.iam_policy_arn("p"))
+}
+
+test_unknown_when_a_deny_breaks_the_grammar if {
+	# A Deny spelt "deny" stopped applying: fail instead of pass.
+	deny := {"Effect": "deny", "Action": "dynamodb:*", "Resource": "*"}
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	out := dyn301.outcomes with input as inv(build.iam([], [], [r], [build.managed_policy("p", build.policy_document([admin]))]))
+	some o in out
+	o.resource == build.iam_policy_arn("p")
+	o.status == "unknown"
+	o.message == `Managed policy p (arn:aws:iam::111122223333:policy/p) would allow every DynamoDB action (dynamodb:* or *) on every table with no condition (Statement[0]), unless a Deny in a policy that could not be read voids it for the principals it applies to: the document of inline policy guard of arn:aws:iam::111122223333:role/app is not a valid IAM policy: Statement[0] has Effect "deny"; it must be "Allow" or "Deny"`
+	o.needs == []
+	o.evidence.unreadable_policies == [r.arn]
+}
+
+test_unknown_when_a_deny_may_be_in_a_document_not_collected if {
+	r := build.role("app", [], [build.iam_policy_arn("p"), build.iam_policy_arn("q")])
+	out := dyn301.outcomes with input as inv(build.iam([], [], [r], [
+		build.managed_policy("p", build.policy_document([admin])),
+		build.managed_policy("q", null),
+	]))
+	some o in out
+	o.resource == build.iam_policy_arn("p")
+	o.status == "unknown"
+	o.needs == ["GetAccountAuthorizationDetails"]
+	contains(o.message, "the document of managed policy q was not collected")
+}
+
+test_fail_when_a_principal_without_unreadable_policies_is_open if {
+	deny := {"Effect": "Deny", "Action": null, "Resource": "*"}
+	r1 := build.role("guarded", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	r2 := build.role("open", [], [build.iam_policy_arn("p")])
+	out := dyn301.outcomes with input as inv(build.iam([], [], [r1, r2], [build.managed_policy("p", build.policy_document([admin]))]))
+	some o in out
+	o.resource == build.iam_policy_arn("p")
+	o.status == "fail"
+}

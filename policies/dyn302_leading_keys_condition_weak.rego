@@ -24,8 +24,10 @@
 #   (conditions are AND-ed); a `Null` check on the key restricts no value
 #   and does not count. Deny statements are not judged (deny-based
 #   patterns legitimately use other operators). One outcome per managed
-#   policy and per principal with inline policies that use LeadingKeys; an
-#   unreadable managed policy is unknown.
+#   policy and per principal with inline policies that use LeadingKeys; a
+#   policy whose document was not collected or breaks the IAM policy
+#   grammar is unknown, quoting the problem, and so is a weak statement
+#   that an unconditional Deny in such a policy of its principals may void.
 #
 #   PCI DSS v4.0 7.2.1 (access granted according to need) and 7.3.1 (an
 #   access control system restricts access based on need to know): a
@@ -161,7 +163,15 @@ finding(pol, s) := object.union(iam.statement_evidence(pol, s), {"problems": sta
 findings[k] := fs if {
 	some k, pol in iam.policies
 	pol.statements != null
-	fs := [finding(pol, s) | some s in pol.statements; weak(s); not iam.neutralised(pol, s)]
+	fs := [finding(pol, s) | some s in pol.statements; weak(s); not iam.maybe_neutralised(pol, s)]
+	count(fs) > 0
+}
+
+# Weak statements that a Deny in an unreadable policy may void.
+unsure_findings[k] := fs if {
+	some k, pol in iam.policies
+	pol.statements != null
+	fs := [finding(pol, s) | some s in pol.statements; weak(s); iam.maybe_neutralised(pol, s); not iam.neutralised(pol, s)]
 	count(fs) > 0
 }
 
@@ -179,6 +189,9 @@ status(res) := "fail" if {
 	findings[k]
 } else := "unknown" if {
 	count(iam.unreadable(res)) > 0
+} else := "unsure" if {
+	some k in iam.resource_keys[res]
+	unsure_findings[k]
 } else := "pass" if {
 	some k in iam.resource_keys[res]
 	relevant[k]
@@ -214,6 +227,12 @@ summary(f) := sprintf("%s: %s", [iam.location(f), concat(", ", [short(p) | some 
 short(p) := sprintf("value %v", [p.value]) if "value" in object.keys(p) else := sprintf("operator %s", [p.operator])
 
 outcome(res, "unknown") := iam.unreadable_outcome(res, "its dynamodb:LeadingKeys conditions")
+
+outcome(res, "unsure") := iam.unsure_outcome(
+	res,
+	[f | some k in iam.resource_keys[res]; some f in unsure_findings[k]],
+	"would condition access on dynamodb:LeadingKeys with a wrong operator or a value not bound to the caller",
+)
 
 outcome(res, "pass") := {
 	"status": "pass",

@@ -178,3 +178,26 @@ test_fail_problems_name_only_the_weak_value if {
 	o.status == "fail"
 	o.evidence.statements[0].problems == [{"operator": "ForAllValues:StringEquals", "value": "tenant-1", "problem": "value is not a principal-bound policy variable"}]
 }
+
+# --- documents that break the IAM policy grammar
+
+test_unknown_when_the_document_breaks_the_grammar if {
+	out := dyn302.outcomes with input as one([rls(lk("StringEquals", ["x"])), {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": table, "Condition": {"ForAllValues:StringEquals": null}}])
+	some o in out
+	o.status == "unknown"
+	contains(o.message, `the document of p is not a valid IAM policy: Statement[1] has Condition operator "ForAllValues:StringEquals" with null`)
+}
+
+test_unknown_when_a_deny_breaks_the_grammar if {
+	# The Deny's Action null made it stop applying: fail instead of pass.
+	deny := {"Effect": "Deny", "Action": null, "Resource": "*"}
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	i := inv(iam_of([r], [build.managed_policy("p", build.policy_document([rls(lk("StringEquals", ["x"]))]))]))
+	out := dyn302.outcomes with input as i
+	some o in out
+	o.resource == build.iam_policy_arn("p")
+	o.status == "unknown"
+	contains(o.message, "would condition access on dynamodb:LeadingKeys")
+	contains(o.message, "Statement[0] has Action null")
+	o.evidence.statements[0].sid == "OwnItems"
+}

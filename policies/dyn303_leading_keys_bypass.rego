@@ -30,7 +30,10 @@
 #   PartiQLSelect; an unconditional Deny of the action in the policy set of
 #   every principal the policy applies to closes it for that action. One
 #   outcome per managed policy and per principal with inline policies that
-#   use such a restriction; an unreadable managed policy is unknown.
+#   use such a restriction; a policy whose document was not collected or
+#   breaks the IAM policy grammar is unknown, quoting the problem, and so is
+#   a bypass that an unconditional Deny in such a policy of its principals
+#   may close.
 #
 #   PCI DSS v4.0 7.2.1 (access granted according to need) and 7.3.1 (the
 #   access control system restricts access based on need to know): the
@@ -169,16 +172,28 @@ full_table_scan_guard(s) if {
 
 guarded(s, "dynamodb:partiqlselect") if full_table_scan_guard(s)
 
-# The bypass actions the statement allows, after guards and Denies.
+# The bypass actions the statement allows, after guards and Denies
+# (`maybe_bypass`: those only a Deny in an unreadable policy may void).
 bypass(pol, s) := sort({a |
 	some a in iam.granted_actions(s, candidates(s))
 	not guarded(s, a)
+	not iam.action_maybe_denied(pol, s, a)
+})
+
+maybe_bypass(pol, s) := sort({a |
+	some a in iam.granted_actions(s, candidates(s))
+	not guarded(s, a)
+	iam.action_maybe_denied(pol, s, a)
 	not iam.action_denied(pol, s, a)
 })
 
-offending(pol, s) if {
+open_restriction(s) if {
 	restricts(s)
 	not iam.requires_key_present(s, key)
+}
+
+offending(pol, s) if {
+	open_restriction(s)
 	count(bypass(pol, s)) > 0
 }
 
@@ -188,6 +203,19 @@ findings[k] := fs if {
 	some k, pol in iam.policies
 	pol.statements != null
 	fs := [finding(pol, s) | some s in pol.statements; offending(pol, s)]
+	count(fs) > 0
+}
+
+unsure_findings[k] := fs if {
+	some k, pol in iam.policies
+	pol.statements != null
+	fs := [object.union(iam.statement_evidence(pol, s), {"bypass_actions": bs}) |
+		some s in pol.statements
+		open_restriction(s)
+		not offending(pol, s)
+		bs := maybe_bypass(pol, s)
+		count(bs) > 0
+	]
 	count(fs) > 0
 }
 
@@ -203,6 +231,9 @@ status(res) := "fail" if {
 	findings[k]
 } else := "unknown" if {
 	count(iam.unreadable(res)) > 0
+} else := "unsure" if {
+	some k in iam.resource_keys[res]
+	unsure_findings[k]
 } else := "pass" if {
 	some k in iam.resource_keys[res]
 	relevant[k]
@@ -234,6 +265,14 @@ outcome(res, "fail") := {
 }
 
 outcome(res, "unknown") := iam.unreadable_outcome(res, "its dynamodb:LeadingKeys restrictions")
+
+outcome(res, "unsure") := iam.unsure_outcome(
+	res,
+	fs,
+	sprintf("would restrict items with ForAllValues on dynamodb:LeadingKeys but also allow actions that carry no partition key (%s)", [concat(", ", sort({a | some f in fs; some a in f.bypass_actions}))]),
+) if {
+	fs := [f | some k in iam.resource_keys[res]; some f in unsure_findings[k]]
+}
 
 outcome(res, "pass") := {
 	"status": "pass",

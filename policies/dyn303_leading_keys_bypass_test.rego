@@ -171,3 +171,36 @@ test_fail_inline_policy if {
 	o.status == "fail"
 	o.resource == r.arn
 }
+
+# --- documents that break the IAM policy grammar
+
+test_unknown_when_the_document_breaks_the_grammar if {
+	out := dyn303.outcomes with input as one([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk), {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": table, "Sid": 1}])
+	some o in out
+	o.status == "unknown"
+	contains(o.message, "Statement[1] has Sid 1; it must be a string")
+}
+
+test_unknown_when_a_deny_breaks_the_grammar if {
+	# The Deny's Statement null made it stop applying: fail instead of pass.
+	r := build.role("app", [build.inline_policy("guard", {"Version": "2012-10-17", "Statement": null})], [build.iam_policy_arn("p")])
+	i := inv(iam_of([r], [build.managed_policy("p", build.policy_document([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)]))]))
+	out := dyn303.outcomes with input as i
+	some o in out
+	o.resource == build.iam_policy_arn("p")
+	o.status == "unknown"
+	contains(o.message, "dynamodb:scan")
+	contains(o.message, "its Statement is null")
+	o.evidence.statements[0].bypass_actions == ["dynamodb:scan"]
+}
+
+test_fail_when_only_some_bypass_actions_may_be_denied if {
+	deny := {"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": "*"}
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	i := inv(iam_of([r], [build.managed_policy("p", build.policy_document([rls(["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:DeleteTable"], table, lk)]))]))
+	out := dyn303.outcomes with input as i
+	some o in out
+	o.resource == build.iam_policy_arn("p")
+	o.status == "fail"
+	o.evidence.statements[0].bypass_actions == ["dynamodb:deletetable"]
+}

@@ -19,9 +19,11 @@
 #   are not counted). Resource patterns with policy variables are read as
 #   matching any table. Whether the LeadingKeys condition itself is sound is
 #   DYN302 and DYN303. Unknown when IAM, an attached policy document or the
-#   table's resource policy was not collected, or when the table's tags were
-#   not collected and it is not named in the configuration; a table that
-#   does not require row-level security gets no outcome.
+#   table's resource policy was not collected or breaks the IAM policy
+#   grammar (the finding quotes the first problem; a grant that a Deny in
+#   such a document may void is not a sure failure), or when the table's
+#   tags were not collected and it is not named in the configuration; a
+#   table that does not require row-level security gets no outcome.
 #
 #   PCI DSS v4.0 7.2.1 (access granted according to need) and 7.3.1 (an
 #   access control system restricts access based on need to know): for a
@@ -298,21 +300,29 @@ iam_findings_probe(x, arn, probe) := [[f, o.description] |
 	f := offender_finding(o, arn)
 ]
 
-# The offender's finding on the table: its actions that no Deny voids there.
+# The offender's finding on the table: its actions that no Deny voids
+# there, nor may void (a Deny in an unreadable policy of its principals:
+# the table is then unknown, as `gaps` says).
 offender_finding(o, _) := o.finding if not o.deny_applies
 
 offender_finding(o, arn) := object.union(o.finding, {"actions": acts}) if {
 	o.deny_applies
 	pol := iam.policies[o.key]
-	acts := sort({a | some a in o.actions; not iam.action_denied_on(pol, a, arn)})
+	acts := sort({a | some a in o.actions; not iam.action_maybe_denied_on(pol, a, arn)})
 	count(acts) > 0
 }
 
 # The table's resource policy record: null when not collected.
 resource_policy(x) := object.get(x.table, "resource_policy", null)
 
+# The table's resource-based policy read against the grammar:
+# {statements, problem}, both null when the table has no policy.
+resource_document(x) := iam.read_document(resource_policy(x).document, "resource") if {
+	resource_policy(x) != null
+} else := {"statements": null, "problem": null}
+
 policy_findings(x) := [f |
-	sts := iam.statements(resource_policy(x).document)
+	sts := resource_document(x).statements
 	sts != null
 	some s in sts
 	iam.is_allow(s)
@@ -340,32 +350,54 @@ findings(x) := array.concat(iam_findings(x), [[f, describe(f)] | some f in polic
 	resource_policy(x).document != null
 } else := iam_findings(x)
 
-# Attached policies whose documents could not be read.
+# Attached policies whose documents could not be read: not collected, or
+# breaking the policy grammar (a Deny in any of them may void a grant).
 unreadable_policies := sort([pol.resource | some pol in iam.policies; pol.statements == null])
 
-unreadable_needs := {n | some pol in iam.policies; pol.statements == null; some n in pol.needs}
+uncollected_policies := [pol | some pol in iam.policies; pol.statements == null; pol.problem == null]
 
-# What is missing to decide a table with no finding.
+unreadable_needs := {n | some pol in uncollected_policies; some n in pol.needs}
+
+# The grammar problems of attached policies, as messages say them.
+policy_problems := sort([iam.unreadable_reason(pol, iam.policy_title(pol)) | some pol in iam.policies; pol.problem != null])
+
+# The calls whose evidence is missing to decide a table with no finding
+# (none for a document that breaks the grammar: `gaps` quotes it).
 missing(x) := sort(array.concat(
 	array.concat(
 		["GetAccountAuthorizationDetails" | not iam.collected],
-		[n | iam.collected; count(unreadable_policies) > 0; some n in unreadable_needs],
+		[n | iam.collected; some n in unreadable_needs],
 	),
 	["GetResourcePolicy" | resource_policy(x) == null],
 ))
 
 iam_collected := true if iam.collected else := false
 
+# What keeps a table with no finding from passing, in words.
 gaps(x) := array.concat(
 	array.concat(
 		["the IAM authorization details were not collected" | not iam.collected],
-		[sprintf("%d attached policy document(s) were not collected", [count(unreadable_policies)]) |
-			iam.collected
-			count(unreadable_policies) > 0
+		array.concat(
+			[sprintf("%d attached policy document(s) were not collected", [count(uncollected_policies)]) |
+				iam.collected
+				count(uncollected_policies) > 0
+			],
+			[problems_gap | iam.collected; count(policy_problems) > 0],
+		),
+	),
+	array.concat(
+		["the table's resource-based policy was not collected" | resource_policy(x) == null],
+		[sprintf("the table's resource-based policy is not a valid IAM policy: %s", [p]) |
+			resource_policy(x) != null
+			p := resource_document(x).problem
+			p != null
 		],
 	),
-	["the table's resource-based policy was not collected" | resource_policy(x) == null],
 )
+
+problems_gap := policy_problems[0] if {
+	count(policy_problems) == 1
+} else := sprintf("%s (and %d more attached policy document(s) are not valid IAM policies)", [policy_problems[0], count(policy_problems) - 1])
 
 # ---------------------------------------------------------------------------
 # Outcomes
@@ -418,21 +450,43 @@ table_outcome(x, req, fs, _) := {
 	"resource": x.arn,
 	"region": x.region,
 	"message": sprintf(
-		"Table %s in %s requires row-level security, and no collected policy grants item access to it without dynamodb:LeadingKeys, but %s",
-		[x.table.name, x.region, concat(" and ", gaps(x))],
+		"Table %s in %s requires row-level security, and %s, but %s",
+		[x.table.name, x.region, unsure_lead(us), concat(" and ", gaps(x))],
 	),
 	"evidence": {
 		"row_level_security": req,
 		"iam_collected": iam_collected,
 		"unreadable_policies": iam.bounded(unreadable_policies),
+		"policy_problems": iam.bounded(policy_problems),
 		"resource_policy_collected": resource_policy(x) != null,
+		"resource_policy_problem": object.get(resource_document(x), "problem", null),
+		"statements_a_deny_may_void": iam.bounded([u[0] | some u in us]),
 	},
-	"needs": needs,
+	"needs": missing(x),
 } if {
 	count(fs) == 0
-	needs := missing(x)
-	count(needs) > 0
+	count(gaps(x)) > 0
+	us := unsure_findings(x)
 }
+
+# Grants without LeadingKeys on the table that only a Deny in an unreadable
+# policy of their principals may void, as [finding, description] pairs.
+unsure_findings(x) := [[f, o.description] |
+	some i in reaching_offenders(x, concat("", [x.arn, "/index/i"]))
+	o := iam_offenders[i]
+	o.deny_applies
+	pol := iam.policies[o.key]
+	acts := sort({a | some a in o.actions; iam.action_maybe_denied_on(pol, a, x.arn); not iam.action_denied_on(pol, a, x.arn)})
+	count(acts) > 0
+	f := object.union(o.finding, {"actions": acts})
+]
+
+unsure_lead(us) := "no collected policy grants item access to it without dynamodb:LeadingKeys" if {
+	count(us) == 0
+} else := sprintf(
+	"%d statement(s) grant item actions on it without a dynamodb:LeadingKeys condition unless a Deny in a policy that could not be read voids them (%s)",
+	[count(us), concat("; ", iam.bounded([u[1] | some u in us]))],
+)
 
 table_outcome(x, req, fs, _) := {
 	"status": "pass",
@@ -449,7 +503,7 @@ table_outcome(x, req, fs, _) := {
 	},
 } if {
 	count(fs) == 0
-	count(missing(x)) == 0
+	count(gaps(x)) == 0
 }
 
 describe(f) := sprintf("%s of %s %s (%s)", [f.label, kind, f.policy, concat(", ", f.principals)]) if {

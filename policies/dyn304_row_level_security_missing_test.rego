@@ -21,6 +21,9 @@ one(stmts) := iam_of(
 	[build.managed_policy("p", build.policy_document(stmts))],
 )
 
+# A policy that grants no DynamoDB action (a Statement cannot be empty).
+no_grants := [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]
+
 lk := {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}}
 
 grant(actions, resource) := {"Effect": "Allow", "Action": actions, "Resource": resource}
@@ -110,7 +113,7 @@ test_custom_tag_key if {
 }
 
 test_unknown_when_tags_not_collected if {
-	i := inv(one([]), [table("orders", null, build.no_resource_policy)])
+	i := inv(one(no_grants), [table("orders", null, build.no_resource_policy)])
 	out := dyn304.outcomes with input as i
 	count(out) == 1
 	o := outcome(out, "orders")
@@ -131,7 +134,7 @@ test_unknown_when_a_policy_document_is_missing if {
 	iam := iam_of(
 		[build.role("app", [], [build.iam_policy_arn("p"), build.iam_policy_arn("q")])],
 		[
-			build.managed_policy("p", build.policy_document([])),
+			build.managed_policy("p", build.policy_document(no_grants)),
 			build.managed_policy("q", null),
 		],
 	)
@@ -141,9 +144,12 @@ test_unknown_when_a_policy_document_is_missing if {
 	o.evidence.unreadable_policies == [build.iam_policy_arn("q")]
 }
 
-test_fail_beats_missing_document if {
+test_fail_beats_missing_document_of_another_principal if {
 	iam := iam_of(
-		[build.role("app", [], [build.iam_policy_arn("p"), build.iam_policy_arn("q")])],
+		[
+			build.role("app", [], [build.iam_policy_arn("p")]),
+			build.role("other", [], [build.iam_policy_arn("q")]),
+		],
 		[
 			build.managed_policy("p", build.policy_document([grant("dynamodb:Scan", "*")])),
 			build.managed_policy("q", null),
@@ -153,8 +159,24 @@ test_fail_beats_missing_document if {
 	outcome(out, "orders").status == "fail"
 }
 
+# The missing document may deny the grant to the only principal it applies
+# to: not a sure fail.
+test_unknown_when_the_principal_has_a_missing_document if {
+	iam := iam_of(
+		[build.role("app", [], [build.iam_policy_arn("p"), build.iam_policy_arn("q")])],
+		[
+			build.managed_policy("p", build.policy_document([grant("dynamodb:Scan", "*")])),
+			build.managed_policy("q", null),
+		],
+	)
+	out := dyn304.outcomes with input as inv(iam, [table("orders", required, build.no_resource_policy)])
+	o := outcome(out, "orders")
+	o.status == "unknown"
+	o.needs == ["GetAccountAuthorizationDetails"]
+}
+
 test_unknown_when_resource_policy_not_collected if {
-	i := inv(one([]), [table("orders", required, null)])
+	i := inv(one(no_grants), [table("orders", required, null)])
 	out := dyn304.outcomes with input as i
 	o := outcome(out, "orders")
 	o.status == "unknown"
@@ -168,7 +190,7 @@ test_fail_resource_policy_grant if {
 		"Action": "dynamodb:Scan",
 		"Resource": arn("orders"),
 	}])}
-	out := dyn304.outcomes with input as inv(one([]), [table("orders", required, rp)])
+	out := dyn304.outcomes with input as inv(one(no_grants), [table("orders", required, rp)])
 	o := outcome(out, "orders")
 	o.status == "fail"
 	o.evidence.statements[0].source == "resource_policy"
@@ -181,7 +203,7 @@ test_pass_resource_policy_delegating_to_account if {
 		"Action": "dynamodb:GetItem",
 		"Resource": arn("orders"),
 	}])}
-	out := dyn304.outcomes with input as inv(one([]), [table("orders", required, rp)])
+	out := dyn304.outcomes with input as inv(one(no_grants), [table("orders", required, rp)])
 	outcome(out, "orders").status == "pass"
 }
 
@@ -204,7 +226,7 @@ test_fail_partly_denied_lists_remaining_actions if {
 }
 
 test_unknown_when_tables_not_listed if {
-	i := build.inventory_with({"us-east-1": build.region({"tables": null})}, {"iam": one([])})
+	i := build.inventory_with({"us-east-1": build.region({"tables": null})}, {"iam": one(no_grants)})
 	out := dyn304.outcomes with input as i
 	count(out) == 1
 	some o in out
@@ -236,4 +258,52 @@ test_not_resource_statement if {
 	out := dyn304.outcomes with input as inv(one([s]), [table("orders", required, build.no_resource_policy), table("audit", required, build.no_resource_policy)])
 	outcome(out, "orders").status == "fail"
 	outcome(out, "audit").status == "pass"
+}
+
+# --- documents that break the IAM policy grammar
+
+test_unknown_when_a_deny_breaks_the_grammar if {
+	# The Deny's Effect null made it stop applying: fail instead of pass.
+	deny := {"Sid": "NoItems", "Effect": null, "Action": ["dynamodb:GetItem", "dynamodb:Query"], "Resource": arn("orders")}
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [build.iam_policy_arn("p")])
+	iam := iam_of([r], [build.managed_policy("p", build.policy_document([grant(["dynamodb:GetItem", "dynamodb:Query"], "*")]))])
+	out := dyn304.outcomes with input as inv(iam, [table("orders", required, build.no_resource_policy)])
+	o := outcome(out, "orders")
+	o.status == "unknown"
+	o.needs == []
+	o.message == `Table orders in us-east-1 requires row-level security, and 1 statement(s) grant item actions on it without a dynamodb:LeadingKeys condition unless a Deny in a policy that could not be read voids them (Statement[0] of managed policy p (arn:aws:iam::111122223333:role/app)), but the document of inline policy guard of arn:aws:iam::111122223333:role/app is not a valid IAM policy: Statement[0] (Sid "NoItems") has Effect null; it must be "Allow" or "Deny"`
+	o.evidence.statements_a_deny_may_void[0].actions == ["dynamodb:getitem", "dynamodb:query"]
+}
+
+test_unknown_names_no_grant_when_there_is_none if {
+	deny := {"Effect": "Deny", "Action": ["dynamodb:GetItem"], "Resource": "*", "Condition": null}
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [])
+	out := dyn304.outcomes with input as inv(iam_of([r], []), [table("orders", required, build.no_resource_policy)])
+	o := outcome(out, "orders")
+	o.status == "unknown"
+	startswith(o.message, "Table orders in us-east-1 requires row-level security, and no collected policy grants item access to it without dynamodb:LeadingKeys, but the document of inline policy guard")
+	o.evidence.statements_a_deny_may_void == []
+}
+
+test_fail_when_the_grant_is_sure_despite_a_broken_document if {
+	deny := {"Effect": "Deny", "Action": "dynamodb:GetItem"}
+	r := build.role("app", [build.inline_policy("guard", build.policy_document([deny]))], [])
+	iam := iam_of([r, build.role("reader", [], [build.iam_policy_arn("p")])], [build.managed_policy("p", build.policy_document([grant("dynamodb:GetItem", "*")]))])
+	out := dyn304.outcomes with input as inv(iam, [table("orders", required, build.no_resource_policy)])
+	outcome(out, "orders").status == "fail"
+}
+
+test_unknown_when_the_resource_policy_breaks_the_grammar if {
+	# Read leniently, the Principal-less grant was skipped: pass instead of fail.
+	rp := {"document": build.policy_document([{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": arn("orders")}])}
+	out := dyn304.outcomes with input as inv(one(no_grants), [table("orders", required, rp)])
+	o := outcome(out, "orders")
+	o.status == "unknown"
+	o.evidence.resource_policy_problem == "Statement[0] has neither Principal nor NotPrincipal (a resource-based policy must say whom it applies to)"
+	contains(o.message, "the table's resource-based policy is not a valid IAM policy: Statement[0] has neither Principal nor NotPrincipal")
+}
+
+test_unknown_when_the_resource_policy_is_not_json if {
+	out := dyn304.outcomes with input as inv(one(no_grants), [table("orders", required, {"document": "{not json"})])
+	outcome(out, "orders").status == "unknown"
 }

@@ -18,7 +18,9 @@
 #   policy is not counted. Service and federated principals are not judged
 #   here. Passes when the table has no resource-based policy, or when every
 #   Allow is confined to trusted accounts. Unknown when the policy was not
-#   collected or cannot be parsed.
+#   collected, or is not a valid IAM policy (not JSON, or breaking the
+#   policy grammar, such as a statement whose Effect, Principal or Action
+#   is null or of the wrong type): the finding quotes the first problem.
 #
 #   PCI DSS v4.0 7.2.1 (an access control model grants access only as
 #   needed): a table readable by anyone, or by an account outside the
@@ -250,19 +252,22 @@ outcomes contains o if {
 	some arn, t in r.tables
 	doc := t.resource_policy.document
 	doc != null
-	o := policy_outcome({"region": region, "arn": arn, "table": t}, iam.statements(doc))
+	o := policy_outcome({"region": region, "arn": arn, "table": t}, iam.read_document(doc, "resource"))
 }
 
-policy_outcome(x, null) := {
+# `read`: the document read against the policy grammar.
+policy_outcome(x, read) := {
 	"status": "unknown",
 	"resource": x.arn,
 	"region": x.region,
-	"message": sprintf("The resource-based policy of table %s in %s could not be parsed", [x.table.name, x.region]),
-	"evidence": {"resource_policy": resource_policy(x)},
-	"needs": ["GetResourcePolicy"],
+	"message": sprintf("The resource-based policy of table %s in %s is not a valid IAM policy: %s", [x.table.name, x.region, read.problem]),
+	"evidence": {"resource_policy": resource_policy(x), "problem": read.problem},
+	"needs": [],
+} if {
+	read.problem != null
 }
 
-policy_outcome(x, sts) := {
+policy_outcome(x, read) := {
 	"status": "fail",
 	"resource": x.arn,
 	"region": x.region,
@@ -276,12 +281,13 @@ policy_outcome(x, sts) := {
 		"trusted_accounts": sort(trusted),
 	},
 } if {
+	sts := read.statements
 	sts != null
 	fs := findings(sts)
 	count(fs) > 0
 }
 
-policy_outcome(x, sts) := {
+policy_outcome(x, read) := {
 	"status": "pass",
 	"resource": x.arn,
 	"region": x.region,
@@ -295,6 +301,7 @@ policy_outcome(x, sts) := {
 		"trusted_accounts": sort(trusted),
 	},
 } if {
+	sts := read.statements
 	sts != null
 	count(findings(sts)) == 0
 }

@@ -155,3 +155,48 @@ test_unknown_principal_id_is_not_cross_account if {
 	# The unique id of a deleted principal names no account anyone can use.
 	status_of([allow({"AWS": "AROAEXAMPLEID123456"}, {})]) == "pass"
 }
+
+# --- documents that break the IAM policy grammar (read leniently, each of
+# these was a pass: the public grant was skipped or misread)
+
+public_grant := {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "dynamodb:*", "Resource": "*"}
+
+grammar_outcome(stmts) := o if {
+	out := dyn305.outcomes with input as inv([table("orders", doc(stmts))])
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == []
+}
+
+test_unknown_when_principal_is_null if {
+	o := grammar_outcome([object.union(public_grant, {"Principal": null})])
+	o.message == `The resource-based policy of table orders in us-east-1 is not a valid IAM policy: Statement[0] (Sid "Public") has Principal null; it must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}`
+	o.evidence.problem == `Statement[0] (Sid "Public") has Principal null; it must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}`
+}
+
+test_unknown_when_principal_aws_is_a_number if {
+	o := grammar_outcome([allow("*", {}), object.union(public_grant, {"Principal": {"AWS": 444455556666}})])
+	contains(o.message, `Statement[1] (Sid "Public") has Principal.AWS 444455556666; it must be a string or a non-empty array of strings`)
+}
+
+test_unknown_when_effect_is_wrong if {
+	o := grammar_outcome([object.union(public_grant, {"Effect": "ALLOW"})])
+	contains(o.message, `has Effect "ALLOW"; it must be "Allow" or "Deny"`)
+}
+
+test_unknown_when_action_is_an_object if {
+	o := grammar_outcome([object.union(public_grant, {"Action": {"dynamodb": "*"}})])
+	contains(o.message, "has Action an object")
+}
+
+test_unknown_when_statement_is_null if {
+	out := dyn305.outcomes with input as inv([table("orders", {"document": {"Version": "2012-10-17", "Statement": null}})])
+	some o in out
+	o.status == "unknown"
+	contains(o.message, "its Statement is null")
+}
+
+test_resource_may_be_left_out if {
+	status_of([object.remove(public_grant, {"Resource"})]) == "fail"
+}

@@ -15,8 +15,10 @@
 #   subnet (copy items into an attacker-owned table). A policy scoped to the
 #   organisation's accounts or tables (`aws:ResourceAccount`,
 #   `aws:PrincipalOrgID`, table ARNs) passes. Evidence names the offending
-#   statement indexes. The outcome is unknown for the region when its VPC
-#   endpoints could not be described.
+#   statement indexes. An endpoint whose policy breaks the IAM policy
+#   grammar (a statement whose Effect, Principal or Action is null or of the
+#   wrong type, ...) is unknown, quoting the first problem. The outcome is
+#   unknown for the region when its VPC endpoints could not be described.
 #   PCI DSS v4.0 1.3.1 requires traffic to and from the cardholder data
 #   environment to be restricted to only that which is necessary; an
 #   endpoint policy is the network-path control that limits which tables and
@@ -64,6 +66,7 @@
 package dynaudit.rules.dyn402
 
 import data.dynaudit.lib.common
+import data.dynaudit.lib.iam
 
 inactive_states := {"deleting", "deleted", "failed", "rejected", "expired"}
 
@@ -230,6 +233,15 @@ outcomes contains {
 	ep.policy_document == null
 }
 
+# Endpoints with a policy document, with its first problem against the IAM
+# policy grammar (null when it follows it). The analysis below reads only
+# documents that follow it.
+policies contains [region, id, ep, problem] if {
+	some [region, id, ep] in dynamodb_endpoints
+	ep.policy_document != null
+	problem := iam.grammar_problem(ep.policy_document, "resource")
+}
+
 outcomes contains {
 	"status": "fail",
 	"resource": id,
@@ -240,8 +252,7 @@ outcomes contains {
 	),
 	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "full_access_statements": idx},
 } if {
-	some [region, id, ep] in dynamodb_endpoints
-	ep.policy_document != null
+	some [region, id, ep, null] in policies
 	doc := document(ep.policy_document)
 	unrestricted(doc)
 	idx := full_access_indexes(doc)
@@ -251,13 +262,12 @@ outcomes contains {
 	"status": "unknown",
 	"resource": id,
 	"region": region,
-	"message": sprintf("The policy of DynamoDB VPC endpoint %s (VPC %s, %s) could not be read as a JSON policy document", [id, ep.vpc_id, region]),
-	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "policy_document": ep.policy_document},
-	"needs": ["DescribeVpcEndpoints"],
+	"message": sprintf("The policy of DynamoDB VPC endpoint %s (VPC %s, %s) is not a valid IAM policy: %s", [id, ep.vpc_id, region, problem]),
+	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "policy_document": ep.policy_document, "problem": problem},
+	"needs": [],
 } if {
-	some [region, id, ep] in dynamodb_endpoints
-	ep.policy_document != null
-	not document(ep.policy_document)
+	some [region, id, ep, problem] in policies
+	problem != null
 }
 
 outcomes contains {
@@ -267,8 +277,7 @@ outcomes contains {
 	"message": sprintf("DynamoDB VPC endpoint %s (VPC %s, %s) has a policy that restricts principals, actions, resources or conditions", [id, ep.vpc_id, region]),
 	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "full_access_statements": []},
 } if {
-	some [region, id, ep] in dynamodb_endpoints
-	ep.policy_document != null
+	some [region, id, ep, null] in policies
 	doc := document(ep.policy_document)
 	not unrestricted(doc)
 }

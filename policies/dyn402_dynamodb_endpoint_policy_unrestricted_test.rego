@@ -136,3 +136,43 @@ test_unknown_when_endpoints_not_collected if {
 	o.resource == "111122223333/us-east-1"
 	o.needs == ["DescribeVpcEndpoints"]
 }
+
+# --- documents that break the IAM policy grammar (read leniently, each of
+# these was a pass: the full-access statement was skipped)
+
+grammar_outcome(p) := o if {
+	out := dyn402.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "available", p)})
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == []
+}
+
+full := {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+
+test_unknown_when_effect_is_null if {
+	o := grammar_outcome(policy([object.union(full, {"Effect": null})]))
+	o.message == `The policy of DynamoDB VPC endpoint vpce-1 (VPC vpc-1, us-east-1) is not a valid IAM policy: Statement[0] has Effect null; it must be "Allow" or "Deny"`
+}
+
+test_unknown_when_principal_aws_is_not_a_string if {
+	o := grammar_outcome(policy([object.union(full, {"Principal": {"AWS": [null]}})]))
+	contains(o.message, "Statement[0] has Principal.AWS[0] null; each must be a string")
+}
+
+test_unknown_when_action_is_a_number if {
+	o := grammar_outcome(policy([{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": "*"}, object.union(full, {"Action": 42})]))
+	contains(o.message, "Statement[1] has Action 42")
+}
+
+test_unknown_when_statement_is_a_string if {
+	o := grammar_outcome({"Statement": json.marshal([full])})
+	contains(o.message, "its Statement is")
+}
+
+test_unknown_when_a_deny_breaks_the_grammar if {
+	# A Deny with Effect "deny" narrowed the full access: pass instead of fail.
+	o := grammar_outcome(policy([full, {"Effect": "deny", "Principal": "*", "Action": "dynamodb:DeleteTable", "Resource": "*"}]))
+	contains(o.message, `Statement[1] has Effect "deny"`)
+}
+

@@ -94,7 +94,13 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
     // which names its line.
     if !top.has("schema_version") || top.schema_version.is_some() {
         let found = top.schema_version.unwrap_or_default();
-        let major = found.split('.').next().and_then(|m| m.parse::<u64>().ok());
+        // `MAJOR.MINOR`, both numbers: rules read the minor (from 1.1 on, a
+        // null value is told apart from an absent one).
+        let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let major = match found.split_once('.') {
+            Some((major, minor)) if number(major) && number(minor) => major.parse::<u64>().ok(),
+            _ => None,
+        };
         if major != Some(SCHEMA_MAJOR) {
             // Shown on a terminal: control characters escaped, and short.
             let found: String = found
@@ -167,6 +173,18 @@ mod tests {
         let err = parse("x.json", "{\"schema_version\": \"2.0\", \"future\": 1}").unwrap_err();
         assert!(matches!(err, InventoryError::Version { .. }), "{err}");
         assert!(err.to_string().contains("`2.0`"), "{err}");
+    }
+
+    #[test]
+    fn version_must_be_major_dot_minor() {
+        for version in ["1", "1.", "1.x", "1.1.0", "+1.1", "1.1-beta", " 1.1"] {
+            let text = format!("{{\"schema_version\": \"{version}\"}}");
+            let err = parse("x.json", &text).unwrap_err();
+            assert!(
+                matches!(err, InventoryError::Version { .. }),
+                "{version}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -448,6 +448,54 @@ fn fail_on_unknown_gates_unknown_outcomes() {
     );
 }
 
+/// Regression: a policy document that breaks the IAM policy grammar was read
+/// leniently, and its rules passed what they should have failed. Now each
+/// such outcome is unknown and quotes the problem; --fail-on-unknown
+/// counts it.
+#[test]
+fn malformed_policy_documents_make_their_rules_unknown() {
+    let mut inventory: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(SAMPLE)).unwrap()).unwrap();
+    let east = &mut inventory["regions"]["us-east-1"];
+    let sessions = &mut east["tables"]["arn:aws:dynamodb:us-east-1:111122223333:table/sessions"];
+    sessions["resource_policy"]["document"]["Statement"][0]["Principal"] = Value::Null;
+    let west = &mut inventory["regions"]["us-west-2"];
+    west["vpc_endpoints"]["vpce-0d1f5b7c9e3a4b791"]["policy_document"]["Statement"][0]["Effect"] =
+        Value::from("allow");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("malformed.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&inventory).unwrap()).unwrap();
+    let path = path.to_str().unwrap();
+
+    let report = json(&dynaudit(&["eval", path, "--format", "json", "-q"]));
+    let table = finding(&report, "DYN305", "table/sessions");
+    assert_eq!(table["status"], "unknown", "{table}");
+    assert_eq!(
+        table["message"],
+        "The resource-based policy of table sessions in us-east-1 is not a valid IAM policy: \
+         Statement[0] (Sid \"PartnerSessionLookup\") has Principal null; it must be \"*\" or \
+         an object such as {\"AWS\": \"arn:aws:iam::111122223333:root\"}"
+    );
+    let endpoint = finding(&report, "DYN402", "vpce-0d1f5b7c9e3a4b791");
+    assert_eq!(endpoint["status"], "unknown", "{endpoint}");
+    assert!(
+        endpoint["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("is not a valid IAM policy: Statement[0] has Effect \"allow\"; it must be \"Allow\" or \"Deny\""),
+        "{endpoint}"
+    );
+
+    // The sample's 7 unknowns and these 2.
+    let out = dynaudit(&["eval", path, "--fail-on", "none", "--fail-on-unknown"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("9 counted by --fail-on none --fail-on-unknown"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn diff_of_inventories_and_of_reports_agree() {
     let dir = tempfile::tempdir().unwrap();

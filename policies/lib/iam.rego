@@ -2,6 +2,9 @@
 # Plain Rego v1, no custom builtins.
 #
 # What it provides:
+# - the IAM policy grammar (`grammar_problem`, `read_document`): a document
+#   that breaks it is read as unknown, with its first problem in words,
+#   never leniently;
 # - document and statement normalisation: `Statement` as object or array;
 #   `Action`/`NotAction`, `Resource`/`NotResource`, `Principal`/`NotPrincipal`
 #   as string or array; `Condition` flattened to one entry per operator and
@@ -25,7 +28,9 @@
 # - for each principal, the unconditional Deny statements of its policy set
 #   (its own policies, and for a user those of its groups), so a rule can
 #   tell whether an Allow is neutralised. A Deny with any condition never
-#   neutralises (conservative).
+#   neutralises (conservative). A principal whose policy set holds a
+#   document that could not be read (`unsure`) may have any Deny: an Allow
+#   that rests on it alone is "maybe neutralised" (unknown, not fail).
 #
 # regorus 0.14 notes for rule authors: a multi-value rule (`m[k] contains v`)
 # with no entry is undefined, not {}; a `contains` head whose expression is
@@ -216,6 +221,248 @@ statement_evidence(pol, s) := {
 	"not_resource": object.get(s.raw, "NotResource", null),
 	"condition": object.get(s.raw, "Condition", null),
 }
+
+# ---------------------------------------------------------------------------
+# Policy grammar
+#
+# AWS refuses a policy that breaks the IAM policy grammar, so a document
+# that breaks it is not what AWS enforces: the inventory was edited,
+# truncated or corrupted. Reading such a document anyway (skipping what
+# does not parse, as `statements` does) flips verdicts: an Allow whose
+# Effect is null is not counted, a Deny whose Action is a number stops
+# applying. So a document is first checked against the grammar, and one
+# that breaks it is treated like one that was not collected: every rule
+# that reads it is unknown and quotes the first problem.
+#
+# `kind` is "identity" for IAM managed and inline policies (no Principal;
+# a Resource or NotResource in every statement) or "resource" for
+# resource-based policies, which here are table policies and VPC endpoint
+# policies (a Principal or NotPrincipal in every statement; Resource may
+# be left out, as in role trust policies, and then means the resource the
+# policy is attached to).
+
+document_elements := {"Version", "Id", "Statement"}
+
+statement_elements := {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+principal_types := {"AWS", "Service", "Federated", "CanonicalUser"}
+
+# The first problem of the document, in words ("Statement[1] (Sid
+# \"Read\") has Effect null; it must be \"Allow\" or \"Deny\""), or null
+# when the document follows the grammar.
+grammar_problem(d, kind) := p if {
+	p := document_problem(parsed(d), kind)
+} else := null
+
+parsed(d) := x if {
+	x := parse(d)
+} else := d
+
+# A document read for the rules: its normalised statements, or null with
+# the reason: `problem` null when it was not collected (d is null), else the
+# grammar problem.
+read_document(d, _) := {"statements": null, "problem": null} if d == null
+
+read_document(d, kind) := checked(grammar_problem(d, kind), d) if d != null
+
+checked(null, d) := {"statements": statements(d), "problem": null}
+
+checked(p, _) := {"statements": null, "problem": p} if p != null
+
+# A value as a problem message shows it: JSON for scalars (strings quoted,
+# control characters escaped, cut at 60 characters), a word for the rest.
+shown(v) := "an object" if is_object(v)
+
+shown(v) := "an array" if is_array(v)
+
+shown(v) := s if {
+	not is_object(v)
+	not is_array(v)
+	j := json.marshal(v)
+	s := cut(j)
+}
+
+cut(j) := j if count(j) <= 60
+
+cut(j) := concat("", [substring(j, 0, 57), "..."]) if count(j) > 60
+
+present(x, key) if key in object.keys(x)
+
+document_problem(doc, _) := sprintf("it is %s, not a JSON object", [shown(doc)]) if not is_object(doc)
+
+document_problem(doc, kind) := p if {
+	is_object(doc)
+	p := object_problem(doc, kind)
+}
+
+object_problem(doc, kind) := sprintf("it has the element %s, which a policy cannot have (only Version, Id and Statement)", [json.marshal(k)]) if {
+	unknown := sort([k | some k, _ in doc; not k in document_elements])
+	count(unknown) > 0
+	k := unknown[0]
+} else := sprintf("its Version is %s; it must be a string such as \"2012-10-17\"", [shown(doc.Version)]) if {
+	present(doc, "Version")
+	not is_string(doc.Version)
+} else := sprintf("its Id is %s; it must be a string", [shown(doc.Id)]) if {
+	present(doc, "Id")
+	not is_string(doc.Id)
+} else := "it has no Statement" if {
+	not present(doc, "Statement")
+} else := sprintf("its Statement is %s; it must be an object or a non-empty array of objects", [shown(doc.Statement)]) if {
+	not is_object(doc.Statement)
+	not is_array(doc.Statement)
+} else := "its Statement is an empty array; it must hold at least one statement" if {
+	doc.Statement == []
+} else := p if {
+	sts := statement_list(doc.Statement)
+	problems := [[i, q] | some i, s in sts; q := statement_problem(s, i, kind)]
+	count(problems) > 0
+	first := min({pr[0] | some pr in problems})
+	some pr in problems
+	pr[0] == first
+	p := pr[1]
+}
+
+statement_list(st) := [st] if is_object(st)
+
+statement_list(st) := st if is_array(st)
+
+# "Statement[2] (Sid \"Read\")": the 0-based position, as `label` says it,
+# with the Sid when it is a string.
+position(s, i) := sprintf("Statement[%d] (Sid %s)", [i, cut(json.marshal(s.Sid))]) if {
+	is_object(s)
+	is_string(object.get(s, "Sid", null))
+} else := sprintf("Statement[%d]", [i])
+
+statement_problem(s, i, _) := sprintf("%s is %s; each statement must be an object", [position(s, i), shown(s)]) if not is_object(s)
+
+statement_problem(s, i, kind) := sprintf("%s %s", [position(s, i), p]) if {
+	is_object(s)
+	p := element_problem(s, kind)
+}
+
+# The first problem of one statement (an object), as a phrase.
+element_problem(s, kind) := sprintf("has the element %s, which a statement cannot have (only %s)", [json.marshal(k), concat(", ", sort(statement_elements))]) if {
+	unknown := sort([k | some k, _ in s; not k in statement_elements])
+	count(unknown) > 0
+	k := unknown[0]
+} else := sprintf("has Sid %s; it must be a string", [shown(s.Sid)]) if {
+	present(s, "Sid")
+	not is_string(s.Sid)
+} else := "has no Effect; it must be \"Allow\" or \"Deny\"" if {
+	not present(s, "Effect")
+} else := sprintf("has Effect %s; it must be \"Allow\" or \"Deny\"", [shown(s.Effect)]) if {
+	not s.Effect in {"Allow", "Deny"}
+} else := p if {
+	p := pair_problem(s, "Action", "NotAction", true, "")
+} else := p if {
+	p := list_problem(s, "Action")
+} else := p if {
+	p := list_problem(s, "NotAction")
+} else := p if {
+	required := kind == "identity"
+	p := pair_problem(s, "Resource", "NotResource", required, " (an identity-based policy must say which resources it covers)")
+} else := p if {
+	p := list_problem(s, "Resource")
+} else := p if {
+	p := list_problem(s, "NotResource")
+} else := p if {
+	kind == "identity"
+	ks := [k | some k in ["Principal", "NotPrincipal"]; present(s, k)]
+	count(ks) > 0
+	p := sprintf("has a %s, which an identity-based policy cannot have (it applies to the user, group or role it is attached to)", [ks[0]])
+} else := p if {
+	kind != "identity"
+	p := pair_problem(s, "Principal", "NotPrincipal", true, " (a resource-based policy must say whom it applies to)")
+} else := p if {
+	kind != "identity"
+	ks := [k | some k in ["Principal", "NotPrincipal"]; present(s, k)]
+	count(ks) > 0
+	p := principal_problem(ks[0], s[ks[0]])
+} else := p if {
+	present(s, "Condition")
+	p := condition_problem(s.Condition)
+}
+
+# Exactly one of two exclusive elements (at most one when not `required`).
+pair_problem(s, a, b, _, _) := sprintf("has both %s and %s; it can have only one of them", [a, b]) if {
+	present(s, a)
+	present(s, b)
+}
+
+pair_problem(s, a, b, true, why) := sprintf("has neither %s nor %s%s", [a, b, why]) if {
+	not present(s, a)
+	not present(s, b)
+}
+
+# Action, NotAction, Resource, NotResource: a string or a non-empty array
+# of strings.
+list_problem(s, k) := p if {
+	present(s, k)
+	p := string_list_problem(k, s[k])
+}
+
+string_list_problem(name, v) := sprintf("has %s %s; it must be a string or a non-empty array of strings", [name, shown(v)]) if {
+	not is_string(v)
+	not is_array(v)
+} else := sprintf("has %s [], an empty array; it must be a string or a non-empty array of strings", [name]) if {
+	v == []
+} else := sprintf("has %s[%d] %s; each must be a string", [name, j, shown(v[j])]) if {
+	is_array(v)
+	bad := [i | some i, x in v; not is_string(x)]
+	count(bad) > 0
+	j := bad[0]
+}
+
+# Principal, NotPrincipal: "*", or an object of AWS, Service, Federated,
+# CanonicalUser whose values are strings or non-empty arrays of strings.
+principal_problem(k, v) := sprintf("has %s %s; it must be \"*\" or an object such as {\"AWS\": \"arn:aws:iam::111122223333:root\"}", [k, shown(v)]) if {
+	not v == "*"
+	not is_object(v)
+} else := sprintf("has %s {}, an empty object; it must name at least one principal", [k]) if {
+	v == {}
+} else := sprintf("has %s with the principal type %s; it must be one of AWS, Service, Federated, CanonicalUser", [k, cut(json.marshal(t))]) if {
+	is_object(v)
+	unknown := sort([t | some t, _ in v; not t in principal_types])
+	count(unknown) > 0
+	t := unknown[0]
+} else := p if {
+	is_object(v)
+	bad := sort([[t, q] | some t, x in v; q := string_list_problem(sprintf("%s.%s", [k, t]), x)])
+	count(bad) > 0
+	p := bad[0][1]
+}
+
+# Condition: an object of operators, each an object of condition keys whose
+# values are strings, numbers, booleans or arrays of them.
+condition_problem(c) := sprintf("has Condition %s; it must be an object of operators such as {\"StringEquals\": {...}}", [shown(c)]) if {
+	not is_object(c)
+} else := sprintf("has Condition operator %s with %s; it must be an object of condition keys", [cut(json.marshal(op)), shown(block)]) if {
+	bad := sort([op | some op, b in c; not is_object(b)])
+	count(bad) > 0
+	op := bad[0]
+	block := c[op]
+} else := sprintf("has Condition %s %s %s; a condition value must be a string, a number, a boolean or an array of them", [cut(json.marshal(op)), cut(json.marshal(key)), shown(v)]) if {
+	bad := sort([[op, key] | some op, b in c; some key, x in b; not condition_values(x)])
+	count(bad) > 0
+	op := bad[0][0]
+	key := bad[0][1]
+	v := c[op][key]
+}
+
+condition_values(x) if scalar(x)
+
+condition_values(x) if {
+	is_array(x)
+	every v in x {
+		scalar(v)
+	}
+}
+
+scalar(x) if is_string(x)
+
+scalar(x) if is_number(x)
+
+scalar(x) if is_boolean(x)
 
 # ---------------------------------------------------------------------------
 # Wildcards
@@ -472,7 +719,9 @@ managed_name(parn, rec) := rec.name if {
 # Every policy in scope, keyed by policy key (managed: the policy ARN;
 # inline: "<principal ARN>|<policy name>"):
 # {key, type, resource, name, principals, statements (null = unknown),
-#  needs (for unknown)}.
+#  problem (why statements is null: null when the document was not
+#  collected, else its grammar problem), needs (for a document not
+#  collected)}.
 policies[parn] := {
 	"key": parn,
 	"type": "managed",
@@ -480,11 +729,13 @@ policies[parn] := {
 	"arn": parn,
 	"name": managed_name(parn, rec),
 	"principals": sort(principals),
-	"statements": statements(object.get(rec, "document", null)),
+	"statements": doc.statements,
+	"problem": doc.problem,
 	"needs": managed_needs(parn),
 } if {
 	some parn, principals in managed_attached
 	rec := object.get(managed_records, parn, {})
+	doc := read_document(object.get(rec, "document", null), "identity")
 }
 
 # A managed policy without a readable document, or attached but missing
@@ -500,7 +751,8 @@ policies[key] := {
 	"arn": null,
 	"name": pol.name,
 	"principals": [arn],
-	"statements": statements(object.get(pol, "document", null)),
+	"statements": doc.statements,
+	"problem": doc.problem,
 	"needs": ["GetAccountAuthorizationDetails"],
 } if {
 	collected
@@ -508,6 +760,7 @@ policies[key] := {
 	some arn, p in object.get(input.iam, coll, {})
 	some pol in object.get(p, "inline_policies", [])
 	key := sprintf("%s|%s", [arn, pol.name])
+	doc := read_document(object.get(pol, "document", null), "identity")
 }
 
 # Outcome resource -> policy keys behind it (a managed policy ARN has one;
@@ -560,18 +813,34 @@ denies_of(arn) := ds if {
 	ds := denies[arn]
 } else := set()
 
+# Principals whose policy set holds a document that could not be read (not
+# collected, or breaking the policy grammar): whatever Deny it holds is
+# unknown, so an Allow that applies to them may be void without the rules
+# seeing it. A finding that rests on such a principal is unknown, not fail.
+unsure contains arn if {
+	some arn, keys in policy_set
+	some key in keys
+	policies[key].statements == null
+}
+
 # Policy keys whose principals (at least one) all have an unconditional
-# Deny statement: only statements of these policies can be neutralised or
-# have an action denied (`neutralised`, `action_denied`, `action_denied_on`
-# are false for every other policy), so rules can skip the per-action and
+# Deny statement or an unreadable policy: only statements of these
+# policies can be neutralised or have an action denied, for sure or maybe
+# (`neutralised`, `maybe_neutralised`, `action_denied`,
+# `action_maybe_denied`, `action_denied_on`, `action_maybe_denied_on` are
+# false for every other policy), so rules can skip the per-action and
 # per-table Deny checks for the rest.
 deny_applies contains key if {
 	some key, pol in policies
 	count(pol.principals) > 0
 	every arn in pol.principals {
-		denies[arn]
+		deny_or_unsure(arn)
 	}
 }
+
+deny_or_unsure(arn) if denies[arn]
+
+deny_or_unsure(arn) if unsure[arn]
 
 # The Deny statement certainly covers every action the Allow statement
 # grants (a NotAction Allow is covered only by a Deny of `*`).
@@ -595,33 +864,82 @@ deny_covers_actions(d, s) if {
 neutralised(pol, s) if {
 	count(pol.principals) > 0
 	every arn in pol.principals {
-		some d in denies_of(arn)
-		deny_covers_actions(d, s)
-		deny_covers_resources(d, s)
+		void_for(arn, s)
 	}
 }
 
+# The Allow statement may be void for every principal the policy applies
+# to: each has such a Deny, or an unreadable policy that may hold one.
+maybe_neutralised(pol, s) if {
+	count(pol.principals) > 0
+	every arn in pol.principals {
+		maybe_void_for(arn, s)
+	}
+}
+
+void_for(arn, s) if {
+	some d in denies_of(arn)
+	deny_covers_actions(d, s)
+	deny_covers_resources(d, s)
+}
+
+maybe_void_for(arn, s) if void_for(arn, s)
+
+maybe_void_for(arn, _) if unsure[arn]
+
 # The concrete (lower-case) action on every resource of the Allow statement
-# is denied, unconditionally, to every principal the policy applies to.
+# is denied, unconditionally, to every principal the policy applies to
+# (`action_maybe_denied`: or may be, by an unreadable policy).
 action_denied(pol, s, action) if {
 	count(pol.principals) > 0
 	every arn in pol.principals {
-		some d in denies_of(arn)
-		grants_action(d, action)
-		deny_covers_resources(d, s)
+		denied_for(arn, s, action)
 	}
 }
 
+action_maybe_denied(pol, s, action) if {
+	count(pol.principals) > 0
+	every arn in pol.principals {
+		maybe_denied_for(arn, s, action)
+	}
+}
+
+denied_for(arn, s, action) if {
+	some d in denies_of(arn)
+	grants_action(d, action)
+	deny_covers_resources(d, s)
+}
+
+maybe_denied_for(arn, s, action) if denied_for(arn, s, action)
+
+maybe_denied_for(arn, _, _) if unsure[arn]
+
 # The concrete action on the concrete ARN is denied, unconditionally, to
-# every principal the policy applies to.
+# every principal the policy applies to (`action_maybe_denied_on`: or may
+# be, by an unreadable policy).
 action_denied_on(pol, action, arn) if {
 	count(pol.principals) > 0
 	every p in pol.principals {
-		some d in denies_of(p)
-		grants_action(d, action)
-		deny_reaches(d, arn)
+		denied_on_for(p, action, arn)
 	}
 }
+
+action_maybe_denied_on(pol, action, arn) if {
+	count(pol.principals) > 0
+	every p in pol.principals {
+		maybe_denied_on_for(p, action, arn)
+	}
+}
+
+denied_on_for(p, action, arn) if {
+	some d in denies_of(p)
+	grants_action(d, action)
+	deny_reaches(d, arn)
+}
+
+maybe_denied_on_for(p, action, arn) if denied_on_for(p, action, arn)
+
+maybe_denied_on_for(p, _, _) if unsure[p]
 
 # ---------------------------------------------------------------------------
 # Outcome helpers for policy-scoped rules (DYN301-DYN303)
@@ -652,8 +970,22 @@ resource_evidence(res) := {
 # The resource's policies that could not be read.
 unreadable(res) := sort([policies[key].name | some key in resource_keys[res]; policies[key].statements == null])
 
-# Needs of an unknown outcome about the resource.
-resource_needs(res) := sort({n | some key in resource_keys[res]; policies[key].statements == null; some n in policies[key].needs})
+# Needs of an unknown outcome about the resource: the call that reads the
+# documents that were not collected (a document that breaks the grammar
+# needs no permission: its problem is quoted instead).
+resource_needs(res) := sort({n | some key in resource_keys[res]; policies[key].statements == null; policies[key].problem == null; some n in policies[key].needs})
+
+# Why a policy's statements are null, in words; `title` names the policy.
+unreadable_reason(pol, title) := sprintf("the document of %s was not collected", [title]) if {
+	pol.problem == null
+} else := sprintf("the document of %s is not a valid IAM policy: %s", [title, pol.problem])
+
+# The grammar problems of the resource's policies, as evidence.
+policy_problems(res) := [{"policy": pol.name, "problem": pol.problem} |
+	some key in resource_keys[res]
+	pol := policies[key]
+	pol.problem != null
+]
 
 # Where a finding is: "Statement[1]", or "Statement[1] of <inline name>".
 location(f) := sprintf("%s of %s", [f.label, f.policy]) if f.policy_type == "inline" else := f.label
@@ -667,11 +999,54 @@ unreadable_outcome(res, what) := {
 	"resource": res,
 	"region": "global",
 	"message": sprintf(
-		"%s: the document of %s was not collected, so %s cannot be checked",
-		[resource_title(res), concat(", ", unreadable(res)), what],
+		"%s: %s, so %s cannot be checked",
+		[resource_title(res), concat("; ", reasons), what],
 	),
-	"evidence": object.union(resource_evidence(res), {"unreadable_policies": unreadable(res)}),
+	"evidence": object.union(resource_evidence(res), {"unreadable_policies": unreadable(res), "policy_problems": policy_problems(res)}),
 	"needs": resource_needs(res),
+} if {
+	reasons := [unreadable_reason(policies[key], policies[key].name) |
+		some key in sort([x | some x in resource_keys[res]])
+		policies[key].statements == null
+	]
+}
+
+# A policy as messages name it outside its own outcome: "managed policy p"
+# or "inline policy guard of arn:aws:iam::...:role/app".
+policy_title(pol) := sprintf("managed policy %s", [pol.name]) if {
+	pol.type == "managed"
+} else := sprintf("inline policy %s of %s", [pol.name, pol.resource])
+
+# The unreadable policies (keys) in the policy sets of the principals the
+# resource's policies apply to that are `unsure`.
+unsure_keys(res) := {k |
+	some key in resource_keys[res]
+	some arn in policies[key].principals
+	unsure[arn]
+	some k in policy_set[arn]
+	policies[k].statements == null
+}
+
+# The unknown outcome of a policy-scoped rule for a resource whose findings
+# (`fs`) may be void: every principal they apply to that has no Deny
+# against them has an unreadable policy, which may hold one.
+unsure_outcome(res, fs, would) := {
+	"status": "unknown",
+	"resource": res,
+	"region": "global",
+	"message": sprintf(
+		"%s %s (%s), unless a Deny in a policy that could not be read voids it for the principals it applies to: %s",
+		[resource_title(res), would, locations(fs), concat("; ", reasons)],
+	),
+	"evidence": object.union(resource_evidence(res), {
+		"statements": bounded(fs),
+		"statement_count": count(fs),
+		"unreadable_policies": sort([policies[k].resource | some k in keys]),
+	}),
+	"needs": sort({n | some k in keys; policies[k].problem == null; some n in policies[k].needs}),
+} if {
+	keys := unsure_keys(res)
+	reasons := [unreadable_reason(policies[k], policy_title(policies[k])) | some k in sort([x | some x in keys])]
 }
 
 # Cap evidence lists.

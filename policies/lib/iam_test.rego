@@ -256,3 +256,113 @@ test_not_collected if {
 	o.resource == "111122223333/global"
 	o.region == "global"
 }
+
+# --- grammar
+
+# The problem of a one-statement identity / resource-based document.
+identity_problem(s) := iam.grammar_problem({"Version": "2012-10-17", "Statement": [s]}, "identity")
+
+resource_problem(s) := iam.grammar_problem({"Version": "2012-10-17", "Statement": [s]}, "resource")
+
+ok_identity := {"Sid": "Read", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}
+
+ok_resource := {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["dynamodb:GetItem"]}
+
+test_grammar_accepts_valid_documents if {
+	identity_problem(ok_identity) == null
+	identity_problem(object.union(ok_identity, {"NotAction": ["s3:*"], "Action": null})) != null
+	identity_problem({"Effect": "Deny", "NotAction": ["s3:*"], "NotResource": "arn:aws:s3:::b", "Condition": {"Bool": {"aws:SecureTransport": false}, "NumericLessThan": {"s3:max-keys": [10, "20"]}}}) == null
+	resource_problem(ok_resource) == null
+	resource_problem({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}) == null
+	resource_problem({"Effect": "Deny", "NotPrincipal": {"Service": "dynamodb.amazonaws.com", "AWS": "*"}, "NotAction": "dynamodb:Get*"}) == null
+	iam.grammar_problem({"Statement": ok_identity}, "identity") == null
+	iam.grammar_problem(json.marshal({"Id": "x", "Statement": [ok_identity]}), "identity") == null
+}
+
+test_grammar_document_level if {
+	iam.grammar_problem("{oops", "identity") == `it is "{oops", not a JSON object`
+	iam.grammar_problem(42, "identity") == "it is 42, not a JSON object"
+	iam.grammar_problem(`["x"]`, "identity") == "it is an array, not a JSON object"
+	iam.grammar_problem({"Version": "2012-10-17"}, "identity") == "it has no Statement"
+	iam.grammar_problem({"Statement": null}, "identity") == "its Statement is null; it must be an object or a non-empty array of objects"
+	iam.grammar_problem({"Statement": "Allow"}, "identity") == `its Statement is "Allow"; it must be an object or a non-empty array of objects`
+	iam.grammar_problem({"Statement": []}, "identity") == "its Statement is an empty array; it must hold at least one statement"
+	iam.grammar_problem({"Version": 2012, "Statement": [ok_identity]}, "identity") == `its Version is 2012; it must be a string such as "2012-10-17"`
+	iam.grammar_problem({"Statements": [ok_identity]}, "identity") == `it has the element "Statements", which a policy cannot have (only Version, Id and Statement)`
+}
+
+test_grammar_statement_not_object if {
+	iam.grammar_problem({"Statement": [ok_identity, null]}, "identity") == "Statement[1] is null; each statement must be an object"
+}
+
+test_grammar_first_problem_wins if {
+	doc := {"Statement": [ok_identity, object.union(ok_identity, {"Effect": null}), object.remove(ok_identity, {"Action"})]}
+	iam.grammar_problem(doc, "identity") == `Statement[1] (Sid "Read") has Effect null; it must be "Allow" or "Deny"`
+}
+
+test_grammar_effect if {
+	identity_problem(object.remove(ok_identity, {"Effect"})) == `Statement[0] (Sid "Read") has no Effect; it must be "Allow" or "Deny"`
+	identity_problem(object.union(ok_identity, {"Effect": "allow"})) == `Statement[0] (Sid "Read") has Effect "allow"; it must be "Allow" or "Deny"`
+	identity_problem(object.union(ok_identity, {"Effect": ["Deny"]})) == `Statement[0] (Sid "Read") has Effect an array; it must be "Allow" or "Deny"`
+}
+
+test_grammar_sid if {
+	identity_problem(object.union(ok_identity, {"Sid": 7})) == "Statement[0] has Sid 7; it must be a string"
+}
+
+test_grammar_action if {
+	identity_problem(object.union(ok_identity, {"Action": null})) == `Statement[0] (Sid "Read") has Action null; it must be a string or a non-empty array of strings`
+	identity_problem(object.union(ok_identity, {"Action": []})) == `Statement[0] (Sid "Read") has Action [], an empty array; it must be a string or a non-empty array of strings`
+	identity_problem(object.union(ok_identity, {"Action": ["dynamodb:GetItem", 5]})) == `Statement[0] (Sid "Read") has Action[1] 5; each must be a string`
+	identity_problem(object.union(ok_identity, {"NotAction": "s3:*"})) == `Statement[0] (Sid "Read") has both Action and NotAction; it can have only one of them`
+	identity_problem(object.remove(ok_identity, {"Action"})) == `Statement[0] (Sid "Read") has neither Action nor NotAction`
+	identity_problem(object.union(object.remove(ok_identity, {"Action"}), {"NotAction": {"a": 1}})) == `Statement[0] (Sid "Read") has NotAction an object; it must be a string or a non-empty array of strings`
+}
+
+test_grammar_resource if {
+	identity_problem(object.remove(ok_identity, {"Resource"})) == `Statement[0] (Sid "Read") has neither Resource nor NotResource (an identity-based policy must say which resources it covers)`
+	resource_problem(ok_resource) == null
+	identity_problem(object.union(ok_identity, {"Resource": 1})) == `Statement[0] (Sid "Read") has Resource 1; it must be a string or a non-empty array of strings`
+	resource_problem(object.union(ok_resource, {"Resource": "*", "NotResource": "*"})) == "Statement[0] has both Resource and NotResource; it can have only one of them"
+}
+
+test_grammar_principal if {
+	identity_problem(object.union(ok_identity, {"Principal": "*"})) == `Statement[0] (Sid "Read") has a Principal, which an identity-based policy cannot have (it applies to the user, group or role it is attached to)`
+	resource_problem(object.remove(ok_resource, {"Principal"})) == "Statement[0] has neither Principal nor NotPrincipal (a resource-based policy must say whom it applies to)"
+	resource_problem(object.union(ok_resource, {"Principal": null})) == `Statement[0] has Principal null; it must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}`
+	resource_problem(object.union(ok_resource, {"Principal": "arn:aws:iam::111122223333:root"})) == `Statement[0] has Principal "arn:aws:iam::111122223333:root"; it must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}`
+	resource_problem(object.union(object.remove(ok_resource, {"Principal"}), {"Principal": {}})) == "Statement[0] has Principal {}, an empty object; it must name at least one principal"
+	resource_problem(object.union(ok_resource, {"Principal": {"aws": "*"}})) == `Statement[0] has Principal with the principal type "aws"; it must be one of AWS, Service, Federated, CanonicalUser`
+	resource_problem(object.union(ok_resource, {"Principal": {"AWS": null}})) == "Statement[0] has Principal.AWS null; it must be a string or a non-empty array of strings"
+	resource_problem(object.union(ok_resource, {"Principal": {"AWS": ["*", 1]}})) == "Statement[0] has Principal.AWS[1] 1; each must be a string"
+	resource_problem(object.union(ok_resource, {"NotPrincipal": "*"})) == "Statement[0] has both Principal and NotPrincipal; it can have only one of them"
+}
+
+test_grammar_condition if {
+	identity_problem(object.union(ok_identity, {"Condition": null})) == `Statement[0] (Sid "Read") has Condition null; it must be an object of operators such as {"StringEquals": {...}}`
+	identity_problem(object.union(ok_identity, {"Condition": {"StringEquals": "x"}})) == `Statement[0] (Sid "Read") has Condition operator "StringEquals" with "x"; it must be an object of condition keys`
+	identity_problem(object.union(ok_identity, {"Condition": {"StringEquals": {"aws:username": null}}})) == `Statement[0] (Sid "Read") has Condition "StringEquals" "aws:username" null; a condition value must be a string, a number, a boolean or an array of them`
+	identity_problem(object.union(ok_identity, {"Condition": {"StringEquals": {"aws:username": [{"a": 1}]}}})) != null
+}
+
+test_grammar_unknown_statement_element if {
+	identity_problem(object.union(ok_identity, {"Actions": "dynamodb:*"})) == `Statement[0] (Sid "Read") has the element "Actions", which a statement cannot have (only Action, Condition, Effect, NotAction, NotPrincipal, NotResource, Principal, Resource, Sid)`
+}
+
+test_grammar_quotes_hostile_values if {
+	p := identity_problem(object.union(ok_identity, {"Effect": "\u001b[31mAllow", "Sid": "\u001b]0;x"}))
+	not contains(p, "\u001b")
+	contains(p, `\u001b`)
+	long := identity_problem(object.union(ok_identity, {"Effect": concat("", [x | some _ in numbers.range(1, 200); x := "a"])}))
+	count(long) < 200
+}
+
+test_read_document if {
+	iam.read_document(null, "identity") == {"statements": null, "problem": null}
+	r := iam.read_document({"Statement": [object.union(ok_identity, {"Effect": null})]}, "identity")
+	r.statements == null
+	startswith(r.problem, "Statement[0]")
+	ok := iam.read_document({"Statement": [object.union(ok_identity, {"Action": "dynamodb:*"})]}, "identity")
+	ok.problem == null
+	count(ok.statements) == 1
+}
