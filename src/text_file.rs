@@ -213,7 +213,12 @@ pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() && c != '\n' && c != '\t' {
-            out.push_str(&c.escape_unicode().to_string());
+            // As `report::escape` writes them: `\x1b`, `\u{9b}`.
+            if (c as u32) < 0x80 {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            } else {
+                out.push_str(&c.escape_unicode().to_string());
+            }
         } else {
             out.push(c);
         }

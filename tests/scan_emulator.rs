@@ -368,7 +368,7 @@ async fn scan_reports_every_rule_per_resource_and_sends_only_reads() {
     ] {
         let msg = message(&report, "DYN603", &id(&format!("config-rule:{rule}")));
         assert!(
-            msg.contains("config DescribeComplianceByConfigRule in") && msg.contains(rule),
+            msg.contains("on config:DescribeComplianceByConfigRule in") && msg.contains(rule),
             "DYN603 {rule}: {msg}"
         );
     }
