@@ -381,7 +381,7 @@ async fn scan_reports_every_rule_per_resource_and_sends_only_reads() {
         let f = finding(&report, "DYN203", &id(&format!("table:{table}")));
         let msg = f["message"].as_str().unwrap();
         assert!(
-            msg.contains("backup ListBackupSelections in"),
+            msg.contains("on backup:ListBackupSelections in"),
             "DYN203 {table} names the recorded error: {msg}"
         );
         assert_eq!(
