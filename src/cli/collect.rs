@@ -79,5 +79,12 @@ pub fn run(args: &CollectArgs) -> Result<u8> {
     let (inventory, summary) = run_collection(&options)?;
     write_inventory(&inventory, &args.output)?;
     print_summary(&summary, args.quiet);
+    // Said even with --quiet: `eval` of this inventory fails its gate.
+    for gap in crate::report::Scope::gaps_of(&inventory) {
+        eprintln!(
+            "dynaudit: warning: incomplete scope: {} (evaluating this inventory fails unless --allow-incomplete-scope)",
+            crate::report::escape::inert(&gap.describe())
+        );
+    }
     Ok(EXIT_CLEAN)
 }

@@ -137,7 +137,7 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             } else {
                 "warning"
             },
-            gap.describe(),
+            inert(&gap.describe()),
             if gate.scope_fails(&counts) {
                 " (the run fails; --allow-incomplete-scope accepts it)"
             } else {
