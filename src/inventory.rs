@@ -6,6 +6,8 @@
 //!   exactly the regions that were asked for;
 //! - a value that could not be collected is `null` **and** has an entry in
 //!   `errors`; rules turn a `null` they depend on into an *unknown* outcome;
+//!   the few fields that are also `null` when AWS has no value are then
+//!   named in their record's `absent` list (schema 1.1, [`absent`]);
 //! - lookups that many tables share (KMS keys, backups, trails) are stored
 //!   once, keyed by ARN;
 //! - maps are `BTreeMap`s so the same snapshot always serialises to the same
@@ -16,12 +18,14 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod absent;
 mod errors;
+pub use absent::{ConfigRuleField, TrailField, VpcEndpointField};
 pub use errors::{CollectionError, ErrorKind};
 
 /// The schema version this build writes. `eval` accepts any inventory with
-/// the same major version.
-pub const SCHEMA_VERSION: &str = "1.0";
+/// the same major version (changes by version: `docs/inventory.md`).
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// The major part of [`SCHEMA_VERSION`].
 pub const SCHEMA_MAJOR: u64 = 1;
@@ -279,10 +283,14 @@ pub struct VpcEndpoint {
     pub endpoint_type: String,
     /// `available`, `pending`, ...
     pub state: Option<String>,
-    /// The endpoint policy; `null` when the endpoint has none.
+    /// The endpoint policy; `null` when it has none (named in `absent`)
+    /// or when not collected.
     pub policy_document: Option<PolicyDocument>,
     /// Route tables a gateway endpoint is associated with.
     pub route_table_ids: Vec<String>,
+    /// Fields that are `null` because AWS has no value (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<VpcEndpointField>,
 }
 
 /// A CloudTrail trail.
@@ -303,7 +311,8 @@ pub struct Trail {
     pub include_global_service_events: bool,
     /// `LogFileValidationEnabled`.
     pub log_file_validation_enabled: bool,
-    /// `KmsKeyId` (an ARN) when log files are encrypted with KMS.
+    /// `KmsKeyId` (an ARN) when log files are encrypted with KMS; `null`
+    /// without a KMS key (named in `absent`) or when not collected.
     pub kms_key_id: Option<String>,
     /// Destination bucket.
     pub s3_bucket_name: Option<String>,
@@ -311,6 +320,9 @@ pub struct Trail {
     pub is_logging: Option<bool>,
     /// `GetEventSelectors`; `null` if not collected.
     pub selectors: Option<EventSelectors>,
+    /// Fields that are `null` because AWS has no value (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<TrailField>,
 }
 
 /// A trail's event selectors: classic or advanced (a trail has one kind).
@@ -398,7 +410,9 @@ pub struct ConfigRule {
     pub arn: Option<String>,
     /// `AWS` (managed), `CUSTOM_LAMBDA` or `CUSTOM_POLICY`.
     pub source_owner: String,
-    /// For managed rules the identifier, e.g. `DYNAMODB_PITR_ENABLED`.
+    /// The identifier of a managed rule (`DYNAMODB_PITR_ENABLED`) or the
+    /// Lambda ARN of a custom rule; `null` when the rule has none (named in
+    /// `absent`) or when not collected.
     pub source_identifier: Option<String>,
     /// `ACTIVE`, `DELETING`, `EVALUATING`, ...
     pub state: Option<String>,
@@ -409,6 +423,9 @@ pub struct ConfigRule {
     pub compliance: Option<String>,
     /// Resource ids Config reports `NON_COMPLIANT`; `null` if not collected.
     pub non_compliant_resources: Option<Vec<String>>,
+    /// Fields that are `null` because AWS has no value (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<ConfigRuleField>,
 }
 
 /// An AWS Backup plan.
