@@ -191,6 +191,7 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
                         state: Some("available".into()),
                         policy_document: None,
                         route_table_ids: vec![format!("rtb-{r:08x}")],
+                        absent: vec![VpcEndpointField::PolicyDocument],
                     },
                 )])),
                 trail_arns: Some(vec![format!(
@@ -223,6 +224,7 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
             include_global_service_events: true,
             log_file_validation_enabled: true,
             kms_key_id: None,
+            absent: vec![TrailField::KmsKeyId],
             s3_bucket_name: Some("trail-bucket".into()),
             is_logging: Some(true),
             selectors: Some(EventSelectors {

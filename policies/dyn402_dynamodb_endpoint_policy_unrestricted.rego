@@ -17,8 +17,10 @@
 #   `aws:PrincipalOrgID`, table ARNs) passes. Evidence names the offending
 #   statement indexes. An endpoint whose policy breaks the IAM policy
 #   grammar (a statement whose Effect, Principal or Action is null or of the
-#   wrong type, ...) is unknown, quoting the first problem. The outcome is
-#   unknown for the region when its VPC endpoints could not be described.
+#   wrong type, ...) is unknown, quoting the first problem; in an inventory
+#   of schema 1.1 an endpoint whose policy is null without being marked
+#   absent was not collected, and is unknown too. The outcome is unknown for
+#   the region when its VPC endpoints could not be described.
 #   PCI DSS v4.0 1.3.1 requires traffic to and from the cardholder data
 #   environment to be restricted to only that which is necessary; an
 #   endpoint policy is the network-path control that limits which tables and
@@ -219,6 +221,9 @@ outcomes contains {
 	r.vpc_endpoints == null
 }
 
+# The endpoint has no policy: AWS applies the default full-access policy.
+# (`policy_document` null: in schema 1.1 only when marked absent; before
+# 1.1 any null, as it always was read.)
 outcomes contains {
 	"status": "fail",
 	"resource": id,
@@ -230,7 +235,19 @@ outcomes contains {
 	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "policy_document": null},
 } if {
 	some [region, id, ep] in dynamodb_endpoints
-	ep.policy_document == null
+	common.absent(ep, "policy_document")
+}
+
+outcomes contains {
+	"status": "unknown",
+	"resource": id,
+	"region": region,
+	"message": sprintf("The policy of DynamoDB VPC endpoint %s (VPC %s, %s) was not collected", [id, ep.vpc_id, region]),
+	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "policy_document": null},
+	"needs": ["DescribeVpcEndpoints"],
+} if {
+	some [region, id, ep] in dynamodb_endpoints
+	common.uncollected(ep, "policy_document")
 }
 
 # Endpoints with a policy document, with its first problem against the IAM

@@ -176,3 +176,29 @@ test_unknown_when_a_deny_breaks_the_grammar if {
 	contains(o.message, `Statement[1] has Effect "deny"`)
 }
 
+# --- schema 1.1: a null policy is absent only when marked so
+
+v11(endpoints) := build.v1_1(inv(endpoints))
+
+test_v1_1_fail_when_marked_absent if {
+	ep := object.union(endpoint("vpce-1", ddb, "available", null), {"absent": ["policy_document"]})
+	out := dyn402.outcomes with input as v11({"vpce-1": ep})
+	count(out) == 1
+	some o in out
+	o.status == "fail"
+}
+
+test_v1_1_unknown_when_not_collected if {
+	# Read as schema 1.0, the same null is a fail: no policy.
+	out := dyn402.outcomes with input as v11({"vpce-1": endpoint("vpce-1", ddb, "available", null)})
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == ["DescribeVpcEndpoints"]
+	o.message == "The policy of DynamoDB VPC endpoint vpce-1 (VPC vpc-1, us-east-1) was not collected"
+}
+
+test_v1_1_policy_present if {
+	out := dyn402.outcomes with input as v11({"vpce-1": endpoint("vpce-1", ddb, "available", default_policy)})
+	{o.status | some o in out} == {"fail"}
+}

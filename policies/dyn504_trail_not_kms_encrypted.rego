@@ -9,9 +9,11 @@
 #   needs `kms:Decrypt` under a key policy the security team controls, and
 #   every decryption is itself logged. Multi-region trails whose logging
 #   status or event selectors were not collected (so DYN501 might rely on
-#   them) get an unknown outcome; trails DYN501 cannot rely on get none, and
-#   when no trail qualifies there is no outcome at all (DYN501 already fails
-#   or is unknown).
+#   them) get an unknown outcome, and so does (in an inventory of schema
+#   1.1) a trail whose `kms_key_id` is null without being marked absent (not
+#   collected); trails DYN501 cannot rely on get none, and when no trail
+#   qualifies there is no outcome at all (DYN501 already fails or is
+#   unknown).
 #   PCI DSS v4.0 10.3.2 requires audit log files to be protected to prevent
 #   modification by individuals: with SSE-KMS, changing a record in place
 #   means decrypting and re-encrypting it, which needs permissions under the
@@ -49,6 +51,7 @@
 package dynaudit.rules.dyn504
 
 import data.dynaudit.lib.cloudtrail
+import data.dynaudit.lib.common
 
 encrypted(t) if {
 	is_string(t.kms_key_id)
@@ -80,6 +83,25 @@ outcomes contains {
 	some arn in cloudtrail.qualifying
 	t := input.trails[arn]
 	not encrypted(t)
+	not common.uncollected(t, "kms_key_id")
+}
+
+# Schema 1.1 names a trail without a KMS key in its `absent` list; a null
+# `kms_key_id` without that mark was not collected.
+outcomes contains {
+	"status": "unknown",
+	"resource": arn,
+	"region": t.home_region,
+	"message": sprintf(
+		"Cannot tell whether trail %s (home region %s) encrypts its log files with a KMS key: its KMS key setting was not collected",
+		[t.name, t.home_region],
+	),
+	"evidence": {"kms_key_id": null, "relied_on_by": "DYN501"},
+	"needs": ["DescribeTrails"],
+} if {
+	some arn in cloudtrail.qualifying
+	t := input.trails[arn]
+	common.uncollected(t, "kms_key_id")
 }
 
 outcomes contains {

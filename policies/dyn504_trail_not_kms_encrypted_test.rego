@@ -62,3 +62,36 @@ test_unknown_when_status_and_selectors_missing if {
 	o.status == "unknown"
 	o.needs == ["GetTrailStatus", "GetEventSelectors"]
 }
+
+# --- schema 1.1: a null KMS key is absent only when marked so
+
+test_v1_1_fail_when_marked_absent if {
+	t := object.union(trail("main", true, true, build.default_selectors, null), {"absent": ["kms_key_id"]})
+	out := dyn504.outcomes with input as build.v1_1(inv([t]))
+	count(out) == 1
+	some o in out
+	o.status == "fail"
+}
+
+test_v1_1_unknown_when_not_collected if {
+	# Read as schema 1.0, the same null is a fail.
+	t := trail("main", true, true, build.default_selectors, null)
+	out := dyn504.outcomes with input as build.v1_1(inv([t]))
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == ["DescribeTrails"]
+	contains(o.message, "its KMS key setting was not collected")
+}
+
+test_v1_1_pass_when_kms_encrypted if {
+	t := trail("main", true, true, build.default_selectors, key)
+	out := dyn504.outcomes with input as build.v1_1(inv([t]))
+	{o.status | some o in out} == {"pass"}
+}
+
+test_v1_1_fail_when_key_id_empty if {
+	t := trail("main", true, true, build.default_selectors, "")
+	out := dyn504.outcomes with input as build.v1_1(inv([t]))
+	{o.status | some o in out} == {"fail"}
+}

@@ -11,7 +11,9 @@
 #   case-insensitively with `-` read as `_`, so `dynamodb-pitr-enabled` names
 #   `DYNAMODB_PITR_ENABLED`. The outcome is per region (resource
 #   `<account>/<region>`) and lists the missing identifiers; it is unknown
-#   when the region's Config rules could not be listed. dynaudit evaluates the
+#   when the region's Config rules could not be listed, or (in an inventory
+#   of schema 1.1) when a required rule is missing but the source identifier
+#   of some AWS managed rule was not collected. dynaudit evaluates the
 #   same controls itself; the Config rules add continuous evaluation between
 #   scans and the compliance history auditors ask for. Maps to PCI DSS v4.0
 #   11.5.2 (a change-detection mechanism alerts on unauthorised
@@ -92,6 +94,18 @@ deployed[region] := {id: names |
 
 missing(region) := [id | some id in required; count(deployed[region][id]) == 0]
 
+# AWS managed rules whose source identifier was not collected (a null
+# without the schema 1.1 `absent` mark): each may be a missing one.
+unidentified[region] := sort([rule.name |
+	some rule in r.config_rules
+	rule.source_owner == "AWS"
+	common.uncollected(rule, "source_identifier")
+	not deleting(rule)
+]) if {
+	some region, r in input.regions
+	r.config_rules != null
+}
+
 pass_message(region) := sprintf("Region %s has no required AWS Config rules (required_config_rules is empty)", [region]) if {
 	count(required) == 0
 } else := sprintf("Region %s has every required AWS Config managed rule deployed (%s)", [region, concat(", ", required)])
@@ -118,6 +132,24 @@ outcomes contains {
 	some region, _ in deployed
 	m := missing(region)
 	count(m) > 0
+	count(unidentified[region]) == 0
+}
+
+outcomes contains {
+	"status": "unknown",
+	"resource": common.region_resource(region),
+	"region": region,
+	"message": sprintf(
+		"Region %s seems to lack the required AWS Config managed rules %s, but the source identifier of the managed rule(s) %s was not collected, so they may be among them",
+		[region, concat(", ", m), concat(", ", unidentified[region])],
+	),
+	"evidence": {"required_config_rules": required, "deployed": deployed[region], "missing": m, "unidentified_rules": unidentified[region]},
+	"needs": ["DescribeConfigRules"],
+} if {
+	some region, _ in deployed
+	m := missing(region)
+	count(m) > 0
+	count(unidentified[region]) > 0
 }
 
 outcomes contains {

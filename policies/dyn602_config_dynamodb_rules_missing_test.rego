@@ -111,3 +111,33 @@ test_one_outcome_per_region if {
 		"111122223333/us-west-2": "unknown",
 	}
 }
+
+# --- schema 1.1: a null source identifier is absent only when marked so
+
+test_v1_1_unknown_when_an_identifier_was_not_collected if {
+	# Read as schema 1.0, the rule without an identifier does not count: fail.
+	rules := object.union(
+		object.remove(all_three, ["dynamodb-pitr-enabled"]),
+		{"pitr": rule("pitr", "AWS", null, "ACTIVE")},
+	)
+	out := dyn602.outcomes with input as build.v1_1(inv(rules)) with data.dynaudit.params as defaults
+	o := only(out, "unknown")
+	o.evidence.unidentified_rules == ["pitr"]
+	o.needs == ["DescribeConfigRules"]
+	contains(o.message, "the source identifier of the managed rule(s) pitr was not collected")
+	only(dyn602.outcomes, "fail") with input as inv(rules) with data.dynaudit.params as defaults
+}
+
+test_v1_1_fail_when_the_identifier_is_absent if {
+	r := object.union(rule("policy-rule", "CUSTOM_POLICY", null, "ACTIVE"), {"absent": ["source_identifier"]})
+	rules := object.union(object.remove(all_three, ["dynamodb-pitr-enabled"]), {"policy-rule": r})
+	out := dyn602.outcomes with input as build.v1_1(inv(rules)) with data.dynaudit.params as defaults
+	o := only(out, "fail")
+	o.evidence.missing == ["DYNAMODB_PITR_ENABLED"]
+}
+
+test_v1_1_custom_rule_not_collected_does_not_matter if {
+	r := rule("mine", "CUSTOM_LAMBDA", null, "ACTIVE")
+	out := dyn602.outcomes with input as build.v1_1(inv(object.union(all_three, {"mine": r}))) with data.dynaudit.params as defaults
+	only(out, "pass")
+}

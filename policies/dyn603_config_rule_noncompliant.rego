@@ -11,7 +11,9 @@
 #   not evaluated the rule yet) and an uncollected compliance are unknown.
 #   The resource is the Config rule's ARN (or `<account>/<region>/config-rule/<name>`
 #   when the ARN is missing); a region whose Config rules could not be listed
-#   gives one unknown outcome for `<account>/<region>`. Maps to PCI DSS v4.0
+#   gives one unknown outcome for `<account>/<region>`, and (in an inventory
+#   of schema 1.1) an AWS managed rule whose source identifier was not
+#   collected and whose scope does not list DynamoDB tables is unknown. Maps to PCI DSS v4.0
 #   11.5.2 (the change-detection mechanism's alerts must be acted on: a
 #   non-compliant evaluation is such an alert) and SOC 2 CC4.1 (the results
 #   of ongoing evaluations of controls are known and followed up).
@@ -59,6 +61,34 @@ dynamodb_rules contains {"region": region, "resource": resource_of(region, rule)
 	r.config_rules != null
 	some rule in r.config_rules
 	concerns_dynamodb(rule)
+}
+
+# AWS managed rules whose source identifier was not collected (a null
+# without the schema 1.1 `absent` mark) and whose scope does not say
+# whether they concern DynamoDB: they may be `DYNAMODB_` rules.
+outcomes contains {
+	"status": "unknown",
+	"resource": resource_of(region, rule),
+	"region": region,
+	"message": sprintf(
+		"Cannot tell whether AWS Config rule %s in %s concerns DynamoDB: its source identifier was not collected and its scope does not list %s",
+		[rule.name, region, table_type],
+	),
+	"evidence": {
+		"config_rule": rule.name,
+		"source_owner": rule.source_owner,
+		"source_identifier": null,
+		"scope_resource_types": rule.scope_resource_types,
+		"compliance": compliance(rule),
+	},
+	"needs": ["DescribeConfigRules"],
+} if {
+	some region, r in input.regions
+	r.config_rules != null
+	some rule in r.config_rules
+	rule.source_owner == "AWS"
+	not concerns_dynamodb(rule)
+	common.uncollected(rule, "source_identifier")
 }
 
 resource_of(_, rule) := rule.arn if is_string(rule.arn)

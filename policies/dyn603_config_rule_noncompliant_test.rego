@@ -122,3 +122,29 @@ test_one_outcome_per_rule if {
 	}
 	count(out) == 3
 }
+
+# --- schema 1.1: a null source identifier is absent only when marked so
+
+test_v1_1_unknown_when_identifier_not_collected if {
+	# Read as schema 1.0, the rule has no identifier and no DynamoDB scope:
+	# it gets no outcome.
+	r := rule("maybe-dynamodb", null, [], "NON_COMPLIANT", ["orders"])
+	out := dyn603.outcomes with input as build.v1_1(inv({"maybe-dynamodb": r}))
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == ["DescribeConfigRules"]
+	o.resource == arn("maybe-dynamodb")
+	count(dyn603.outcomes) == 0 with input as inv({"maybe-dynamodb": r})
+}
+
+test_v1_1_no_outcome_when_identifier_absent if {
+	r := object.union(rule("custom", null, [], "NON_COMPLIANT", ["x"]), {"source_owner": "CUSTOM_POLICY", "absent": ["source_identifier"]})
+	count(dyn603.outcomes) == 0 with input as build.v1_1(inv({"custom": r}))
+}
+
+test_v1_1_scoped_rule_decided_without_identifier if {
+	r := rule("scoped", null, ["AWS::DynamoDB::Table"], "COMPLIANT", [])
+	out := dyn603.outcomes with input as build.v1_1(inv({"scoped": r}))
+	{o.status | some o in out} == {"pass"}
+}

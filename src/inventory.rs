@@ -6,6 +6,8 @@
 //!   exactly the regions that were asked for;
 //! - a value that could not be collected is `null` **and** has an entry in
 //!   `errors`; rules turn a `null` they depend on into an *unknown* outcome;
+//!   the few fields that are also `null` when AWS has no value are then
+//!   named in their record's `absent` list (schema 1.1, [`absent`]);
 //! - lookups that many tables share (KMS keys, backups, trails) are stored
 //!   once, keyed by ARN;
 //! - maps are `BTreeMap`s so the same snapshot always serialises to the same
@@ -14,6 +16,7 @@
 //!   "not collected", a missing key says the file is not an inventory
 //!   ([`fields`] checks the keys, times and numbers as they are read).
 
+pub mod absent;
 pub mod errors;
 pub mod fields;
 pub mod iam;
@@ -24,6 +27,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::inventory::absent::{ConfigRuleField, TrailField, VpcEndpointField};
 pub use crate::inventory::errors::{CollectionError, ErrorKind};
 pub use crate::inventory::fields::PolicyDocument;
 use crate::inventory::fields::{
@@ -36,7 +40,7 @@ pub use crate::inventory::trail::{
 };
 
 /// The schema version this build writes. `eval` accepts any inventory with
-/// the same major version.
+/// the same major version (changes by version: `docs/inventory.md`).
 pub const SCHEMA_VERSION: &str = "1.1";
 
 /// The major part of [`SCHEMA_VERSION`].
@@ -333,11 +337,15 @@ pub struct VpcEndpoint {
     /// `available`, `pending`, ...
     #[serde(deserialize_with = "nullable")]
     pub state: Option<String>,
-    /// The endpoint policy; `null` when the endpoint has none.
+    /// The endpoint policy; `null` when it has none (named in `absent`)
+    /// or when not collected.
     #[serde(deserialize_with = "nullable")]
     pub policy_document: Option<PolicyDocument>,
     /// Route tables a gateway endpoint is associated with.
     pub route_table_ids: Vec<String>,
+    /// Fields that are `null` because AWS has no value (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<VpcEndpointField>,
 }
 
 /// An AWS Config configuration recorder and its status.
@@ -371,7 +379,9 @@ pub struct ConfigRule {
     pub arn: Option<String>,
     /// `AWS` (managed), `CUSTOM_LAMBDA` or `CUSTOM_POLICY`.
     pub source_owner: String,
-    /// For managed rules the identifier, e.g. `DYNAMODB_PITR_ENABLED`.
+    /// The identifier of a managed rule (`DYNAMODB_PITR_ENABLED`) or the
+    /// Lambda ARN of a custom rule; `null` when the rule has none (named in
+    /// `absent`) or when not collected.
     #[serde(deserialize_with = "nullable")]
     pub source_identifier: Option<String>,
     /// `ACTIVE`, `DELETING`, `EVALUATING`, ...
@@ -386,6 +396,9 @@ pub struct ConfigRule {
     /// Resource ids Config reports `NON_COMPLIANT`; `null` if not collected.
     #[serde(deserialize_with = "nullable")]
     pub non_compliant_resources: Option<Vec<String>>,
+    /// Fields that are `null` because AWS has no value (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<ConfigRuleField>,
 }
 
 /// An AWS Backup plan.

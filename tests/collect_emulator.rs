@@ -9,7 +9,7 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use dynaudit::collect::permissions;
-use dynaudit::inventory::{ErrorKind, Inventory};
+use dynaudit::inventory::{ErrorKind, Inventory, SCHEMA_VERSION};
 use support::moto::{TestAccount, base_command, dummy_credentials, fast_config, moto};
 use support::seed::{TableSpec, create_table};
 
@@ -146,7 +146,7 @@ async fn collects_dynamodb_kms_and_sts_evidence() {
     let inv = read_inventory(&inventory_path);
     assert_eq!(inv.account_id, account.account_id);
     assert_eq!(inv.partition, "aws");
-    assert_eq!(inv.schema_version, dynaudit::inventory::SCHEMA_VERSION);
+    assert_eq!(inv.schema_version, SCHEMA_VERSION);
     assert!(inv.collected_at.ends_with('Z') && inv.collected_at.len() == 20);
     assert_eq!(
         inv.regions.keys().cloned().collect::<Vec<_>>(),

@@ -54,3 +54,49 @@ ns(ts) := time.parse_rfc3339_ns(ts)
 
 # The evaluation instant: the inventory's collection time.
 now_ns := ns(input.collected_at)
+
+# ---------------------------------------------------------------------------
+# Absent values (schema 1.1)
+#
+# A few fields are null in two cases: the value does not exist in AWS (a
+# trail with no KMS key, a VPC endpoint with no policy, a custom AWS Config
+# rule with no source identifier) or it was not collected. From schema 1.1
+# the collector names the first case in the record's `absent` list, so a
+# null field not in the list was not collected. Inventories before 1.1 did
+# not tell the two apart: there a null of these fields is read as absent,
+# as it always was (the errors list explained any collection failure).
+
+# The inventory marks absent values (schema 1.1 or later).
+marks_absent if {
+	v := input.schema_version
+	is_string(v)
+	regex.match(`^[0-9]+\.[0-9]+$`, v)
+	parts := split(v, ".")
+	to_number(parts[0]) == 1
+	to_number(parts[1]) >= 1
+}
+
+marks_absent if {
+	v := input.schema_version
+	is_string(v)
+	regex.match(`^[0-9]+\.[0-9]+$`, v)
+	to_number(split(v, ".")[0]) > 1
+}
+
+# `record[field]` is null because the value does not exist in AWS.
+absent(record, field) if {
+	object.get(record, field, null) == null
+	field in object.get(record, "absent", [])
+}
+
+absent(record, field) if {
+	object.get(record, field, null) == null
+	not marks_absent
+}
+
+# `record[field]` is null because it was not collected (told apart from an
+# absent value from schema 1.1 on).
+uncollected(record, field) if {
+	object.get(record, field, null) == null
+	not absent(record, field)
+}

@@ -52,8 +52,12 @@ empty_region := {
 # A region: `empty_region` with `fields` (e.g. {"tables": ...}) replaced.
 region(fields) := merge(empty_region, fields)
 
-# No region scanned, IAM collected and empty, no trails, no errors.
+# No region scanned, IAM collected and empty, no trails, no errors. Schema
+# 1.0, where a null trail `kms_key_id`, endpoint `policy_document` or Config
+# rule `source_identifier` reads as absent; `v1_1(...)` makes an inventory
+# of schema 1.1, where only those named in the record's `absent` list are.
 empty_inventory := {
+	"schema_version": "1.0",
 	"account_id": account_id,
 	"partition": partition,
 	"collected_at": collected_at,
@@ -71,6 +75,10 @@ inventory_with(regions, fields) := merge(inventory(regions), fields)
 
 # An inventory of us-east-1 alone, that region being `region(fields)`.
 one_region(fields) := inventory({"us-east-1": region(fields)})
+
+# The inventory `inv` as schema 1.1 writes it: null fields that AWS has no
+# value for are named in their record's `absent` list.
+v1_1(inv) := merge(inv, {"schema_version": "1.1"})
 
 # --- DynamoDB tables
 

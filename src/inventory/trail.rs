@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::inventory::absent::TrailField;
 use crate::inventory::fields::nullable;
 
 /// A CloudTrail trail.
@@ -23,7 +24,8 @@ pub struct Trail {
     pub include_global_service_events: bool,
     /// `LogFileValidationEnabled`.
     pub log_file_validation_enabled: bool,
-    /// `KmsKeyId` (an ARN) when log files are encrypted with KMS.
+    /// `KmsKeyId` (an ARN) when log files are encrypted with KMS; `null`
+    /// without a KMS key (named in `absent`) or when not collected.
     #[serde(deserialize_with = "nullable")]
     pub kms_key_id: Option<String>,
     /// Destination bucket.
@@ -35,6 +37,9 @@ pub struct Trail {
     /// `GetEventSelectors`; `null` if not collected.
     #[serde(deserialize_with = "nullable")]
     pub selectors: Option<EventSelectors>,
+    /// Fields that are `null` because AWS has no value (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<TrailField>,
 }
 
 /// A trail's event selectors: classic or advanced (a trail has one kind).

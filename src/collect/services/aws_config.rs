@@ -21,7 +21,7 @@ use aws_sdk_config::types::{
 use crate::collect::calls::{Call, paginate, record_malformed, single};
 use crate::collect::context::RegionContext;
 use crate::collect::util::join_ordered;
-use crate::inventory::{ConfigRecorder, ConfigRule};
+use crate::inventory::{ConfigRecorder, ConfigRule, ConfigRuleField};
 
 const SERVICE: &str = "config";
 const NON_COMPLIANT: &str = "NON_COMPLIANT";
@@ -201,6 +201,13 @@ async fn describe_rules(client: &Client, ctx: &RegionContext) -> Option<Vec<Conf
             );
             return None;
         };
+        // `SourceIdentifier` is left out for a rule that has none (a custom
+        // policy rule).
+        let absent = if source.source_identifier.is_none() {
+            vec![ConfigRuleField::SourceIdentifier]
+        } else {
+            Vec::new()
+        };
         rules.push(ConfigRule {
             name,
             arn: rule.config_rule_arn,
@@ -216,6 +223,7 @@ async fn describe_rules(client: &Client, ctx: &RegionContext) -> Option<Vec<Conf
             ),
             compliance: None,
             non_compliant_resources: None,
+            absent,
         });
     }
     Some(rules)
@@ -577,6 +585,11 @@ mod tests {
         assert_eq!(recorder.last_status.as_deref(), Some("Success"));
 
         let rules = evidence.rules.unwrap();
+        // A rule without a source identifier says so: it is not one that
+        // was not collected.
+        let custom = &rules["custom-table-tags"];
+        assert_eq!(custom.source_identifier, None);
+        assert_eq!(custom.absent, vec![ConfigRuleField::SourceIdentifier]);
         let pitr = &rules["dynamodb-pitr-enabled"];
         assert_eq!(pitr.source_owner, "AWS");
         assert_eq!(
@@ -584,6 +597,7 @@ mod tests {
             Some("DYNAMODB_PITR_ENABLED")
         );
         assert_eq!(pitr.state.as_deref(), Some("ACTIVE"));
+        assert!(pitr.absent.is_empty());
         assert_eq!(pitr.scope_resource_types, vec!["AWS::DynamoDB::Table"]);
         assert_eq!(pitr.compliance.as_deref(), Some("NON_COMPLIANT"));
         assert_eq!(
@@ -662,6 +676,11 @@ mod tests {
         let ctx = context("eu-west-1");
 
         let rules = collect_with(&client, &ctx).await.rules.unwrap();
+        // A rule without a source identifier says so: it is not one that
+        // was not collected.
+        let custom = &rules["custom-table-tags"];
+        assert_eq!(custom.source_identifier, None);
+        assert_eq!(custom.absent, vec![ConfigRuleField::SourceIdentifier]);
         let pitr = &rules["dynamodb-pitr-enabled"];
         assert_eq!(pitr.compliance.as_deref(), Some("NON_COMPLIANT"));
         assert_eq!(pitr.non_compliant_resources, None);
@@ -870,6 +889,7 @@ mod tests {
             scope_resource_types: scope.iter().map(|s| s.to_string()).collect(),
             compliance: None,
             non_compliant_resources: None,
+            absent: Vec::new(),
         };
         assert!(is_dynamodb_rule(&rule(
             Some("DYNAMODB_IN_BACKUP_PLAN"),

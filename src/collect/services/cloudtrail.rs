@@ -21,6 +21,7 @@ use crate::collect::context::RegionContext;
 use crate::collect::util::{arn_region, join_ordered};
 use crate::inventory::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Trail,
+    TrailField,
 };
 
 const SERVICE: &str = "cloudtrail";
@@ -162,6 +163,12 @@ fn map_trail(trail: SdkTrail) -> Result<Trail, (Option<String>, String)> {
         Some(region) => region,
         None => return Err((Some(arn), "trail without a home region".to_string())),
     };
+    // DescribeTrails leaves `KmsKeyId` out when the trail has no KMS key.
+    let absent = if trail.kms_key_id.is_none() {
+        vec![TrailField::KmsKeyId]
+    } else {
+        Vec::new()
+    };
     Ok(Trail {
         name,
         home_region,
@@ -174,6 +181,7 @@ fn map_trail(trail: SdkTrail) -> Result<Trail, (Option<String>, String)> {
         is_logging: None,
         selectors: None,
         arn,
+        absent,
     })
 }
 
@@ -446,6 +454,7 @@ mod tests {
             org.kms_key_id.as_deref(),
             Some("arn:aws:kms:us-east-1:123456789012:key/k1")
         );
+        assert!(org.absent.is_empty());
         assert_eq!(org.s3_bucket_name.as_deref(), Some("trail-bucket"));
         assert_eq!(org.is_logging, Some(true));
         let classic = org.selectors.as_ref().unwrap();
@@ -470,6 +479,7 @@ mod tests {
         let local = &trails[LOCAL];
         assert!(!local.is_multi_region);
         assert_eq!(local.kms_key_id, None);
+        assert_eq!(local.absent, vec![TrailField::KmsKeyId]);
         assert_eq!(local.is_logging, Some(false));
         let advanced = &local.selectors.as_ref().unwrap().advanced_event_selectors[0];
         assert_eq!(advanced.name.as_deref(), Some("dynamodb data events"));

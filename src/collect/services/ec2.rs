@@ -12,7 +12,7 @@ use aws_sdk_ec2::types::{Tag, Vpc as SdkVpc, VpcEndpoint as SdkVpcEndpoint};
 use crate::collect::calls::{Call, paginate, record_malformed};
 use crate::collect::context::RegionContext;
 use crate::collect::util::parse_policy_document;
-use crate::inventory::{Vpc, VpcEndpoint};
+use crate::inventory::{Vpc, VpcEndpoint, VpcEndpointField};
 
 const SERVICE: &str = "ec2";
 
@@ -156,6 +156,13 @@ fn map_endpoint(endpoint: SdkVpcEndpoint) -> Result<VpcEndpoint, (Option<String>
                 .map_err(|err| (Some(endpoint_id.clone()), format!("endpoint policy: {err}")))?,
         ),
     };
+    // DescribeVpcEndpoints leaves `PolicyDocument` out when the endpoint has
+    // no policy.
+    let absent = if policy_document.is_none() {
+        vec![VpcEndpointField::PolicyDocument]
+    } else {
+        Vec::new()
+    };
     let mut route_table_ids = endpoint.route_table_ids.unwrap_or_default();
     route_table_ids.sort();
     route_table_ids.dedup();
@@ -171,6 +178,7 @@ fn map_endpoint(endpoint: SdkVpcEndpoint) -> Result<VpcEndpoint, (Option<String>
             .map(|state| state.as_str().to_ascii_lowercase()),
         policy_document,
         route_table_ids,
+        absent,
     })
 }
 
@@ -286,7 +294,12 @@ mod tests {
             first.policy_document.as_ref().unwrap()["Statement"][0]["Principal"],
             "*"
         );
+        assert!(first.absent.is_empty());
         assert_eq!(endpoints["vpce-2"].policy_document, None);
+        assert_eq!(
+            endpoints["vpce-2"].absent,
+            vec![VpcEndpointField::PolicyDocument]
+        );
         assert!(endpoints["vpce-2"].route_table_ids.is_empty());
         assert_eq!(endpoints["vpce-3"].policy_document, first.policy_document);
         assert_eq!(endpoints["vpce-4"].endpoint_type, "Interface");
