@@ -152,43 +152,15 @@ fn missing(operation: &str, region: &str) -> String {
     )
 }
 
-/// The service of an operation a rule needs, for the calls whose failure
-/// may stop a later call of the same service (a key's rotation is asked
-/// only after `DescribeKey`; a trail's selectors only after
-/// `DescribeTrails`).
+/// The service of an operation a rule needs, from the read-only allow-list
+/// (every operation dynaudit sends is there, keyed by its IAM prefix, which
+/// is the `service` of a recorded error): a key's rotation is asked only
+/// after `DescribeKey`, a trail's selectors only after `DescribeTrails`.
 fn service_of(operation: &str) -> Option<&'static str> {
-    const SERVICES: &[(&str, &str)] = &[
-        ("DescribeKey", "kms"),
-        ("GetKeyRotationStatus", "kms"),
-        ("ListAliases", "kms"),
-        ("DescribeTrails", "cloudtrail"),
-        ("GetTrailStatus", "cloudtrail"),
-        ("GetEventSelectors", "cloudtrail"),
-        ("ListBackupPlans", "backup"),
-        ("GetBackupPlan", "backup"),
-        ("ListBackupSelections", "backup"),
-        ("GetBackupSelection", "backup"),
-        ("DescribeConfigurationRecorders", "config"),
-        ("DescribeConfigurationRecorderStatus", "config"),
-        ("DescribeConfigRules", "config"),
-        ("DescribeComplianceByConfigRule", "config"),
-        ("GetComplianceDetailsByConfigRule", "config"),
-        ("ListTables", "dynamodb"),
-        ("DescribeTable", "dynamodb"),
-        ("DescribeContinuousBackups", "dynamodb"),
-        ("ListTagsOfResource", "dynamodb"),
-        ("ListBackups", "dynamodb"),
-        ("GetResourcePolicy", "dynamodb"),
-        ("DescribeContributorInsights", "dynamodb"),
-        ("DescribeVpcs", "ec2"),
-        ("DescribeVpcEndpoints", "ec2"),
-        ("DescribeClusters", "dax"),
-        ("GetAccountAuthorizationDetails", "iam"),
-    ];
-    SERVICES
+    crate::collect::permissions::ALLOWED_OPERATIONS
         .iter()
-        .find(|(op, _)| *op == operation)
-        .map(|(_, service)| *service)
+        .find(|(_, op, _)| *op == operation)
+        .map(|(service, ..)| *service)
 }
 
 /// Every string in a JSON value (ARNs and ids the evidence names).

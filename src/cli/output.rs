@@ -148,9 +148,12 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
     Ok(gate.exit_code_of(&counts))
 }
 
-/// Opens `path` to append `key=value` lines to (created if missing, never
-/// truncated); `option` names it in the error.
+/// Opens `path` to append `key=value` lines to (created, with its parent
+/// directories, if missing; never truncated): `--counts-out` and
+/// `--category-out` are `$GITHUB_OUTPUT` in the Action, which other steps
+/// append to as well. `option` names it in the error.
 fn open_append<'p>(path: &'p Path, option: &str) -> Result<(&'p Path, std::fs::File)> {
+    create_parent(path)?;
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -229,20 +232,6 @@ pub fn write_file(path: &Path, text: &str) -> Result<()> {
         return Err(err).with_context(|| format!("cannot write {}", path.display()));
     }
     Ok(())
-}
-
-/// Appends `text` to `path` in one write (the file is created, with its
-/// parent directories, if missing): `--counts-out` is `$GITHUB_OUTPUT`,
-/// which other steps append to as well.
-pub fn append_file(path: &Path, text: &str) -> Result<()> {
-    create_parent(path)?;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Creates the parent directories of `path`; returns the parent (`.` for a
