@@ -211,3 +211,45 @@ outcomes contains {{
     let stderr = assert_inert("stderr", &out.stderr);
     assert!(stderr.contains("CC6.1\\x1b[5m"), "{stderr}");
 }
+
+/// The cause of an incomplete scope comes from the evidence (a region's
+/// `not_collected`): inert in the table, on stderr and in the Markdown, so
+/// it can neither rewrite the terminal nor break out of the quoted block.
+#[test]
+fn an_incomplete_scope_cause_is_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inventory: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("tests/bad_inputs/scope_region_not_collected/inventory.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    inventory["regions"]["eu-west-1"]["not_collected"] =
+        serde_json::json!("boom\u{1b}[2J\r\n::add-mask::x\u{202e}");
+    std::fs::write(dir.path().join("inventory.json"), inventory.to_string()).unwrap();
+    for format in ["table", "markdown"] {
+        let out = run(
+            &[
+                "eval",
+                "inventory.json",
+                "--fail-on",
+                "none",
+                "--format",
+                format,
+            ],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let stdout = assert_inert("stdout", &out.stdout);
+        let stderr = assert_inert("stderr", &out.stderr);
+        assert!(stdout.contains("region eu-west-1"), "{stdout}");
+        assert!(stderr.contains("incomplete scope"), "{stderr}");
+        for text in [&stdout, &stderr] {
+            assert!(
+                !text.lines().any(|l| l.starts_with("::add-mask::")),
+                "a line starts with a workflow command:\n{text}"
+            );
+        }
+    }
+}

@@ -113,7 +113,8 @@ pub(crate) fn render_limited(
         writeln!(
             out,
             "\n> [!CAUTION]\n> Incomplete scope: {} was asked for and could not be collected ({}). Its outcomes are unknown; the run fails its gate unless `--allow-incomplete-scope`.",
-            gap.scope, gap.cause
+            cell(&gap.scope),
+            cell(&gap.cause)
         )?;
     }
     if scope.collection_errors > 0 {

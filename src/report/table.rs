@@ -190,8 +190,8 @@ pub(crate) fn render_limited(
             out,
             "{} incomplete scope: {} was asked for and could not be collected ({}); its outcomes are unknown, and the gate fails unless --allow-incomplete-scope.",
             paint(RED, "error:"),
-            gap.scope,
-            gap.cause,
+            crate::report::escape::inert(&gap.scope),
+            crate::report::escape::inert(&gap.cause),
         )?;
     }
     if scope.collection_errors > 0 {
