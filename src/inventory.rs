@@ -41,7 +41,7 @@ pub use crate::inventory::trail::{
 
 /// The schema version this build writes. `eval` accepts any inventory with
 /// the same major version (changes by version: `docs/inventory.md`).
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// The major part of [`SCHEMA_VERSION`].
 pub const SCHEMA_MAJOR: u64 = 1;
@@ -76,6 +76,49 @@ pub struct Inventory {
     pub trails: BTreeMap<String, Trail>,
     /// Per-region evidence, keyed by region name (the regions asked for).
     pub regions: BTreeMap<String, RegionInventory>,
+    /// The AWS Organization of the account, when it was selected through
+    /// the organization (`--organization`, `--ou`; since 1.2). Absent for
+    /// an account scanned on its own or named with `--accounts` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Organization>,
+    /// Why nothing of the account could be collected (its role could not
+    /// be assumed, it is suspended, ...), if so: an incomplete scope, like a
+    /// region's `not_collected` (since 1.2). Every region of such an
+    /// inventory is `not_collected` with the same cause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_collected: Option<String>,
+}
+
+/// Where an account sits in its AWS Organization, as `organizations:*`
+/// listed it when the inventory was collected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// The organization id, `o-` and 10 to 32 characters.
+    pub id: String,
+    /// The management account's id.
+    pub management_account_id: String,
+    /// The account's name in the organization.
+    pub account_name: String,
+    /// The account's status in the organization: `ACTIVE`, `SUSPENDED`,
+    /// `PENDING_CLOSURE` (the `State` of `ListAccounts`, else its `Status`).
+    pub account_status: String,
+    /// The organizational units from the root down to the account's
+    /// parent, the root first.
+    pub ou_path: Vec<OrganizationalUnit>,
+    /// Every ACTIVE account of the organization, sorted: the accounts that
+    /// `trusted_account_ids = ["organization"]` trusts.
+    pub account_ids: Vec<String>,
+}
+
+/// A root or organizational unit on an account's path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationalUnit {
+    /// `r-...` for the root, `ou-...` for an organizational unit.
+    pub id: String,
+    /// Its name (`Root` for the root).
+    pub name: String,
 }
 
 /// Everything collected in one region.

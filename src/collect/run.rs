@@ -104,6 +104,8 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
         iam,
         trails: trails.trails(),
         regions: region_map,
+        organization: None,
+        not_collected: None,
     };
 
     // Best effort: the list is for tests; failing to write it is not a

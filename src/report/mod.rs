@@ -88,7 +88,7 @@ pub struct Scope {
 /// A part of the scope that was asked for and could not be collected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeGap {
-    /// What: `region eu-west-1`.
+    /// What: `region eu-west-1`, or `account 123456789012`.
     pub scope: String,
     /// Why, in words.
     pub cause: String,
@@ -104,6 +104,13 @@ impl ScopeGap {
 impl Scope {
     /// The gaps of an inventory's scope: its regions not collected at all.
     pub fn gaps_of(inventory: &crate::inventory::Inventory) -> Vec<ScopeGap> {
+        // An account not collected at all is one gap, not one per region.
+        if let Some(cause) = &inventory.not_collected {
+            return vec![ScopeGap {
+                scope: format!("account {}", inventory.account_id),
+                cause: cause.clone(),
+            }];
+        }
         inventory
             .regions
             .iter()
