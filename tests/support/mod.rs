@@ -4,5 +4,6 @@
 pub mod estate;
 pub mod fault_proxy;
 pub mod moto;
+pub mod organization;
 pub mod sarif;
 pub mod seed;
