@@ -4,6 +4,7 @@
 pub mod estate;
 pub mod fault_proxy;
 pub mod moto;
+pub mod org_run;
 pub mod organization;
 pub mod sarif;
 pub mod seed;

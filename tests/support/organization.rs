@@ -431,3 +431,26 @@ pub async fn accounts_by_parent(
     }
     out
 }
+
+/// ListAccounts as `caller` sees it: account id -> (name, status).
+pub async fn list_accounts(caller: &TestAccount) -> BTreeMap<String, (String, String)> {
+    let org = aws_sdk_organizations::Client::new(&caller.config(REGION));
+    let pages: Vec<_> = org
+        .list_accounts()
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .expect("ListAccounts");
+    pages
+        .iter()
+        .flat_map(|p| p.accounts())
+        .map(|a| {
+            let status = a.status().map(AccountStatus::as_str).unwrap_or_default();
+            (
+                a.id().expect("account id").to_string(),
+                (a.name().unwrap_or_default().to_string(), status.to_string()),
+            )
+        })
+        .collect()
+}
