@@ -18,9 +18,9 @@ use std::collections::BTreeSet;
 
 use support::moto::TestAccount;
 use support::org_run::{
-    active_ids, alone, assert_planted_posture, ids, in_management, index_entries, multi, org_scan,
-    outcomes_by_account, read_inventory_dir, read_json, selected, shard_of, stderr, stdout,
-    suspended, with_status,
+    active_ids, alone, assert_organization_directory, assert_planted_posture, ids, in_management,
+    index_entries, multi, org_scan, outcomes_by_account, read_inventory_dir, read_json, selected,
+    shard_of, stderr, stdout, suspended, with_status,
 };
 use support::organization::{
     REGION, ROLE_NAME, accounts_by_parent, list_accounts, shared_organization,
@@ -118,56 +118,15 @@ fn an_organization_scan_equals_the_scans_of_each_account_alone() {
         );
     }
 
+    let skipped = &suspended(org).account_id;
+    assert!(
+        scan.report().to_string().contains(skipped.as_str()),
+        "the report lists the skipped account {skipped}"
+    );
+
     // The directory: one inventory per ACTIVE account, the index (digests
     // checked by read_inventory_dir) naming the organization.
-    let index = scan.index();
-    assert_eq!(
-        scan.inventories.keys().cloned().collect::<BTreeSet<_>>(),
-        active_ids(org)
-    );
-    assert_eq!(index["organization"]["id"], org.org_id.as_str());
-    assert_eq!(
-        index["organization"]["management_account_id"],
-        org.management.account_id.as_str()
-    );
-    assert_eq!(index["selection"]["organization"], true);
-    assert_eq!(index["selection"]["role_name"], ROLE_NAME);
-    assert_eq!(index["selection"]["regions"], serde_json::json!([REGION]));
-    let entries = index_entries(index);
-    assert_eq!(
-        entries.keys().cloned().collect::<BTreeSet<_>>(),
-        ids(&org.accounts),
-        "every account of the organization is listed"
-    );
-    for account in &org.accounts {
-        let e = &entries[&account.account_id];
-        assert_eq!(e["name"], account.name.as_str(), "{e}");
-        assert_eq!(e["ou_path"], account.ou_path.as_str(), "{e}");
-        let status = if account.is_active() {
-            "collected"
-        } else {
-            "skipped"
-        };
-        assert_eq!(e["status"], status, "{e}");
-        assert!(e["failure"].is_null(), "{e}");
-    }
-    let active: Vec<String> = active_ids(org).into_iter().collect();
-    for (id, inventory) in &scan.inventories {
-        let account = org.account(id);
-        assert!(inventory["not_collected"].is_null(), "{id}");
-        let block = &inventory["organization"];
-        assert_eq!(block["id"], org.org_id.as_str(), "{id}");
-        assert_eq!(block["account_name"], account.name.as_str(), "{id}");
-        assert_eq!(block["account_status"], "ACTIVE", "{id}");
-        assert_eq!(block["account_ids"], serde_json::json!(active), "{id}");
-        let path: Vec<&str> = block["ou_path"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|ou| ou["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(path.join("/"), account.ou_path, "{id}");
-    }
+    assert_organization_directory(org, scan);
 }
 
 /// The reference: each account scanned alone (`--role-arn`, or the
@@ -245,6 +204,23 @@ fn an_ou_selects_its_accounts_and_those_of_its_nested_ous() {
         &["accounts", "--ou", &org.workloads_ou, "--format", "json"],
     );
     assert_eq!(selected(&out), expected);
+
+    // Several OUs; the root selects every ACTIVE account.
+    let both = format!("{},{}", org.sandbox_ou, org.prod_ou);
+    let out = in_management(
+        org,
+        dir.path(),
+        &["accounts", "--ou", &both, "--format", "json"],
+    );
+    let mut expected = ids(org.active_under("Root/Sandbox"));
+    expected.extend(ids(org.active_under("Root/Workloads/Prod")));
+    assert_eq!(selected(&out), expected);
+    let out = in_management(
+        org,
+        dir.path(),
+        &["accounts", "--ou", &org.root_id, "--format", "json"],
+    );
+    assert_eq!(selected(&out), active_ids(org));
 }
 
 /// `collect --shard 1/2` and `--shard 2/2` split the organization by the
@@ -576,10 +552,36 @@ fn an_id_that_is_not_a_member_is_a_failed_account_and_an_incomplete_scope() {
             report.to_string().contains(&format!("account {stranger}")),
             "the report names the gap `account {stranger}`"
         );
-        let accounts: BTreeSet<String> = outcomes_by_account(&report)
-            .into_keys()
-            .filter(|a| a != stranger)
-            .collect();
-        assert_eq!(accounts, BTreeSet::from([member.clone()]));
+        let by_account = outcomes_by_account(&report);
+        let known = by_account.get(stranger).into_iter().flatten();
+        assert!(
+            known.clone().all(|(_, status, ..)| status == "unknown"),
+            "the rules of a failed account are unknown: {:?}",
+            known.collect::<Vec<_>>()
+        );
+        let accounts: BTreeSet<&String> = by_account.keys().filter(|a| *a != stranger).collect();
+        assert_eq!(accounts, BTreeSet::from([&member]));
+    }
+
+    // collect writes the directory and exits 0, warning about the failed
+    // account; eval of it is gated by the gap as scan is.
+    let selection = ["--organization", "--accounts", listed.as_str()];
+    let rest = ["--output", "collected"];
+    let out = multi(org, dir.path(), "collect", &selection, &rest);
+    assert_eq!(out.status.code(), Some(0), "collect: {}", stderr(&out));
+    assert!(stderr(&out).contains(stranger), "warned: {}", stderr(&out));
+    for (allow, expected_code) in [(false, 1), (true, 0)] {
+        let mut args = vec!["eval", "collected", "--fail-on", "none", "--format", "json"];
+        if allow {
+            args.push("--allow-incomplete-scope");
+        }
+        let out = in_management(org, dir.path(), &args);
+        let code = out.status.code();
+        assert_eq!(
+            code,
+            Some(expected_code),
+            "eval, allow={allow}: {}",
+            stderr(&out)
+        );
     }
 }

@@ -396,3 +396,58 @@ pub fn multi(
     args.extend(rest);
     in_management(org, dir, &args)
 }
+
+/// The inventory directory of `scan --organization`: one inventory per
+/// ACTIVE account, each with its `organization` block; `index.json` naming
+/// the organization and the selection, and listing every account with its
+/// name, OU path and status (the suspended one `skipped`).
+pub fn assert_organization_directory(org: &Organization, scan: &OrgScan) {
+    let index = scan.index();
+    assert_eq!(
+        scan.inventories.keys().cloned().collect::<BTreeSet<_>>(),
+        active_ids(org)
+    );
+    assert_eq!(index["organization"]["id"], org.org_id.as_str());
+    assert_eq!(
+        index["organization"]["management_account_id"],
+        org.management.account_id.as_str()
+    );
+    assert_eq!(index["selection"]["organization"], true);
+    assert_eq!(index["selection"]["role_name"], ROLE_NAME);
+    assert_eq!(index["selection"]["regions"], serde_json::json!([REGION]));
+    let entries = index_entries(index);
+    assert_eq!(
+        entries.keys().cloned().collect::<BTreeSet<_>>(),
+        ids(&org.accounts),
+        "every account of the organization is listed"
+    );
+    for account in &org.accounts {
+        let e = &entries[&account.account_id];
+        assert_eq!(e["name"], account.name.as_str(), "{e}");
+        assert_eq!(e["ou_path"], account.ou_path.as_str(), "{e}");
+        let status = if account.is_active() {
+            "collected"
+        } else {
+            "skipped"
+        };
+        assert_eq!(e["status"], status, "{e}");
+        assert!(e["failure"].is_null(), "{e}");
+    }
+    let active: Vec<String> = active_ids(org).into_iter().collect();
+    for (id, inventory) in &scan.inventories {
+        let account = org.account(id);
+        assert!(inventory["not_collected"].is_null(), "{id}");
+        let block = &inventory["organization"];
+        assert_eq!(block["id"], org.org_id.as_str(), "{id}");
+        assert_eq!(block["account_name"], account.name.as_str(), "{id}");
+        assert_eq!(block["account_status"], "ACTIVE", "{id}");
+        assert_eq!(block["account_ids"], serde_json::json!(active), "{id}");
+        let path: Vec<&str> = block["ou_path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|ou| ou["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(path.join("/"), account.ou_path, "{id}");
+    }
+}
