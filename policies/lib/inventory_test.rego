@@ -287,6 +287,17 @@ trail(home_region, name, fields) := merge(
 	fields,
 )
 
+# An organization trail of the management account (`management_account_id`)
+# as a member account sees it: `trail(home_region, name, fields)` with the
+# management account's ARN and `is_organization_trail`.
+organization_trail(home_region, name, fields) := trail(home_region, name, merge(
+	{
+		"arn": sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", [partition, home_region, management_account_id, name]),
+		"is_organization_trail": true,
+	},
+	fields,
+))
+
 # --- AWS Config
 
 config_rule_arn(region_name, name) := sprintf("arn:%s:config:%s:%s:config-rule/config-rule-%s", [partition, region_name, account_id, name])
