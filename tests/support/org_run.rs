@@ -316,7 +316,25 @@ pub fn suspended(org: &Organization) -> &OrgAccount {
         .expect("a suspended account")
 }
 
-/// The ACTIVE accounts `dynaudit accounts --format json` marks `selected`.
+/// The status of an account in its organization in an entry of
+/// `dynaudit accounts --format json`: the contract's `status` (`ACTIVE`,
+/// ...), which the binary calls `organization_status`.
+pub fn organization_status(entry: &serde_json::Value) -> &serde_json::Value {
+    entry.get("organization_status").unwrap_or(&entry["status"])
+}
+
+/// Whether an entry of `dynaudit accounts --format json` is to be scanned:
+/// the contract's `"selected": true` of an ACTIVE account; the binary lists
+/// only the selection, each with `"status": "scan"`, `"skipped"` or
+/// `"failed"`.
+pub fn is_scanned(entry: &serde_json::Value) -> bool {
+    match entry.get("selected") {
+        Some(selected) => *selected == true && entry["status"] == "ACTIVE",
+        None => entry["status"] == "scan",
+    }
+}
+
+/// The accounts `dynaudit accounts --format json` would scan.
 pub fn selected(out: &Output) -> BTreeSet<String> {
     assert_eq!(out.status.code(), Some(0), "accounts: {}", stderr(out));
     let listed: serde_json::Value =
@@ -325,7 +343,7 @@ pub fn selected(out: &Output) -> BTreeSet<String> {
         .as_array()
         .expect("accounts array")
         .iter()
-        .filter(|e| e["selected"] == true && e["status"] == "ACTIVE")
+        .filter(|e| is_scanned(e))
         .map(|e| e["account_id"].as_str().unwrap().to_string())
         .collect()
 }
@@ -450,4 +468,36 @@ pub fn assert_organization_directory(org: &Organization, scan: &OrgScan) {
             .collect();
         assert_eq!(path.join("/"), account.ou_path, "{id}");
     }
+}
+
+/// The counts of the multi-account summary line on stderr, `dynaudit: N
+/// account(s): C collected, F failed (...), S skipped; ...` (the singular,
+/// the plural and `account(s)` are all read): (N, C, F, S).
+pub fn account_counts(stderr: &str) -> Option<(usize, usize, usize, usize)> {
+    let number_before = |text: &str, word: &str| -> Option<usize> {
+        let at = text.find(word)?;
+        text[..at]
+            .trim_end()
+            .rsplit([' ', ',', ':'])
+            .next()?
+            .parse()
+            .ok()
+    };
+    stderr.lines().find_map(|line| {
+        let line = line.strip_prefix("dynaudit: ")?;
+        let (head, rest) = line.split_once(": ")?;
+        let total = head
+            .strip_suffix(" account(s)")
+            .or_else(|| head.strip_suffix(" accounts"))
+            .or_else(|| head.strip_suffix(" account"))?
+            .parse()
+            .ok()?;
+        let rest = rest.split(';').next()?;
+        Some((
+            total,
+            number_before(rest, " collected")?,
+            number_before(rest, " failed")?,
+            number_before(rest, " skipped")?,
+        ))
+    })
 }
