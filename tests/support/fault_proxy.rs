@@ -78,6 +78,27 @@ pub struct ProxyConfig {
     /// without the emulator's own service time (a benchmark that is
     /// emulator-bound otherwise). Faults and limits still apply first.
     pub cache: bool,
+    /// Requests answered with an error instead of being forwarded: what
+    /// the emulator cannot be made to refuse (an `sts:AssumeRole` denied
+    /// by a trust policy or an SCP, a region disabled for one account).
+    /// Checked before any other fault.
+    pub refusals: Vec<Refusal>,
+}
+
+/// A request the proxy refuses.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// `service:Operation`, e.g. `sts:AssumeRole`.
+    pub operation: String,
+    /// A string the request body must contain (e.g. an account id, which
+    /// form encoding leaves as is).
+    pub body_contains: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The error code (`AccessDenied`, `RegionDisabledException`).
+    pub code: String,
+    /// The error message.
+    pub message: String,
 }
 
 impl ProxyConfig {
@@ -94,6 +115,7 @@ impl ProxyConfig {
             drop_fraction: 0.0,
             seed: 1,
             cache: false,
+            refusals: Vec::new(),
         }
     }
 }
@@ -398,6 +420,25 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) -> Result<(), Closed>
         let key = req.key();
         shared.stats.bump(&key, |s| s.requests += 1);
         let config = &shared.config;
+        if let Some(refusal) = config
+            .refusals
+            .iter()
+            .find(|r| r.operation == key && find(&req.body, r.body_contains.as_bytes()).is_some())
+        {
+            let response = aws_error(
+                &req,
+                refusal.status,
+                &refusal.code,
+                &refusal.code,
+                &refusal.code,
+                &refusal.message,
+            );
+            stream.write_all(&response).await?;
+            if req.close {
+                return Ok(());
+            }
+            continue;
+        }
         let delay = {
             let base = config.latency.as_secs_f64();
             let jitter = config.jitter.as_secs_f64();
