@@ -207,7 +207,8 @@ impl Drop for FaultProxy {
 }
 
 /// AWS's documented rates: `(service, operation, per second, burst,
-/// per account)`. `per account` buckets are shared by all regions. EC2's
+/// per account)`. `per account` buckets are shared by all regions (of one
+/// credential: every bucket is per access key, as AWS's are per account). EC2's
 /// `Describe*` actions share one bucket per region (`Describe*`). Operations
 /// not listed are not limited (AWS publishes no rate, or one far above what
 /// a scan sends).
@@ -294,12 +295,15 @@ impl Shared {
         else {
             return true;
         };
+        // AWS's limits are per account: the buckets are per credential
+        // (each account of an organization-wide run has its own).
+        let credential = req.access_key_id();
         let scope = if per_account {
-            "*"
+            format!("{credential}/*")
         } else {
-            req.region.as_str()
+            format!("{credential}/{}", req.region)
         };
-        let key = (req.service.clone(), op.to_string(), scope.to_string());
+        let key = (req.service.clone(), op.to_string(), scope);
         let mut buckets = match self.buckets.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -375,6 +379,15 @@ impl Parsed {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The access key id of the SigV4 `Credential=` of the request.
+    fn access_key_id(&self) -> String {
+        self.header("authorization")
+            .and_then(|auth| auth.split("Credential=").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn key(&self) -> String {
