@@ -85,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
         drop_fraction: args.drops,
         seed: args.seed,
         cache: args.cache,
+        refusals: Vec::new(),
     };
     let _blackhole = match &args.blackhole_port_file {
         Some(path) => {

@@ -44,12 +44,26 @@ pub(crate) fn render_limited(
     writeln!(out, "# {TOOL_NAME} compliance report\n")?;
     writeln!(out, "| Scope | |")?;
     writeln!(out, "|---|---|")?;
-    writeln!(
-        out,
-        "| Account | {} ({}) |",
-        code(&scope.account_id),
-        cell(&scope.partition)
-    )?;
+    if scope.is_multi_account() {
+        writeln!(
+            out,
+            "| Accounts | {} ({}){} |",
+            scope.accounts.len(),
+            cell(&scope.partition),
+            scope
+                .organization
+                .as_deref()
+                .map(|o| format!(", organization {}", code(o)))
+                .unwrap_or_default()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "| Account | {} ({}) |",
+            code(&scope.account_id),
+            cell(&scope.partition)
+        )?;
+    }
     let regions: Vec<String> = sorted_regions(scope).into_iter().map(code).collect();
     writeln!(
         out,
@@ -123,6 +137,10 @@ pub(crate) fn render_limited(
             "\n> [!WARNING]\n> {} API calls failed during collection; outcomes that depended on them are reported as unknown (see `errors` in the evidence file).",
             scope.collection_errors
         )?;
+    }
+
+    if scope.is_multi_account() {
+        out.push_str(&super::accounts::markdown_section(input)?);
     }
 
     // Failures, by severity.

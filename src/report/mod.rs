@@ -5,6 +5,7 @@
 //! terminal table and GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`.
 //! Every format is deterministic: the same input gives the same bytes.
 
+pub mod accounts;
 pub mod diff;
 pub mod escape;
 pub mod json;

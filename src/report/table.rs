@@ -51,11 +51,24 @@ pub(crate) fn render_limited(
     };
     let scope = input.scope;
     let mut out = String::new();
+    let multi = scope.is_multi_account();
     writeln!(
         out,
-        "{} {TOOL_VERSION}: account {} ({}), regions {}, evidence collected {}",
+        "{} {TOOL_VERSION}: {} ({}), regions {}, evidence collected {}",
         paint(BOLD, TOOL_NAME),
-        inert(&scope.account_id),
+        if multi {
+            format!(
+                "{} accounts{}",
+                scope.accounts.len(),
+                scope
+                    .organization
+                    .as_deref()
+                    .map(|o| format!(" of organization {}", inert(o)))
+                    .unwrap_or_default()
+            )
+        } else {
+            format!("account {}", inert(&scope.account_id))
+        },
         inert(&scope.partition),
         if scope.regions.is_empty() {
             "-".to_owned()
@@ -75,19 +88,20 @@ pub(crate) fn render_limited(
         if color {
             table.enforce_styling();
         }
-        table.set_header(
-            [
-                "Severity", "Status", "Rule", "Region", "Resource", "Message",
-            ]
-            .map(|h| {
-                let cell = Cell::new(h);
-                if color {
-                    cell.add_attribute(Attribute::Bold)
-                } else {
-                    cell
-                }
-            }),
-        );
+        let mut header = vec![
+            "Severity", "Status", "Rule", "Region", "Resource", "Message",
+        ];
+        if multi {
+            header.insert(3, "Account");
+        }
+        table.set_header(header.into_iter().map(|h| {
+            let cell = Cell::new(h);
+            if color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
         for f in listed {
             let mut severity = Cell::new(f.severity.as_str());
             let mut status = Cell::new(if f.is_waived() {
@@ -114,10 +128,11 @@ pub(crate) fn render_limited(
                 Some(note) => format!("{} [{note}]", f.message.trim()),
                 None => f.message.trim().to_owned(),
             };
-            table.add_row(vec![
-                severity,
-                status,
-                Cell::new(inert(&f.rule_id)),
+            let mut row = vec![severity, status, Cell::new(inert(&f.rule_id))];
+            if multi {
+                row.push(Cell::new(inert(&f.account)));
+            }
+            row.extend([
                 Cell::new(inert(&f.region)),
                 Cell::new(short_resource(&f.resource)),
                 Cell::new(inert(&message)),
@@ -133,6 +148,9 @@ pub(crate) fn render_limited(
         }
     }
 
+    if multi {
+        out.push_str(&super::accounts::table_section(input)?);
+    }
     let counts = StatusCounts::of(input.findings);
     let by_severity = SeverityCounts::failures(input.findings);
     let severities: Vec<String> = SEVERITIES_DESC

@@ -78,6 +78,27 @@ pub struct ProxyConfig {
     /// without the emulator's own service time (a benchmark that is
     /// emulator-bound otherwise). Faults and limits still apply first.
     pub cache: bool,
+    /// Requests answered with an error instead of being forwarded: what
+    /// the emulator cannot be made to refuse (an `sts:AssumeRole` denied
+    /// by a trust policy or an SCP, a region disabled for one account).
+    /// Checked before any other fault.
+    pub refusals: Vec<Refusal>,
+}
+
+/// A request the proxy refuses.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// `service:Operation`, e.g. `sts:AssumeRole`.
+    pub operation: String,
+    /// A string the request body must contain (e.g. an account id, which
+    /// form encoding leaves as is).
+    pub body_contains: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The error code (`AccessDenied`, `RegionDisabledException`).
+    pub code: String,
+    /// The error message.
+    pub message: String,
 }
 
 impl ProxyConfig {
@@ -94,6 +115,7 @@ impl ProxyConfig {
             drop_fraction: 0.0,
             seed: 1,
             cache: false,
+            refusals: Vec::new(),
         }
     }
 }
@@ -185,7 +207,8 @@ impl Drop for FaultProxy {
 }
 
 /// AWS's documented rates: `(service, operation, per second, burst,
-/// per account)`. `per account` buckets are shared by all regions. EC2's
+/// per account)`. `per account` buckets are shared by all regions (of one
+/// credential: every bucket is per access key, as AWS's are per account). EC2's
 /// `Describe*` actions share one bucket per region (`Describe*`). Operations
 /// not listed are not limited (AWS publishes no rate, or one far above what
 /// a scan sends).
@@ -272,12 +295,15 @@ impl Shared {
         else {
             return true;
         };
+        // AWS's limits are per account: the buckets are per credential
+        // (each account of an organization-wide run has its own).
+        let credential = req.access_key_id();
         let scope = if per_account {
-            "*"
+            format!("{credential}/*")
         } else {
-            req.region.as_str()
+            format!("{credential}/{}", req.region)
         };
-        let key = (req.service.clone(), op.to_string(), scope.to_string());
+        let key = (req.service.clone(), op.to_string(), scope);
         let mut buckets = match self.buckets.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -355,6 +381,15 @@ impl Parsed {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The access key id of the SigV4 `Credential=` of the request.
+    fn access_key_id(&self) -> String {
+        self.header("authorization")
+            .and_then(|auth| auth.split("Credential=").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+
     fn key(&self) -> String {
         format!("{}:{}", self.service, self.operation)
     }
@@ -398,6 +433,25 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) -> Result<(), Closed>
         let key = req.key();
         shared.stats.bump(&key, |s| s.requests += 1);
         let config = &shared.config;
+        if let Some(refusal) = config
+            .refusals
+            .iter()
+            .find(|r| r.operation == key && find(&req.body, r.body_contains.as_bytes()).is_some())
+        {
+            let response = aws_error(
+                &req,
+                refusal.status,
+                &refusal.code,
+                &refusal.code,
+                &refusal.code,
+                &refusal.message,
+            );
+            stream.write_all(&response).await?;
+            if req.close {
+                return Ok(());
+            }
+            continue;
+        }
         let delay = {
             let base = config.latency.as_secs_f64();
             let jitter = config.jitter.as_secs_f64();
