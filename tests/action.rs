@@ -41,6 +41,9 @@ const SAMPLE: &str = "fixtures/sample-estate.json";
 const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@";
 /// What `github.token` is in the harness.
 const GITHUB_TOKEN: &str = "ghs_harness-token";
+/// `GITHUB_REPOSITORY` and `GITHUB_SHA` of the workflow run.
+const HARNESS_REPOSITORY: &str = "octo-org/audits";
+const HARNESS_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -688,6 +691,10 @@ impl Runner {
                 .env("RUNNER_OS", os)
                 .env("RUNNER_ARCH", arch)
                 .env("RUNNER_TEMP", &self.runner_temp)
+                .env("GITHUB_API_URL", "https://api.github.com")
+                .env("GITHUB_REPOSITORY", HARNESS_REPOSITORY)
+                .env("GITHUB_SHA", HARNESS_SHA)
+                .env("GITHUB_REF", "refs/heads/main")
                 .env("NO_COLOR", "1");
             for (key, value) in self.env.iter().chain(&exported_env) {
                 cmd.env(key, value);
@@ -992,7 +999,7 @@ fn check_workflow_commands(job: &Job) {
                     && command.properties.len() == 1
                     && matches!(
                         command.properties.get("title").map(String::as_str),
-                        Some("dynaudit" | "dynaudit install")
+                        Some("dynaudit" | "dynaudit install" | "dynaudit upload")
                     )
             }
             "stop-commands" => {
@@ -1491,8 +1498,9 @@ fn action_yml_passes_inputs_through_env_only() {
         "runner.os",
         "runner.arch",
     ];
-    // The job's token goes to the install step alone, for gh (install.sh
-    // hands it to nothing else).
+    // The job's token goes to the install step, for gh (install.sh hands
+    // it to nothing else), and to the upload of per-account SARIF files,
+    // for curl (upload.sh hands it to nothing else).
     let with_token: Vec<(String, String)> = action["runs"]["steps"]
         .as_sequence()
         .unwrap()
@@ -1509,12 +1517,18 @@ fn action_yml_passes_inputs_through_env_only() {
         .collect();
     assert_eq!(
         with_token,
-        [(
-            "Install dynaudit".to_string(),
-            "DYNAUDIT_GH_TOKEN".to_string()
-        )]
+        [
+            (
+                "Install dynaudit".to_string(),
+                "DYNAUDIT_GH_TOKEN".to_string()
+            ),
+            (
+                "Upload the per-account SARIF files to code scanning".to_string(),
+                "DYNAUDIT_UPLOAD_TOKEN".to_string()
+            )
+        ]
     );
-    assert_eq!(text.matches("github.token").count(), 1);
+    assert_eq!(text.matches("github.token").count(), 2);
     let mut rest = text.as_str();
     while let Some(start) = rest.find("${{") {
         let end = rest[start..].find("}}").unwrap();
@@ -1835,7 +1849,8 @@ fn hostile_fixed_value_inputs_are_refused_without_being_repeated() {
 fn hostile_free_form_inputs_are_refused_without_being_repeated() {
     let sample = root().join(SAMPLE).display().to_string();
     for (input, value) in [
-        ("inventory", format!("{sample}\n::add-mask::x")),
+        ("inventory", format!("{sample}\t::add-mask::x")),
+        ("inventory", format!("{sample}\n\u{1b}]8;;::add-mask::x")),
         (
             "config",
             "dynaudit.toml\n::stop-commands::pwned".to_string(),
@@ -1850,6 +1865,10 @@ fn hostile_free_form_inputs_are_refused_without_being_repeated() {
         ("policies", "policies/a,\tpolicies/\u{1b}[31mb".to_string()),
         ("regions", "us-east-1\n::add-mask::x".to_string()),
         ("regions", "us-east-1;eu-west-1".to_string()),
+        ("accounts", "111111111111\n::add-mask::x".to_string()),
+        ("ou", "ou-ab12-cdef3456\r::add-mask::x".to_string()),
+        ("role-name", "Audit\n::stop-commands::pwned".to_string()),
+        ("shard", "1/2\n::add-mask::x".to_string()),
     ] {
         let mut runner = Runner::new();
         if input != "inventory" && input != "regions" {
@@ -2299,5 +2318,567 @@ fn the_release_attests_the_build_provenance_the_install_verifies() {
     assert!(
         install.contains("workflow=\"$repository/.github/workflows/release.yml\""),
         "the installer names this workflow as the signer"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Account selection (organization-wide audits)
+// ---------------------------------------------------------------------------
+
+/// A release directory whose asset is a stand-in `dynaudit` (a bash
+/// script), so that the arguments the action passes can be checked without
+/// AWS: each call appends its arguments, NUL-separated and ended by a line
+/// break, to `$FAKE_DYNAUDIT_LOG`. `scan` and `eval` write what the action
+/// reads: the SARIF report (a directory of `<id>.sarif` files when
+/// `$FAKE_DYNAUDIT_ACCOUNTS` names two or more accounts, else a file), the
+/// JSON and Markdown reports, the inventory directory and the counts; the
+/// gate run exits with `$FAKE_DYNAUDIT_EXIT` (default 0).
+fn fake_dynaudit_release(into: &Path) -> PathBuf {
+    let (_, _, target) = runner_platform();
+    let stage = into.join("stage");
+    std::fs::create_dir_all(&stage).unwrap();
+    let script = r#"#!/usr/bin/env bash
+set -euo pipefail
+if [ "${1:-}" = --version ]; then echo 'dynaudit 0.1.0 (stand-in)'; exit 0; fi
+{ for a in "$@"; do printf '%s\0' "$a"; done; printf '\n'; } >>"$FAKE_DYNAUDIT_LOG"
+format= output= counts= inventory_out=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --format) format=$2; shift ;;
+    --output=*) output=${1#--output=} ;;
+    --counts-out=*) counts=${1#--counts-out=} ;;
+    --inventory-out=*) inventory_out=${1#--inventory-out=} ;;
+  esac
+  shift
+done
+read -r -a accounts <<<"${FAKE_DYNAUDIT_ACCOUNTS:-111111111111}"
+sarif_for() {
+  printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"dynaudit"}},"automationDetails":{"id":"dynaudit/%s/us-east-1/"},"results":[]}]}\n' "$1"
+}
+if [ -n "$inventory_out" ]; then
+  mkdir -p "$inventory_out"
+  for id in "${accounts[@]}"; do echo '{}' >"$inventory_out/$id.json"; done
+  echo '{"index_version":"1.0"}' >"$inventory_out/index.json"
+fi
+case $format in
+  sarif)
+    if [ "${#accounts[@]}" -gt 1 ]; then
+      mkdir -p "$output"
+      for id in "${accounts[@]}"; do sarif_for "$id" >"$output/$id.sarif"; done
+    else
+      sarif_for "${accounts[0]}" >"$output"
+    fi
+    if [ -n "$counts" ]; then
+      printf 'failing=0\nunknown=0\npassing=0\nwaived=0\nnew=0\ngate-failures=0\nincomplete-scope=0\n' >>"$counts"
+    fi
+    exit "${FAKE_DYNAUDIT_EXIT:-0}"
+    ;;
+  json) echo '{"findings":[]}' >"$output" ;;
+  markdown) printf '# dynaudit compliance report\n\n(stand-in)\n' >"$output" ;;
+esac
+"#;
+    let bin = stage.join("dynaudit");
+    std::fs::write(&bin, script).unwrap();
+    std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let tagged = into.join(TAG);
+    std::fs::create_dir_all(&tagged).unwrap();
+    let asset = format!("dynaudit-{target}.tar.gz");
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(tagged.join(&asset))
+        .arg("-C")
+        .arg(&stage)
+        .arg("dynaudit")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(
+        tagged.join(format!("{asset}.sha256")),
+        format!("{}  {asset}\n", sha256_hex(&tagged.join(&asset))),
+    )
+    .unwrap();
+    into.to_path_buf()
+}
+
+/// A runner whose release is the stand-in dynaudit of
+/// [`fake_dynaudit_release`] (and whose `gh` vouches for it), with a
+/// stand-in `curl` for the code scanning API ([`fake_code_scanning`]).
+/// Returns the runner and the file the stand-in logs its calls to.
+fn fake_dynaudit_runner(accounts: &[&str]) -> (Runner, PathBuf) {
+    let mut runner = Runner::new();
+    let release = fake_dynaudit_release(&runner.temp.path().join("fake-release"));
+    let log = runner.temp.path().join("dynaudit-calls");
+    runner
+        .env("DYNAUDIT_RELEASE_BASE_URL", file_url(&release))
+        .env("FAKE_DYNAUDIT_LOG", log.display().to_string())
+        .env("FAKE_DYNAUDIT_ACCOUNTS", accounts.join(" "))
+        .env("DYNAUDIT_UPLOAD_INTERVAL", "0")
+        .stand_in(
+            "gh",
+            "#!/usr/bin/env bash\n[ \"$1 $2\" = 'attestation verify' ] || exit 64\necho 'Verification succeeded!'\n",
+        );
+    fake_code_scanning(&mut runner);
+    (runner, log)
+}
+
+/// The calls of the stand-in dynaudit, `--version` excepted: each call's
+/// arguments.
+fn dynaudit_calls(log: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .split_terminator("\0\n")
+        .map(|call| call.split('\0').map(str::to_string).collect())
+        .collect()
+}
+
+/// A stand-in `curl` for the code scanning REST API (any `file://` URL goes
+/// to the real curl: the install's download). Each API call is logged to
+/// `runner-files/api/N-METHOD` with its URL, its arguments and its
+/// standard input (the token, as `--config -` reads it), and its body to
+/// `N-body.json`; an upload answers with an id, a status query with
+/// `complete`, or with `failed` for the id of an upload whose SARIF holds
+/// `FAIL-PROCESSING`.
+fn fake_code_scanning(runner: &mut Runner) -> PathBuf {
+    let dir = runner.temp.path().join("runner-files/api");
+    std::fs::create_dir_all(&dir).unwrap();
+    let real_curl = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("curl on this machine");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+for a in "$@"; do case $a in file://*) exec '{real_curl}' "$@";; esac; done
+dir='{dir}'
+n=$(find "$dir" -name '*-call' | wc -l | tr -d ' ')
+method= url= body=
+args=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
+    --request) method=$2; shift ;;
+    --url) url=$2; shift ;;
+    --data-binary) body=${{2#@}}; shift ;;
+  esac
+  shift
+done
+{{ echo "$method $url"; printf '%s\n' "${{args[@]}}"; echo '--- stdin'; cat; }} >"$dir/$n-call"
+if [ -n "$body" ]; then
+  cp "$body" "$dir/$n-body.json"
+  sed 's/.*"sarif":"\([^"]*\)".*/\1/' "$body" | base64 -d | gzip -dc >"$dir/$n-sarif.json"
+  sarif=$(cat "$dir/$n-sarif.json")
+  case $sarif in *FAIL-PROCESSING*) echo '{{"id":"failing-upload-'"$n"'"}}' ;; *) echo '{{"id":"upload-'"$n"'","url":"x"}}' ;; esac
+  exit 0
+fi
+case $url in
+  */failing-upload-*) echo '{{"processing_status":"failed","errors":["::add-mask::from-github"]}}' ;;
+  *) echo '{{"processing_status":"complete"}}' ;;
+esac
+"#,
+        dir = dir.display(),
+    );
+    runner.stand_in("curl", script);
+    dir
+}
+
+/// One API call of [`fake_code_scanning`]: "METHOD URL", its arguments,
+/// its standard input, and the decoded SARIF of an upload.
+struct ApiCall {
+    request: String,
+    args: Vec<String>,
+    stdin: String,
+    body: Option<serde_json::Value>,
+    sarif: Option<serde_json::Value>,
+}
+
+fn api_calls(dir: &Path) -> Vec<ApiCall> {
+    let mut calls = Vec::new();
+    for n in 0.. {
+        let Ok(text) = std::fs::read_to_string(dir.join(format!("{n}-call"))) else {
+            break;
+        };
+        let (head, stdin) = text.split_once("--- stdin\n").unwrap();
+        let mut lines = head.lines();
+        let request = lines.next().unwrap().to_string();
+        let args = lines.map(str::to_string).collect();
+        let body: Option<serde_json::Value> =
+            std::fs::read_to_string(dir.join(format!("{n}-body.json")))
+                .ok()
+                .map(|b| serde_json::from_str(&b).expect("the upload body is JSON"));
+        let sarif = std::fs::read_to_string(dir.join(format!("{n}-sarif.json")))
+            .ok()
+            .map(|text| serde_json::from_str(&text).expect("the uploaded SARIF is JSON"));
+        calls.push(ApiCall {
+            request,
+            args,
+            stdin: stdin.to_string(),
+            body,
+            sarif,
+        });
+    }
+    calls
+}
+
+/// The arguments of the stand-in's gate run (the call with `--format
+/// sarif`) and of its report runs.
+fn gate_call(calls: &[Vec<String>]) -> &Vec<String> {
+    calls
+        .iter()
+        .find(|c| c.windows(2).any(|w| w[0] == "--format" && w[1] == "sarif"))
+        .unwrap_or_else(|| panic!("no gate run among {calls:#?}"))
+}
+
+/// Every selection input reaches `dynaudit scan` as one `--option=VALUE`
+/// argument; the inventory is a directory, the SARIF report a directory of
+/// per-account files, uploaded one file per request through the code
+/// scanning API with the job's token on curl's standard input; the JSON and
+/// Markdown reports evaluate the inventory directory.
+#[test]
+fn an_account_selection_reaches_dynaudit_and_uploads_one_sarif_per_account() {
+    let accounts = ["111111111111", "222222222222", "333333333333"];
+    let (mut runner, log) = fake_dynaudit_runner(&accounts);
+    let api = runner.temp.path().join("runner-files/api");
+    let job = runner
+        .input("organization", "true")
+        .input("ou", "ou-ab12-cdef3456,r-ab12")
+        .input("accounts", "111111111111,222222222222,333333333333")
+        .input("exclude-accounts", "444444444444")
+        .input("role-name", "audit/DynauditAudit")
+        .input("external-id", "dynaudit-ext-1")
+        .input("shard", "2/4")
+        .input("regions", "us-east-1,eu-west-1")
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert!(job.succeeded(), "{log_text}");
+    let out = job.runner_temp.join("dynaudit");
+    let inventory = out.join("dynaudit-inventory").display().to_string();
+    let sarif = out.join("sarif").display().to_string();
+    let calls = dynaudit_calls(&log);
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    let gate = gate_call(&calls);
+    let expected: Vec<String> = [
+        "scan".to_string(),
+        format!("--inventory-out={inventory}"),
+        "--organization".to_string(),
+        "--ou=ou-ab12-cdef3456,r-ab12".to_string(),
+        "--accounts=111111111111,222222222222,333333333333".to_string(),
+        "--exclude-accounts=444444444444".to_string(),
+        "--role-name=audit/DynauditAudit".to_string(),
+        "--external-id=dynaudit-ext-1".to_string(),
+        "--shard=2/4".to_string(),
+        "--regions=us-east-1,eu-west-1".to_string(),
+        "--fail-on".to_string(),
+        "none".to_string(),
+        "--format".to_string(),
+        "sarif".to_string(),
+        format!("--output={sarif}"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(gate[..expected.len()], expected[..], "{gate:#?}");
+    assert!(
+        gate[expected.len()].starts_with("--counts-out="),
+        "{gate:#?}"
+    );
+    assert_eq!(
+        gate.len(),
+        expected.len() + 1,
+        "no category options: {gate:#?}"
+    );
+    for call in calls.iter().filter(|c| !std::ptr::eq(*c, gate)) {
+        assert_eq!(call[0], "eval");
+        assert!(
+            call.contains(&"--allow-incomplete-scope".to_string()),
+            "{call:?}"
+        );
+        assert_eq!(
+            call[call.len() - 2..],
+            ["--".to_string(), inventory.clone()],
+            "{call:?}"
+        );
+    }
+
+    assert_eq!(job.outputs["run"]["upload"], "directory");
+    assert_eq!(job.output("sarif"), sarif);
+    assert_eq!(job.output("inventory"), inventory);
+    assert_eq!(job.output("category"), "");
+    assert!(
+        job.uploads.is_empty(),
+        "upload-sarif is not used: {:#?}",
+        job.uploads
+    );
+    assert_eq!(job.step("Upload SARIF to code scanning").exit, None);
+    assert_eq!(job.step("per-account SARIF").exit, Some(0), "{log_text}");
+
+    let calls = api_calls(&api);
+    let uploads: Vec<&ApiCall> = calls.iter().filter(|c| c.body.is_some()).collect();
+    assert_eq!(uploads.len(), 3, "one upload per account");
+    for (call, account) in uploads.iter().zip(accounts) {
+        assert_eq!(
+            call.request,
+            format!("POST https://api.github.com/repos/{HARNESS_REPOSITORY}/code-scanning/sarifs")
+        );
+        let body = call.body.as_ref().unwrap();
+        assert_eq!(body["commit_sha"], HARNESS_SHA);
+        assert_eq!(body["ref"], "refs/heads/main");
+        assert_eq!(
+            call.sarif.as_ref().unwrap()["runs"][0]["automationDetails"]["id"],
+            format!("dynaudit/{account}/us-east-1/"),
+            "the file of {account}, as dynaudit wrote it"
+        );
+    }
+    let statuses = calls
+        .iter()
+        .filter(|c| c.request.starts_with("GET "))
+        .count();
+    assert_eq!(statuses, 3, "each upload's processing is checked");
+    for call in &calls {
+        assert_eq!(
+            call.stdin,
+            format!("header = \"Authorization: Bearer {GITHUB_TOKEN}\"\n"),
+            "the token reaches curl on its standard input"
+        );
+        assert!(
+            !call.args.iter().any(|a| a.contains(GITHUB_TOKEN)),
+            "never on its command line: {:?}",
+            call.args
+        );
+        assert!(call.args.contains(&"=https".to_string()), "{:?}", call.args);
+    }
+}
+
+/// Shell syntax in `accounts`, `ou`, `role-name`, `exclude-accounts` and
+/// `external-id` is a literal value: nothing runs, and each value reaches
+/// dynaudit as one argument.
+#[test]
+fn selection_inputs_with_shell_metacharacters_stay_literal() {
+    let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    let hostile = |name: &str| format!("{name} $(touch PWNED) `touch PWNED`; touch PWNED #\"'");
+    let job = runner
+        .input("accounts", hostile("111111111111,"))
+        .input("ou", hostile("ou-x"))
+        .input("role-name", hostile("Audit"))
+        .input("exclude-accounts", hostile("2"))
+        .input("external-id", hostile("id"))
+        .input("shard", "1/1")
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert!(job.succeeded(), "{log_text}");
+    assert!(
+        !runner.workspace.join("PWNED").exists(),
+        "an input was executed: {log_text}"
+    );
+    assert!(!root().join("PWNED").exists(), "an input was executed");
+    let calls = dynaudit_calls(&log);
+    let gate = gate_call(&calls);
+    for (option, value) in [
+        ("--accounts", hostile("111111111111,")),
+        ("--ou", hostile("ou-x")),
+        ("--role-name", hostile("Audit")),
+        ("--exclude-accounts", hostile("2")),
+        ("--external-id", hostile("id")),
+    ] {
+        assert!(
+            gate.contains(&format!("{option}={value}")),
+            "{option} as one argument: {gate:#?}"
+        );
+    }
+    // A value that looks like an option is still the value of its option.
+    let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    let job = runner
+        .input("accounts", "--help")
+        .input("role-name", "--version")
+        .input("fail-on", "none")
+        .run();
+    assert!(job.succeeded(), "{}", job.log());
+    let calls = dynaudit_calls(&log);
+    let gate = gate_call(&calls);
+    assert!(gate.contains(&"--accounts=--help".to_string()), "{gate:#?}");
+    assert!(
+        gate.contains(&"--role-name=--version".to_string()),
+        "{gate:#?}"
+    );
+}
+
+/// A shard that is not K/N with 1 <= K <= N, and selection inputs that do
+/// not fit together, fail the run step with a clear message before
+/// dynaudit runs.
+#[test]
+fn invalid_selection_inputs_fail_the_run_step() {
+    let sample = root().join(SAMPLE).display().to_string();
+    let mut cases: Vec<(Vec<(&str, String)>, &str)> = Vec::new();
+    for shard in [
+        "0/4",
+        "5/4",
+        "1/0",
+        "a/b",
+        "1-4",
+        "1/4/2",
+        " 1/4",
+        "-1/4",
+        "1/",
+        "01/4",
+        "1/1234567",
+    ] {
+        cases.push((
+            vec![("organization", "true".into()), ("shard", shard.into())],
+            "shard must be K/N with 1 <= K <= N, such as 2/4",
+        ));
+    }
+    cases.extend([
+        (
+            vec![("organization", "yes".into())],
+            "organization must be true or false",
+        ),
+        (
+            vec![("shard", "1/2".into())],
+            "need an account selection: organization, ou or accounts",
+        ),
+        (
+            vec![("role-name", "DynauditAudit".into())],
+            "need an account selection",
+        ),
+        (
+            vec![
+                ("accounts", "111111111111".into()),
+                ("external-id", "x".into()),
+            ],
+            "external-id needs role-name",
+        ),
+        (
+            vec![("ou", "r-ab12".into()), ("category", "nightly".into())],
+            "category cannot be combined with several accounts",
+        ),
+        (
+            vec![
+                ("inventory", sample.clone()),
+                ("accounts", "111111111111".into()),
+            ],
+            "are for a live scan; they cannot be combined with inventory",
+        ),
+    ]);
+    for (inputs, message) in cases {
+        let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+        for (name, value) in &inputs {
+            runner.input(name, value.clone());
+        }
+        let job = runner.run();
+        let log_text = job.log();
+        assert_eq!(job.step("Run").exit, Some(2), "{inputs:?}: {log_text}");
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{inputs:?}: {errors:?}");
+        assert!(errors[0].1.contains(message), "{inputs:?}: {errors:?}");
+        assert!(
+            dynaudit_calls(&log).is_empty(),
+            "dynaudit did not run: {inputs:?}"
+        );
+        assert_eq!(job.step("per-account SARIF").exit, None);
+        assert_eq!(job.step("gate").exit, None);
+    }
+}
+
+/// Inventory directories (one per line, as the final job of the fan-out
+/// workflow passes them) are evaluated together, and their per-account
+/// SARIF files uploaded one by one; `upload-sarif: false` uploads nothing.
+#[test]
+fn several_inventory_directories_are_evaluated_together() {
+    let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    for dir in ["inventories/inventory-1", "inventories/inventory-2"] {
+        std::fs::create_dir_all(runner.workspace.join(dir)).unwrap();
+    }
+    let job = runner
+        .input(
+            "inventory",
+            "inventories/inventory-1\n  inventories/inventory-2  \n\n",
+        )
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert!(job.succeeded(), "{log_text}");
+    let calls = dynaudit_calls(&log);
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    for call in &calls {
+        assert_eq!(call[0], "eval");
+        assert_eq!(
+            call[call.len() - 3..],
+            ["--", "inventories/inventory-1", "inventories/inventory-2"],
+            "{call:?}"
+        );
+    }
+    assert_eq!(
+        job.output("inventory"),
+        "inventories/inventory-1\ninventories/inventory-2"
+    );
+    assert_eq!(job.outputs["run"]["upload"], "directory");
+    assert_eq!(job.step("per-account SARIF").exit, Some(0), "{log_text}");
+
+    let (mut runner, _) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    let api = runner.temp.path().join("runner-files/api");
+    std::fs::create_dir_all(runner.workspace.join("inv")).unwrap();
+    let job = runner
+        .input("inventory", "inv")
+        .input("upload-sarif", "false")
+        .input("fail-on", "none")
+        .run();
+    assert!(job.succeeded(), "{}", job.log());
+    assert_eq!(job.outputs["run"]["upload"], "none");
+    assert_eq!(job.step("per-account SARIF").exit, None);
+    assert_eq!(job.step("Upload SARIF to code scanning").exit, None);
+    assert!(api_calls(&api).is_empty());
+}
+
+/// A selection that holds one account gives one SARIF file, uploaded by
+/// upload-sarif as before (the category is the one the file carries).
+#[test]
+fn a_selection_of_one_account_uploads_one_file_with_upload_sarif() {
+    let (mut runner, _) = fake_dynaudit_runner(&["111111111111"]);
+    let job = runner
+        .input("accounts", "111111111111")
+        .input("role-name", "DynauditAudit")
+        .input("fail-on", "none")
+        .run();
+    assert!(job.succeeded(), "{}", job.log());
+    assert_eq!(job.outputs["run"]["upload"], "file");
+    assert_eq!(job.uploads.len(), 1);
+    let sarif = read_json(&job.uploads[0].sarif_file);
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "dynaudit/111111111111/us-east-1/"
+    );
+    assert_eq!(job.step("per-account SARIF").exit, None);
+}
+
+/// An upload that GitHub could not process fails the upload step after
+/// every file was tried, naming the file; what GitHub answered is shown
+/// with workflow commands stopped.
+#[test]
+fn a_sarif_upload_github_cannot_process_fails_the_upload_step() {
+    let (mut runner, _) =
+        fake_dynaudit_runner(&["111111111111", "FAIL-PROCESSING", "333333333333"]);
+    let api = runner.temp.path().join("runner-files/api");
+    let job = runner
+        .input("accounts", "111111111111,222222222222,333333333333")
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert_eq!(job.step("per-account SARIF").exit, Some(1), "{log_text}");
+    assert_eq!(job.step("gate").exit, None);
+    let uploads = api_calls(&api)
+        .into_iter()
+        .filter(|c| c.body.is_some())
+        .count();
+    assert_eq!(uploads, 3, "every file is tried");
+    let errors = annotations(&job);
+    assert!(
+        errors
+            .iter()
+            .any(|(_, m)| m.contains("FAIL-PROCESSING.sarif: code scanning could not process")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|(_, m)| m == "1 of 3 SARIF upload(s) failed"),
+        "{errors:?}"
     );
 }
