@@ -290,5 +290,7 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
         iam: Some(iam),
         trails,
         regions: by_region,
+        organization: None,
+        not_collected: None,
     }
 }
