@@ -6,8 +6,10 @@
 #   `{"AWS": "*"}`, or an Allow with `NotPrincipal`) without a condition
 #   that restricts callers to trusted accounts or networks, or names an AWS
 #   principal (account id, account root, IAM or STS ARN) of an account that
-#   is neither the scanned account nor in `trusted_account_ids`. A
-#   restricting condition uses a positive operator (`StringEquals`,
+#   is neither the scanned account nor in `trusted_account_ids`, where the
+#   word `organization` stands for every ACTIVE account of the AWS
+#   Organization the inventory lists (`organization.account_ids`, collected
+#   with `--organization` or `--ou`). A restricting condition uses a positive operator (`StringEquals`,
 #   `StringLike`, `ArnEquals`, `ArnLike`, not `...IfExists`, negated or
 #   `ForAllValues` forms, which are true when the key is absent) on
 #   `aws:PrincipalAccount` or `aws:SourceAccount` with trusted account ids,
@@ -21,6 +23,9 @@
 #   collected, or is not a valid IAM policy (not JSON, or breaking the
 #   policy grammar, such as a statement whose Effect, Principal or Action
 #   is null or of the wrong type): the finding quotes the first problem.
+#   Unknown too when `trusted_account_ids` names `organization`, the
+#   inventory does not list the organization's accounts, and the policy
+#   grants an account that only the organization could trust.
 #
 #   PCI DSS v4.0 7.2.1 (an access control model grants access only as
 #   needed): a table readable by anyone, or by an account outside the
@@ -79,7 +84,14 @@ package dynaudit.rules.dyn305
 import data.dynaudit.lib.common
 import data.dynaudit.lib.iam
 
-trusted := {input.account_id} | {a | some a in common.params.trusted_account_ids}
+# Trust is judged twice when the organization is trusted but its accounts are
+# not in the inventory (`common.organization_unresolved`): strictly (an
+# account only the organization could trust is not trusted) and leniently
+# (it is). What fails leniently fails; what fails only strictly is unknown.
+# Otherwise both judgements agree.
+trusted_in(acct, false) if common.trusted_account(acct)
+
+trusted_in(acct, true) if common.possibly_trusted_account(acct)
 
 # ---------------------------------------------------------------------------
 # Restricting conditions
@@ -106,30 +118,30 @@ wildcard(v) if contains(v, "?")
 
 wildcard(v) if contains(v, "${")
 
-trusted_value(k, v) if {
+trusted_value(k, v, lenient) if {
 	k in account_keys
-	v in trusted
+	trusted_in(v, lenient)
 }
 
-trusted_value(k, v) if {
+trusted_value(k, v, lenient) if {
 	k in arn_keys
 	parts := split(v, ":")
 	count(parts) > 5
-	parts[4] in trusted
+	trusted_in(parts[4], lenient)
 }
 
-trusted_value(k, v) if {
+trusted_value(k, v, _) if {
 	k in scope_keys
 	v != ""
 }
 
-restricting(c) if {
+restricting(c, lenient) if {
 	c.op in positive_operators
 	count(c.values) > 0
 	every v in c.values {
 		is_string(v)
 		not wildcard_account(c.key, v)
-		trusted_value(c.key, v)
+		trusted_value(c.key, v, lenient)
 	}
 }
 
@@ -148,9 +160,9 @@ wildcard_account(k, v) if {
 	wildcard(v)
 }
 
-restricted(s) if {
+restricted(s, lenient) if {
 	some c in s.condition
-	restricting(c)
+	restricting(c, lenient)
 }
 
 # ---------------------------------------------------------------------------
@@ -160,13 +172,13 @@ public(s) if iam.public_principal(s)
 
 public(s) if s.not_principal != null
 
-untrusted_accounts(s) := sort({acct |
+untrusted_accounts(s, lenient) := sort({acct |
 	s.principal != null
 	some v in object.get(s.principal, "AWS", [])
 	acct := iam.principal_account(v)
 	acct != null
 	acct != "*"
-	not acct in trusted
+	not trusted_in(acct, lenient)
 })
 
 # An unconditional Deny for everyone covering the Allow.
@@ -179,22 +191,60 @@ void(sts, s) if {
 	iam.deny_covers_resources(d, s)
 }
 
-problems(s) := array.concat(
+problems(s, lenient) := array.concat(
 	["every principal is allowed without a condition confining callers to trusted accounts or networks" |
 		public(s)
-		not restricted(s)
+		not restricted(s, lenient)
 	],
-	[sprintf("principals of accounts outside the trusted accounts: %s", [concat(", ", untrusted_accounts(s))]) |
-		count(untrusted_accounts(s)) > 0
+	[sprintf("principals of accounts outside the trusted accounts: %s", [concat(", ", untrusted_accounts(s, lenient))]) |
+		count(untrusted_accounts(s, lenient)) > 0
 	],
 )
 
-findings(sts) := [object.union(evidence(s), {"problems": problems(s)}) |
+# The statements that give access beyond the trusted accounts (`lenient`:
+# counting an account only the organization could trust as trusted).
+findings(sts, lenient) := [object.union(evidence(s), {"problems": problems(s, lenient)}) |
 	some s in sts
 	iam.is_allow(s)
-	count(problems(s)) > 0
+	count(problems(s, lenient)) > 0
 	not void(sts, s)
 ]
+
+# The accounts that only the unresolved organization could trust, named by
+# an Allow of `sts` that grants too much unless they are trusted: in an AWS
+# principal, or in a value of an account or ARN condition key.
+undetermined_accounts(sts) := sort({acct |
+	some s in sts
+	iam.is_allow(s)
+	count(problems(s, false)) > 0
+	not void(sts, s)
+	some acct in statement_accounts(s)
+	common.trust_undeterminable(acct)
+})
+
+statement_accounts(s) := {acct |
+	s.principal != null
+	some v in object.get(s.principal, "AWS", [])
+	acct := iam.principal_account(v)
+} | {v |
+	some c in s.condition
+	c.key in account_keys
+	some v in c.values
+} | {acct |
+	some c in s.condition
+	c.key in arn_keys
+	some v in c.values
+	is_string(v)
+	parts := split(v, ":")
+	count(parts) > 5
+	acct := parts[4]
+}
+
+# The findings that only an account of the unresolved organization could
+# clear (none when the organization is resolved or not trusted).
+undetermined_findings(_) := [] if not common.organization_unresolved
+
+undetermined_findings(sts) := findings(sts, false) if common.organization_unresolved
 
 evidence(s) := {
 	"label": iam.label(s),
@@ -275,16 +325,38 @@ policy_outcome(x, read) := {
 		"The resource-based policy of table %s in %s allows access to everyone or to untrusted accounts (%s)",
 		[x.table.name, x.region, concat("; ", [sprintf("%s: %s", [f.label, concat(", ", f.problems)]) | some f in iam.bounded(fs)])],
 	),
-	"evidence": {
+	"evidence": object.union(common.trust_evidence, {
 		"statements": iam.bounded(fs),
 		"statement_count": count(fs),
-		"trusted_accounts": sort(trusted),
-	},
+	}),
 } if {
 	sts := read.statements
 	sts != null
-	fs := findings(sts)
+	fs := findings(sts, true)
 	count(fs) > 0
+}
+
+policy_outcome(x, read) := {
+	"status": "unknown",
+	"resource": x.arn,
+	"region": x.region,
+	"message": sprintf(
+		"Cannot tell whether the resource-based policy of table %s in %s allows only trusted accounts: it grants account(s) %s, which only \"organization\" in trusted_account_ids could trust, and %s",
+		[x.table.name, x.region, concat(", ", accounts), common.organization_unresolved_reason],
+	),
+	"evidence": object.union(common.trust_evidence, {
+		"statements": iam.bounded(us),
+		"statement_count": count(us),
+		"undetermined_accounts": accounts,
+	}),
+	"needs": [],
+} if {
+	sts := read.statements
+	sts != null
+	count(findings(sts, true)) == 0
+	us := undetermined_findings(sts)
+	count(us) > 0
+	accounts := undetermined_accounts(sts)
 }
 
 policy_outcome(x, read) := {
@@ -295,13 +367,13 @@ policy_outcome(x, read) := {
 		"The resource-based policy of table %s in %s allows only principals of trusted accounts",
 		[x.table.name, x.region],
 	),
-	"evidence": {
+	"evidence": object.union(common.trust_evidence, {
 		"statements": [],
 		"allow_statements": count([s | some s in sts; iam.is_allow(s)]),
-		"trusted_accounts": sort(trusted),
-	},
+	}),
 } if {
 	sts := read.statements
 	sts != null
-	count(findings(sts)) == 0
+	count(findings(sts, true)) == 0
+	count(undetermined_findings(sts)) == 0
 }

@@ -200,3 +200,129 @@ test_unknown_when_statement_is_null if {
 test_resource_may_be_left_out if {
 	status_of([object.remove(public_grant, {"Resource"})]) == "fail"
 }
+
+# --- trusted_account_ids = ["organization"]
+
+member := "444455556666"
+
+outsider := "555566667777"
+
+org_accounts := [acct, build.management_account_id, member]
+
+# The outcome for table orders with `stmts`, trusting `ids`, in an inventory
+# with (`org` an array of account ids) or without (`org` null) an
+# organization block.
+org_outcome(stmts, ids, org) := o if {
+	base := inv([table("orders", doc(stmts))])
+	i := with_org(base, org)
+	out := dyn305.outcomes with input as i with data.dynaudit.params.trusted_account_ids as ids
+	count(out) == 1
+	some o in out
+	o.resource == arn("orders")
+}
+
+with_org(base, null) := base
+
+with_org(base, org) := build.with_organization(base, org) if org != null
+
+role_of(account) := sprintf("arn:aws:iam::%s:role/reader", [account])
+
+test_pass_member_account_trusted_through_organization if {
+	o := org_outcome([allow({"AWS": role_of(member)}, {})], ["organization"], org_accounts)
+	o.status == "pass"
+	o.evidence.trusted_accounts == [acct]
+	o.evidence.trusts_organization == true
+	o.evidence.organization_accounts == 3
+}
+
+test_fail_account_outside_the_organization if {
+	o := org_outcome([allow({"AWS": [role_of(member), role_of(outsider)]}, {})], ["organization"], org_accounts)
+	o.status == "fail"
+	o.evidence.statements[0].problems == [sprintf("principals of accounts outside the trusted accounts: %s", [outsider])]
+}
+
+test_fail_member_account_when_organization_not_trusted if {
+	# The organization block alone trusts nothing.
+	o := org_outcome([allow({"AWS": role_of(member)}, {})], [], org_accounts)
+	o.status == "fail"
+	not o.evidence.trusts_organization
+}
+
+test_pass_organization_and_listed_account if {
+	o := org_outcome([allow({"AWS": [role_of(member), role_of(outsider)]}, {})], ["organization", outsider], org_accounts)
+	o.status == "pass"
+	o.evidence.trusted_accounts == sort([acct, outsider])
+}
+
+test_pass_public_restricted_to_member_account if {
+	o := org_outcome([allow("*", {"StringEquals": {"aws:PrincipalAccount": [acct, member]}})], ["organization"], org_accounts)
+	o.status == "pass"
+}
+
+test_pass_public_restricted_to_member_role_arn if {
+	o := org_outcome([allow("*", {"ArnLike": {"aws:PrincipalArn": role_of(member)}})], ["organization"], org_accounts)
+	o.status == "pass"
+}
+
+test_fail_public_restricted_to_outsider_in_organization_inventory if {
+	o := org_outcome([allow("*", {"StringEquals": {"aws:PrincipalAccount": outsider}})], ["organization"], org_accounts)
+	o.status == "fail"
+}
+
+test_unknown_without_organization_block if {
+	# Collected with --accounts alone (or before 1.2): the member may or may
+	# not be in the organization.
+	o := org_outcome([allow({"AWS": role_of(member)}, {})], ["organization"], null)
+	o.status == "unknown"
+	o.needs == []
+	o.message == sprintf(
+		"Cannot tell whether the resource-based policy of table orders in us-east-1 allows only trusted accounts: it grants account(s) %s, which only \"organization\" in trusted_account_ids could trust, and the organization's accounts are not in this inventory (collect it with --organization or --ou)",
+		[member],
+	)
+	o.evidence.undetermined_accounts == [member]
+	o.evidence.organization_accounts == null
+	o.evidence.statements[0].problems == [sprintf("principals of accounts outside the trusted accounts: %s", [member])]
+}
+
+test_unknown_without_organization_block_for_a_restricting_condition if {
+	o := org_outcome([allow("*", {"StringEquals": {"aws:SourceAccount": member}})], ["organization"], null)
+	o.status == "unknown"
+	o.evidence.undetermined_accounts == [member]
+}
+
+test_unknown_without_organization_block_in_a_schema_1_2_inventory if {
+	# An inventory of 1.2 collected with --accounts alone has no block either.
+	base := object.union(inv([table("orders", doc([allow({"AWS": member}, {})]))]), {"schema_version": "1.2"})
+	out := dyn305.outcomes with input as base with data.dynaudit.params.trusted_account_ids as ["organization"]
+	some o in out
+	o.status == "unknown"
+}
+
+test_pass_without_organization_block_when_listed_accounts_suffice if {
+	o := org_outcome([allow({"AWS": [role_of(acct), role_of(outsider)]}, {})], ["organization", outsider], null)
+	o.status == "pass"
+}
+
+test_fail_without_organization_block_when_public_regardless if {
+	# No organization account can make an unconditional public grant safe.
+	o := org_outcome([allow("*", {}), allow({"AWS": role_of(member)}, {})], ["organization"], null)
+	o.status == "fail"
+	count(o.evidence.statements) == 1
+}
+
+test_fail_without_organization_block_for_a_non_account_principal_value if {
+	# A wildcard account can be no one account of the organization.
+	o := org_outcome([allow("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"}})], ["organization"], null)
+	o.status == "fail"
+}
+
+test_fail_without_organization_block_when_organization_not_trusted if {
+	o := org_outcome([allow({"AWS": role_of(member)}, {})], [], null)
+	o.status == "fail"
+}
+
+test_unknown_from_a_statement_voided_by_a_deny_is_not_counted if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "*"}
+	o := org_outcome([allow({"AWS": role_of(member)}, {}), d], ["organization"], null)
+	o.status == "pass"
+}

@@ -10,7 +10,8 @@
 #   advanced selectors count when `eventCategory` equals `Management` (a
 #   `readOnly` filter narrows them to reads or writes; an `eventSource`
 #   exclusion that keeps `dynamodb.amazonaws.com` is accepted). Organisation
-#   trails count. A single-region trail never satisfies the rule, even in its
+#   trails count, in a member account too (the management account's trail,
+#   which `DescribeTrails` lists there). A single-region trail never satisfies the rule, even in its
 #   home region: it silently misses activity in every other region, including
 #   regions enabled later. Without such a trail, DynamoDB control-plane
 #   activity (CreateTable, UpdateTable, DeleteTable, UpdateContinuousBackups,

@@ -184,3 +184,43 @@ test_advanced_unknown_field_not_counted if {
 	out := dyn501.outcomes with input as inv([t], [t.arn])
 	every o in out { o.status == "fail" }
 }
+
+# --- an organization trail of the management account, seen from a member
+# account (DescribeTrails with shadow trails lists it; its home region need
+# not be a scanned region)
+
+member_inv(t) := build.inventory_with(
+	{"eu-west-1": build.region({"trail_arns": [t.arn]})},
+	{"trails": build.by_arn([t])},
+)
+
+test_pass_member_account_covered_by_organization_trail if {
+	t := build.organization_trail("us-east-1", "org-trail", {})
+	out := dyn501.outcomes with input as member_inv(t)
+	statuses(out) == {["111122223333/eu-west-1", "pass"]}
+	some o in out
+	o.evidence.qualifying_trails == ["arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail"]
+	o.evidence.trails[0].is_organization_trail == true
+}
+
+test_unknown_when_member_account_is_refused_the_organization_trails_details if {
+	t := build.organization_trail("us-east-1", "org-trail", {"is_logging": null, "selectors": null})
+	out := dyn501.outcomes with input as member_inv(t)
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == ["GetEventSelectors", "GetTrailStatus"]
+	contains(o.message, "arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail")
+}
+
+test_fail_organization_trail_not_logging if {
+	t := build.organization_trail("us-east-1", "org-trail", {"is_logging": false})
+	out := dyn501.outcomes with input as member_inv(t)
+	statuses(out) == {["111122223333/eu-west-1", "fail"]}
+}
+
+test_fail_single_region_organization_trail_in_another_region if {
+	t := build.organization_trail("us-east-1", "org-trail", {"is_multi_region": false})
+	out := dyn501.outcomes with input as member_inv(t)
+	statuses(out) == {["111122223333/eu-west-1", "fail"]}
+}

@@ -18,7 +18,11 @@
 #   `dynamodb.amazonaws.com`; a selector that also filters on `eventName`,
 #   `userIdentity.arn`, `eventType` or `sessionCredentialFromConsole`
 #   records only some accesses and does not count. Management events are
-#   covered by DYN501; they never show who read or wrote which items.
+#   covered by DYN501; they never show who read or wrote which items. An
+#   organisation trail of the management account counts in a member account
+#   for the tables its selectors accept (`arn:<partition>:dynamodb` covers
+#   every account's tables; an ARN of the management account's tables
+#   covers none of the member's).
 #   The outcome fails when reads or writes are definitely not recorded, and
 #   is unknown when the only trails that might record them have unknown
 #   status or selectors, or the region's trails could not be listed.

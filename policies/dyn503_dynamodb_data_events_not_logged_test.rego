@@ -351,3 +351,48 @@ test_classic_account_prefix_without_trailing_separator if {
 	out := run([table("orders")], multi(classic_sels([classic("All", ["arn:aws:dynamodb:us-east-1:111122223333"])])))
 	status_of(out, table_arn("orders")) == "pass"
 }
+
+# --- an organization trail of the management account, seen from a member
+# account: its selectors apply to the member's tables when their ARN
+# conditions accept them (an ARN of the management account's tables does
+# not cover the member's)
+
+member_table := build.table("eu-west-1", "orders", {})
+
+member_run(t) := out if {
+	i := build.inventory_with(
+		{"eu-west-1": build.region({"tables": build.by_arn([member_table]), "trail_arns": [t.arn]})},
+		{"trails": build.by_arn([t])},
+	)
+	out := dyn503.outcomes with input as i
+}
+
+org_trail(fields) := build.organization_trail("us-east-1", "org-trail", fields)
+
+test_pass_member_table_covered_by_organization_trail if {
+	out := member_run(org_trail({"selectors": classic_sels([classic("All", ["arn:aws:dynamodb"])])}))
+	count(out) == 1
+	some o in out
+	o.status == "pass"
+	o.resource == build.table_arn("eu-west-1", "orders")
+	o.evidence.matching_trails == ["arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail"]
+}
+
+test_pass_member_table_covered_by_organization_trail_advanced if {
+	out := member_run(org_trail({"selectors": adv([ddb_data([])])}))
+	status_of(out, build.table_arn("eu-west-1", "orders")) == "pass"
+}
+
+test_fail_organization_trail_of_management_tables_only if {
+	sels := classic_sels([classic("All", ["arn:aws:dynamodb:eu-west-1:999988887777:table/"])])
+	out := member_run(org_trail({"selectors": sels}))
+	status_of(out, build.table_arn("eu-west-1", "orders")) == "fail"
+}
+
+test_unknown_when_organization_trail_selectors_refused if {
+	out := member_run(org_trail({"is_logging": null, "selectors": null}))
+	count(out) == 1
+	some o in out
+	o.status == "unknown"
+	o.needs == ["GetEventSelectors", "GetTrailStatus"]
+}

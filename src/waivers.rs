@@ -69,6 +69,8 @@ struct RawWaiver {
     reason: String,
     owner: String,
     expires: toml::value::Datetime,
+    #[serde(default)]
+    account: Option<String>,
 }
 
 /// One waiver, validated.
@@ -79,6 +81,10 @@ pub struct Waiver {
     /// The resource glob, as written.
     pub resource: String,
     matcher: GlobMatcher,
+    /// The account glob, as written (organization-wide runs): the waiver
+    /// covers findings of matching accounts only.
+    pub account: Option<String>,
+    account_matcher: Option<GlobMatcher>,
     /// Why the risk is accepted.
     pub reason: String,
     /// Who answers for it.
@@ -91,7 +97,12 @@ pub struct Waiver {
 
 impl Waiver {
     fn matches(&self, finding: &Finding) -> bool {
-        finding.rule_id == self.rule && self.matcher.is_match(&finding.resource)
+        finding.rule_id == self.rule
+            && self.matcher.is_match(&finding.resource)
+            && self
+                .account_matcher
+                .as_ref()
+                .is_none_or(|m| m.is_match(&finding.account))
     }
 }
 
@@ -146,6 +157,30 @@ impl Waivers {
                 .build()
                 .map_err(|err| invalid(format!("`resource` is not a valid pattern: {err}")))?
                 .compile_matcher();
+            let account = raw.account.as_deref().map(str::trim).map(str::to_owned);
+            let account_matcher = match &account {
+                None => None,
+                Some(pattern) => {
+                    if pattern.is_empty()
+                        || !pattern.chars().all(|c| {
+                            c.is_ascii_digit() || matches!(c, '*' | '?' | '[' | ']' | '-' | '!')
+                        })
+                    {
+                        return Err(invalid(format!(
+                            "`account` must be a 12-digit account id or a pattern of digits and * ? [...] (got {:?})",
+                            crate::text_file::printable(pattern)
+                        )));
+                    }
+                    Some(
+                        GlobBuilder::new(pattern)
+                            .build()
+                            .map_err(|err| {
+                                invalid(format!("`account` is not a valid pattern: {err}"))
+                            })?
+                            .compile_matcher(),
+                    )
+                }
+            };
             let expires = match (raw.expires.date, raw.expires.time, raw.expires.offset) {
                 (Some(d), None, None) => Date::from_calendar_date(
                     i32::from(d.year),
@@ -164,6 +199,8 @@ impl Waivers {
                 rule,
                 resource: raw.resource.trim().to_owned(),
                 matcher,
+                account,
+                account_matcher,
                 reason: raw.reason.trim().to_owned(),
                 owner: raw.owner.trim().to_owned(),
                 expires,
@@ -214,6 +251,7 @@ impl Waivers {
             .map(|(w, findings)| WaiverEntryReport {
                 rule: w.rule.clone(),
                 resource: w.resource.clone(),
+                account: w.account.clone(),
                 owner: w.owner.clone(),
                 reason: w.reason.clone(),
                 expires: date_string(w.expires),
@@ -272,6 +310,9 @@ pub struct WaiverEntryReport {
     pub rule: String,
     /// Resource pattern.
     pub resource: String,
+    /// Account pattern, if the entry has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// Who answers for it.
     pub owner: String,
     /// Why.
@@ -296,6 +337,27 @@ pub struct WaiverReport {
 }
 
 impl WaiverReport {
+    /// Adds what the same waivers did in another account's evidence: an
+    /// entry is applied if it waived anything anywhere, expired if it
+    /// expired anywhere and waived nothing, stale otherwise; `as_of` is the
+    /// latest evidence day.
+    pub fn merge(&mut self, other: &WaiverReport) {
+        if other.as_of > self.as_of {
+            self.as_of = other.as_of.clone();
+        }
+        for (mine, theirs) in self.entries.iter_mut().zip(&other.entries) {
+            mine.findings += theirs.findings;
+            let state = |a: WaiverEntryState| match a {
+                WaiverEntryState::Applied => 2,
+                WaiverEntryState::Expired => 1,
+                WaiverEntryState::Stale => 0,
+            };
+            if state(theirs.state) > state(mine.state) {
+                mine.state = theirs.state;
+            }
+        }
+    }
+
     /// Entries in the given state.
     pub fn in_state(&self, state: WaiverEntryState) -> impl Iterator<Item = &WaiverEntryReport> {
         self.entries.iter().filter(move |e| e.state == state)

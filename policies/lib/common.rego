@@ -100,3 +100,89 @@ uncollected(record, field) if {
 	object.get(record, field, null) == null
 	not absent(record, field)
 }
+
+# ---------------------------------------------------------------------------
+# Trusted accounts (`trusted_account_ids`)
+#
+# `trusted_account_ids` holds account ids and, optionally, the word
+# "organization": every ACTIVE account of the AWS Organization, which the
+# inventory lists in `organization.account_ids` when the account was
+# collected through the organization (`--organization`, `--ou`). An
+# inventory without that list (older, or collected with `--accounts` alone)
+# cannot say which accounts the word trusts: an account that nothing but the
+# organization could trust is then neither trusted nor untrusted, and a rule
+# that meets one says unknown (`trust_undeterminable`), never fail or pass.
+
+# The word of `trusted_account_ids` that stands for the organization.
+organization_word := "organization"
+
+# `trusted_account_ids` names the organization.
+organization_trusted if organization_word in params.trusted_account_ids
+
+# The organization's ACTIVE accounts, when the inventory lists them.
+organization_account_ids := {a | some a in input.organization.account_ids} if {
+	is_array(input.organization.account_ids)
+}
+
+# The organization is trusted but its accounts are not in this inventory.
+organization_unresolved if {
+	organization_trusted
+	not organization_account_ids
+}
+
+# Why a trust question is unknown when the organization is unresolved.
+organization_unresolved_reason := "the organization's accounts are not in this inventory (collect it with --organization or --ou)"
+
+# Every account the rules trust: the scanned account, the ids listed in
+# `trusted_account_ids` and, when it names the organization, the
+# organization's accounts the inventory lists.
+trusted_accounts := listed_trusted_accounts | trusted_organization_accounts
+
+# The scanned account and the ids `trusted_account_ids` lists (without the
+# organization's accounts).
+listed_trusted_accounts := {input.account_id} | {a |
+	some a in params.trusted_account_ids
+	a != organization_word
+}
+
+trusted_organization_accounts := organization_account_ids if {
+	organization_trusted
+} else := set()
+
+# `acct` is trusted.
+trusted_account(acct) if acct in trusted_accounts
+
+# Whether `acct` is trusted cannot be told: it is an account id no listed id
+# trusts, and only the organization, whose accounts this inventory lacks,
+# could.
+trust_undeterminable(acct) if {
+	organization_unresolved
+	is_string(acct)
+	regex.match(`^[0-9]{12}$`, acct)
+	not acct in trusted_accounts
+}
+
+# `acct` may be trusted: it is, or whether it is cannot be told.
+possibly_trusted_account(acct) if trusted_account(acct)
+
+possibly_trusted_account(acct) if trust_undeterminable(acct)
+
+# What a rule's evidence says about the trusted accounts: the listed ones
+# and, when the organization is trusted, whether and how many of its
+# accounts the inventory lists (not the ids: an organization has thousands).
+trust_evidence := {"trusted_accounts": sort(listed_trusted_accounts)} if not organization_trusted
+
+trust_evidence := {
+	"trusted_accounts": sort(listed_trusted_accounts),
+	"trusts_organization": true,
+	"organization_accounts": count(organization_account_ids),
+} if {
+	organization_trusted
+	organization_account_ids
+}
+
+trust_evidence := {
+	"trusted_accounts": sort(listed_trusted_accounts),
+	"trusts_organization": true,
+	"organization_accounts": null,
+} if organization_unresolved

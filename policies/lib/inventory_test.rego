@@ -80,6 +80,24 @@ one_region(fields) := inventory({"us-east-1": region(fields)})
 # value for are named in their record's `absent` list.
 v1_1(inv) := merge(inv, {"schema_version": "1.1"})
 
+# The inventory `inv` as schema 1.2 writes it for an account selected through
+# its AWS Organization: an `organization` block whose ACTIVE accounts are
+# `account_ids` (the test account, a member of OU `Workloads`).
+with_organization(inv, account_ids) := merge(inv, {
+	"schema_version": "1.2",
+	"organization": {
+		"id": "o-a1b2c3d4e5",
+		"management_account_id": management_account_id,
+		"account_name": "test",
+		"account_status": "ACTIVE",
+		"ou_path": [{"id": "r-ab12", "name": "Root"}, {"id": "ou-ab12-11111111", "name": "Workloads"}],
+		"account_ids": account_ids,
+	},
+})
+
+# The management account of `with_organization`.
+management_account_id := "999988887777"
+
 # --- DynamoDB tables
 
 table_arn(region_name, name) := sprintf("arn:%s:dynamodb:%s:%s:table/%s", [partition, region_name, account_id, name])
@@ -268,6 +286,17 @@ trail(home_region, name, fields) := merge(
 	},
 	fields,
 )
+
+# An organization trail of the management account (`management_account_id`)
+# as a member account sees it: `trail(home_region, name, fields)` with the
+# management account's ARN and `is_organization_trail`.
+organization_trail(home_region, name, fields) := trail(home_region, name, merge(
+	{
+		"arn": sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", [partition, home_region, management_account_id, name]),
+		"is_organization_trail": true,
+	},
+	fields,
+))
 
 # --- AWS Config
 

@@ -12,6 +12,8 @@ use crate::config::scan::ranges;
 use crate::config::{Config, ScanSettings};
 use crate::gate::Gate;
 use crate::metadata::Severity;
+use crate::organization::selection::AccountSelection;
+use crate::organization::shard::Shard;
 use crate::regions::{RegionSelection, looks_like_region};
 use crate::report::Format;
 
@@ -27,12 +29,15 @@ pub struct AwsArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Role to assume for the scan, with the credentials of the default
-    /// chain (or --profile).
-    #[arg(long, value_name = "ARN")]
+    /// chain (or --profile). One account; for several, --role-name.
+    #[arg(long, value_name = "ARN", conflicts_with_all = ["organization", "ou", "accounts", "role_name"])]
     pub role_arn: Option<String>,
-    /// External id required by the role's trust policy.
-    #[arg(long, value_name = "ID", requires = "role_arn")]
+    /// External id required by the role's trust policy (--role-arn or
+    /// --role-name).
+    #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
     /// Attempts per API call, the first included (default 8, or
     /// `[scan] max_attempts`).
     #[arg(
@@ -47,6 +52,104 @@ pub struct AwsArgs {
     /// connect_timeout_secs`).
     #[arg(long, value_name = "SECS", value_parser = parse_connect_timeout)]
     pub connect_timeout: Option<f64>,
+}
+
+/// Which accounts of an organization to scan (docs/organization.md).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AccountArgs {
+    /// Every ACTIVE account of the organization of the credentials (from
+    /// the management account or a delegated administrator); the calling
+    /// account is scanned with its own credentials.
+    #[arg(long)]
+    pub organization: bool,
+    /// The accounts under these organizational units or roots, at any
+    /// depth: a comma-separated list of ids (ou-xxxx-xxxxxxxx, r-xxxx).
+    #[arg(long, value_name = "OU_ID,...")]
+    pub ou: Option<String>,
+    /// These accounts (comma-separated 12-digit ids); no Organizations
+    /// access needed. With --organization or --ou, a filter of that
+    /// selection, and an id that is not an ACTIVE member fails.
+    #[arg(long, value_name = "ID,...")]
+    pub accounts: Option<String>,
+    /// Accounts to leave out (comma-separated ids).
+    #[arg(long, value_name = "ID,...")]
+    pub exclude_accounts: Option<String>,
+    /// The role assumed in every selected account but the caller's:
+    /// arn:<partition>:iam::<id>:role/NAME (NAME may include a path).
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// Scan only part K of N of the selected accounts (1-based; split by a
+    /// hash of the account id, so adding an account moves no other).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+}
+
+impl AccountArgs {
+    /// The selection, validated; `None` without a selector.
+    pub fn selection(&self) -> anyhow::Result<Option<AccountSelection>> {
+        use crate::organization::selection::{parse_account_list, parse_unit_list};
+        let parse =
+            |option: &str, value: &Option<String>, units: bool| -> anyhow::Result<Vec<String>> {
+                match value {
+                    None => Ok(Vec::new()),
+                    Some(v) if units => parse_unit_list(option, v).map_err(anyhow::Error::msg),
+                    Some(v) => parse_account_list(option, v).map_err(anyhow::Error::msg),
+                }
+            };
+        let selection = AccountSelection {
+            organization: self.organization,
+            ous: parse("--ou", &self.ou, true)?,
+            accounts: parse("--accounts", &self.accounts, false)?,
+            exclude: parse("--exclude-accounts", &self.exclude_accounts, false)?,
+            shard: self
+                .shard
+                .as_deref()
+                .map(Shard::parse)
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
+        };
+        if !selection.is_multi_account() {
+            for (given, option) in [
+                (self.exclude_accounts.is_some(), "--exclude-accounts"),
+                (self.role_name.is_some(), "--role-name"),
+                (self.shard.is_some(), "--shard"),
+            ] {
+                if given {
+                    anyhow::bail!(
+                        "{option} applies to a set of accounts: add --organization, --ou OU_ID or --accounts ID,ID"
+                    );
+                }
+            }
+            return Ok(None);
+        }
+        if let Some(name) = &self.role_name {
+            check_role_name(name).map_err(anyhow::Error::msg)?;
+        }
+        Ok(Some(selection))
+    }
+}
+
+/// Checks a `--role-name`: IAM's role name characters and lengths, with
+/// an optional path (`audit/Dynaudit`).
+pub fn check_role_name(name: &str) -> Result<(), String> {
+    let (path, role) = match name.rsplit_once('/') {
+        Some((path, role)) => (path, role),
+        None => ("", name),
+    };
+    let valid = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    if role.is_empty() || role.len() > 64 || !role.chars().all(valid) {
+        return Err(format!(
+            "--role-name {:?}: a role name is 1 to 64 letters, digits and +=,.@_- (optionally after a path such as audit/)",
+            crate::text_file::printable(name)
+        ));
+    }
+    if path.len() > 510 || !path.chars().all(|c| valid(c) || c == '/') || path.contains("//") {
+        return Err(format!(
+            "--role-name {:?}: the path before the role name holds letters, digits, +=,.@_- and /",
+            crate::text_file::printable(name)
+        ));
+    }
+    Ok(())
 }
 
 impl AwsArgs {
@@ -70,6 +173,15 @@ impl AwsArgs {
         settings
             .validate()
             .map_err(|invalid| CollectError::Settings(invalid.to_string()))?;
+        if self.external_id.is_some()
+            && self.role_arn.is_none()
+            && self.accounts.role_name.is_none()
+        {
+            return Err(CollectError::Settings(
+                "--external-id is sent when a role is assumed: add --role-arn or --role-name"
+                    .to_string(),
+            ));
+        }
         Ok(CollectOptions {
             regions,
             profile: self.profile.clone(),
@@ -77,6 +189,7 @@ impl AwsArgs {
             external_id: self.external_id.clone(),
             settings,
             progress: !quiet,
+            shared_recorder: None,
         })
     }
 }

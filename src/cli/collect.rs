@@ -7,21 +7,28 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::cli::args::AwsArgs;
+use crate::cli::evidence_dir::{
+    DEFAULT_EVIDENCE_DIR, check_dir, collect_into, print_accounts_summary,
+};
 use crate::cli::output::{write_file, write_stdout};
 use crate::cli::path_check::{Input, Output, check_outputs};
 use crate::collect::{CollectError, CollectOptions, CollectSummary, collect};
 use crate::config::Config;
 use crate::gate::EXIT_CLEAN;
 use crate::inventory::Inventory;
+use crate::organization::selection::AccountSelection;
 
 /// `dynaudit collect`.
 #[derive(Debug, Clone, Args)]
 pub struct CollectArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Where to write the inventory (`-` for stdout).
-    #[arg(long, short, value_name = "PATH", default_value = "inventory.json")]
-    pub output: PathBuf,
+    /// Where to write the inventory (`-` for stdout; default
+    /// inventory.json). With --organization, --ou or --accounts, a
+    /// directory (default dynaudit-inventory/) of one inventory per
+    /// account and an index.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
     /// Config file; `collect` uses its `[scan]` table (the whole file is
     /// validated).
     #[arg(long, value_name = "PATH")]
@@ -66,18 +73,25 @@ pub fn print_summary(summary: &CollectSummary, quiet: bool) {
 /// `dynaudit collect`: exit 0 when the inventory is written (failed calls
 /// are evidence, counted in the summary), 2 when the run could not start.
 pub fn run(args: &CollectArgs) -> Result<u8> {
-    if args.output != Path::new("-") {
+    if let Some(selection) = args.aws.accounts.selection()? {
+        return run_accounts(args, selection);
+    }
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("inventory.json"));
+    if output != Path::new("-") {
         let inputs: Vec<Input<'_>> = args
             .config
             .iter()
             .map(|path| Input::file("the --config file", path))
             .collect();
-        check_outputs(&inputs, &[Output::replace("--output", &args.output)])?;
+        check_outputs(&inputs, &[Output::replace("--output", &output)])?;
     }
     let config = Config::load_or_default(args.config.as_deref())?;
     let options = args.aws.to_options(config.scan, args.quiet)?;
     let (inventory, summary) = run_collection(&options)?;
-    write_inventory(&inventory, &args.output)?;
+    write_inventory(&inventory, &output)?;
     print_summary(&summary, args.quiet);
     // Said even with --quiet: `eval` of this inventory fails its gate.
     for gap in crate::report::Scope::gaps_of(&inventory) {
@@ -86,5 +100,30 @@ pub fn run(args: &CollectArgs) -> Result<u8> {
             crate::report::escape::inert(&gap.describe())
         );
     }
+    Ok(EXIT_CLEAN)
+}
+
+/// `dynaudit collect` over a set of accounts: a directory of inventories.
+fn run_accounts(args: &CollectArgs, selection: AccountSelection) -> Result<u8> {
+    let dir = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_EVIDENCE_DIR));
+    if dir == Path::new("-") {
+        anyhow::bail!(
+            "--output - : with --organization, --ou or --accounts the evidence is a directory of inventories, not one stream"
+        );
+    }
+    let earlier = check_dir(&dir, "--output")?;
+    let config = Config::load_or_default(args.config.as_deref())?;
+    let options = args.aws.to_options(config.scan, args.quiet)?;
+    let (index, summary) = collect_into(
+        options,
+        selection,
+        args.aws.accounts.role_name.clone(),
+        &dir,
+        earlier,
+    )?;
+    print_accounts_summary(&index, &summary, args.quiet);
     Ok(EXIT_CLEAN)
 }

@@ -15,8 +15,11 @@ use crate::policy::PolicySet;
 /// `dynaudit eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The inventory file (written by `dynaudit collect` or `scan`).
-    pub inventory: PathBuf,
+    /// The inventory file (written by `dynaudit collect` or `scan`), or
+    /// several, or evidence directories of an organization-wide run: every
+    /// account is evaluated and reported together.
+    #[arg(value_name = "INVENTORY", required = true, num_args = 1..)]
+    pub inventories: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
@@ -31,10 +34,27 @@ pub struct EvalArgs {
 
 /// Runs `dynaudit eval`; returns the exit code.
 pub fn run(args: &EvalArgs) -> Result<u8> {
-    check_paths(args)?;
+    let single = match args.inventories.as_slice() {
+        [one] if !one.is_dir() => one.clone(),
+        _ => {
+            if args.print_input {
+                anyhow::bail!(
+                    "--print-input prints one inventory's input: give one inventory file"
+                );
+            }
+            return crate::cli::eval_scope::run(&crate::cli::eval_scope::ScopeEvaluation {
+                paths: &args.inventories,
+                report: &args.report,
+                policy: &args.policy,
+                input: &args.input,
+            });
+        }
+    };
+    let args_inventory = &single;
+    check_paths(args, args_inventory)?;
     args.report.check()?;
     let config = args.policy.config()?;
-    let loaded = crate::load::load_limited(&args.inventory, args.input.max_input_bytes)?;
+    let loaded = crate::load::load_limited(args_inventory, args.input.max_input_bytes)?;
     if args.print_input {
         let input: serde_json::Value =
             serde_json::from_str(&crate::eval::policy_input(&loaded.inventory)?)?;
@@ -63,23 +83,24 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
         &config.evaluation,
     )?;
     let waivers = triage.apply(&mut findings, &loaded.inventory)?;
-    let evidence_uri = evidence_uri(&args.inventory);
+    let evidence_uri = evidence_uri(args_inventory);
     report_findings(&ReportRequest {
         args: &args.report,
         policies: &policies,
         config: &config,
-        inventory: &loaded.inventory,
-        inventory_text: &loaded.text,
+        scope: &crate::report::Scope::of_inventory(&loaded.inventory),
+        inventory_text: Some(&loaded.text),
         evidence_uri: &evidence_uri,
         findings: &findings,
         waivers: waivers.as_ref(),
         baseline: triage.baseline_path.as_deref(),
+        write_report: true,
     })
 }
 
 /// Checks the outputs against the inputs and each other before any work.
-fn check_paths(args: &EvalArgs) -> Result<()> {
-    let mut inputs = vec![Input::file("the inventory", &args.inventory)];
+fn check_paths(args: &EvalArgs, inventory: &std::path::Path) -> Result<()> {
+    let mut inputs = vec![Input::file("the inventory", inventory)];
     inputs.extend(policy_inputs(&args.policy));
     let (baseline, outputs) = report_files(&args.report);
     inputs.extend(baseline);

@@ -4,10 +4,13 @@
 //! the check of output paths before any work. `main` only calls
 //! [`run`] and turns its result into an exit code ([`crate::gate`]).
 
+pub mod accounts;
 pub mod args;
 pub mod collect;
 pub mod diff;
 pub mod eval;
+pub mod eval_scope;
+pub mod evidence_dir;
 pub mod explain;
 pub mod iam_policy;
 pub mod output;
@@ -53,6 +56,9 @@ pub enum Command {
     /// Compare two inventories or two JSON reports: new, fixed and unchanged
     /// failures. Exit 1 when a new failure is at or above --fail-on.
     Diff(diff::DiffArgs),
+    /// List the accounts a selection (--organization, --ou, --accounts)
+    /// covers, as a table, JSON, or a GitHub Actions matrix of shards.
+    Accounts(accounts::AccountsArgs),
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -66,6 +72,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Collect(args) => collect::run(&args),
         Command::IamPolicy => iam_policy::run(),
         Command::Diff(args) => diff::run(&args),
+        Command::Accounts(args) => accounts::run(&args),
     }
 }
 

@@ -22,39 +22,34 @@ pub struct ReportRequest<'a> {
     pub args: &'a ReportArgs,
     pub policies: &'a PolicySet,
     pub config: &'a Config,
-    pub inventory: &'a crate::inventory::Inventory,
-    pub inventory_text: &'a str,
+    /// What was audited.
+    pub scope: &'a Scope,
+    /// The evidence file's text, whose lines SARIF results point at (one
+    /// account only; `None` for a multi-account report).
+    pub inventory_text: Option<&'a str>,
     pub evidence_uri: &'a str,
     pub findings: &'a [Finding],
     pub waivers: Option<&'a WaiverReport>,
     pub baseline: Option<&'a str>,
+    /// Whether to render and write the report (false when it was written
+    /// per account, as SARIF files): the counts and gate apply anyway.
+    pub write_report: bool,
 }
 
 /// Writes the report and returns the exit code.
 pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
-    let inventory = request.inventory;
     // Only SARIF points at lines of the evidence file.
-    let lines = if request.args.format == Format::Sarif {
-        report::locate::resource_lines(request.inventory_text)
-    } else {
-        Default::default()
+    let lines = match request.inventory_text {
+        Some(text) if request.args.format == Format::Sarif => report::locate::resource_lines(text),
+        _ => Default::default(),
     };
-    let scope = Scope {
-        account_id: inventory.account_id.clone(),
-        partition: inventory.partition.clone(),
-        regions: inventory.regions.keys().cloned().collect(),
-        collected_at: inventory.collected_at.clone(),
-        schema_version: inventory.schema_version.clone(),
-        tool_version: inventory.tool_version.clone(),
-        collection_errors: inventory.errors.len(),
-        incomplete: Scope::gaps_of(inventory),
-    };
+    let scope = request.scope;
     let parameters = request.config.parameters.to_json();
     let input = ReportInput {
         findings: request.findings,
         rules: request.policies.rules(),
         parameters: &parameters,
-        scope: &scope,
+        scope,
         evidence: EvidenceFile {
             uri: request.evidence_uri,
             lines: &lines,
@@ -68,7 +63,7 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
     // report without them.
     let category = match &request.args.category_out {
         Some(path) => {
-            let category = report::sarif::category(request.args.sarif_category.as_deref(), &scope);
+            let category = report::sarif::category(request.args.sarif_category.as_deref(), scope);
             if let Err(problem) = check_category(&category) {
                 anyhow::bail!(
                     "cannot write the code scanning category {category:?} to {} (--category-out): {problem}; it comes from --sarif-category or from the inventory's account_id and region names",
@@ -87,8 +82,10 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         && request.args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
-    let text = report::render(request.args.format, &input, color)?;
-    write_output(request.args.output.as_deref(), &text)?;
+    if request.write_report {
+        let text = report::render(request.args.format, &input, color)?;
+        write_output(request.args.output.as_deref(), &text)?;
+    }
 
     let gate = request.args.fail_on.gate(
         request.args.fail_on_unknown,
@@ -112,13 +109,13 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
             extra.push_str(&format!(", {} new since the baseline", counts.new));
         }
         eprintln!(
-            "dynaudit: {} failing, {} unknown, {} passing{extra} ({} rules, account {}, {} region(s)); {} counted by {}",
+            "dynaudit: {} failing, {} unknown, {} passing{extra} ({} rules, {}, {} region(s)); {} counted by {}",
             counts.failing,
             counts.unknown,
             counts.passing,
             request.policies.rules().len(),
-            inert(&inventory.account_id),
-            inventory.regions.len(),
+            scope_name(scope),
+            scope.regions.len(),
             counts.gate_failures,
             gate.describe(),
         );
@@ -146,6 +143,15 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         );
     }
     Ok(gate.exit_code_of(&counts))
+}
+
+/// `account 123456789012`, or `6 accounts` for a multi-account scope.
+fn scope_name(scope: &Scope) -> String {
+    if scope.is_multi_account() {
+        format!("{} accounts", scope.accounts.len())
+    } else {
+        format!("account {}", inert(&scope.account_id))
+    }
 }
 
 /// Opens `path` to append `key=value` lines to (created, with its parent

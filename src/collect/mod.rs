@@ -18,6 +18,7 @@
 //! `services`, then `session` and `run` at the top. Modules import each
 //! other by their own paths, never through this module's re-exports.
 
+pub mod accounts;
 pub mod breaker;
 pub mod calls;
 pub mod context;

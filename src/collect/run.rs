@@ -15,7 +15,7 @@ use crate::collect::summary::CollectSummary;
 use crate::inventory::{ErrorKind, Inventory, RegionInventory, SCHEMA_VERSION};
 
 /// `collected_at`: now, UTC, seconds precision.
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     now.format(&time::format_description::well_known::Rfc3339)
@@ -110,7 +110,9 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
 
     // Best effort: the list is for tests; failing to write it is not a
     // reason to lose the scan.
-    if let Err(e) = recorder.write_if_requested() {
+    if opts.shared_recorder.is_none()
+        && let Err(e) = recorder.write_if_requested()
+    {
         eprintln!("dynaudit: could not write the operation record: {e}");
     }
 

@@ -17,11 +17,12 @@ use aws_sdk_sts::config::{ProvideCredentials, SharedCredentialsProvider};
 
 use crate::collect::breaker::RegionBreaker;
 use crate::collect::context::RegionContext;
-use crate::collect::errors::{ErrorRecorder, describe};
+use crate::collect::errors::{CallFailure, ErrorRecorder, describe};
 use crate::collect::limits::RateLimits;
 use crate::collect::record::OperationRecorder;
 use crate::collect::services::sts;
 use crate::config::ScanSettings;
+use crate::organization::failure::FailureKind;
 use crate::regions::{KNOWN_REGIONS, RegionSelection, closest_region};
 
 /// Everything a collection run needs.
@@ -39,6 +40,9 @@ pub struct CollectOptions {
     pub settings: ScanSettings,
     /// Show a progress bar on stderr (only if stderr is a terminal).
     pub progress: bool,
+    /// The operation record of a multi-account run, shared by its
+    /// accounts' sessions (which then leave writing it to the run).
+    pub shared_recorder: Option<OperationRecorder>,
 }
 
 impl Default for CollectOptions {
@@ -50,6 +54,7 @@ impl Default for CollectOptions {
             external_id: None,
             settings: ScanSettings::default(),
             progress: false,
+            shared_recorder: None,
         }
     }
 }
@@ -70,6 +75,34 @@ pub enum CollectError {
     /// Invalid settings.
     #[error("{0}")]
     Settings(String),
+    /// The organization could not be listed.
+    #[error("{0}")]
+    Organization(String),
+    /// `sts:AssumeRole` on the role of `--role-arn` / `--role-name` was
+    /// refused or failed.
+    #[error("{message}")]
+    AssumeRole {
+        /// What failed, why, and what to check.
+        message: String,
+        /// The cause, for the summary of a multi-account run.
+        kind: FailureKind,
+        /// The call as evidence (the failed account's inventory).
+        error: Box<crate::inventory::CollectionError>,
+    },
+}
+
+impl CollectError {
+    /// The cause of a failed account, for the summary and the index.
+    pub fn failure_kind(&self) -> FailureKind {
+        match self {
+            CollectError::AssumeRole { kind, .. } => *kind,
+            CollectError::Unreachable(_) => FailureKind::Unreachable,
+            CollectError::Credentials(_) => FailureKind::AccessDenied,
+            CollectError::Region(_) | CollectError::Settings(_) | CollectError::Organization(_) => {
+                FailureKind::Other
+            }
+        }
+    }
 }
 
 /// What a run knows once it may start collecting.
@@ -111,7 +144,7 @@ impl Session {
             home_region: home_region.clone(),
             identity: sts::CallerIdentity::default(),
             regions: Vec::new(),
-            recorder: OperationRecorder::default(),
+            recorder: opts.shared_recorder.clone().unwrap_or_default(),
             limits: Arc::new(RateLimits::new(opts.settings.rate_limits.clone())),
             breaker: RegionBreaker::default(),
             errors: ErrorRecorder::default(),
@@ -123,7 +156,18 @@ impl Session {
                 client: crate::sdk_client!(aws_sdk_sts, ctx),
                 role_arn: role_arn.clone(),
                 external_id: opts.external_id.clone(),
+                first: std::sync::Mutex::new(None),
             };
+            // Assumed once up front, so that a refusal is reported as
+            // what it is (and classified), not as missing credentials.
+            ctx.limits.acquire("sts", "AssumeRole", &home_region).await;
+            let first = provider
+                .assume()
+                .await
+                .map_err(|failure| assume_role_error(&failure, role_arn, opts, &home_region))?;
+            if let Ok(mut slot) = provider.first.lock() {
+                *slot = Some(first);
+            }
             session.base = session
                 .base
                 .clone()
@@ -232,6 +276,8 @@ struct AssumedRole {
     client: aws_sdk_sts::Client,
     role_arn: String,
     external_id: Option<String>,
+    /// The credentials of the call made up front, handed out once.
+    first: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
 }
 
 /// The session name dynaudit's role sessions carry, so CloudTrail shows who
@@ -239,8 +285,8 @@ struct AssumedRole {
 pub const ROLE_SESSION_NAME: &str = "dynaudit";
 
 impl AssumedRole {
-    async fn credentials(&self) -> aws_credential_types::provider::Result {
-        use aws_credential_types::provider::error::CredentialsError;
+    /// One `sts:AssumeRole` call.
+    async fn assume(&self) -> Result<aws_credential_types::Credentials, CallFailure> {
         let out = self
             .client
             .assume_role()
@@ -249,15 +295,12 @@ impl AssumedRole {
             .set_external_id(self.external_id.clone())
             .send()
             .await
-            .map_err(|err| {
-                let failure = describe(&err);
-                CredentialsError::provider_error(format!(
-                    "sts:AssumeRole on {} failed: {}: {}",
-                    self.role_arn, failure.code, failure.message
-                ))
-            })?;
-        let c = out.credentials().ok_or_else(|| {
-            CredentialsError::provider_error("sts:AssumeRole answered without credentials")
+            .map_err(|err| describe(&err))?;
+        let c = out.credentials().ok_or_else(|| CallFailure {
+            code: "MalformedResponse".to_string(),
+            message: "sts:AssumeRole answered without credentials".to_string(),
+            http_status: None,
+            kind: crate::inventory::ErrorKind::Other,
         })?;
         let expiry = std::time::SystemTime::try_from(*c.expiration()).ok();
         Ok(aws_credential_types::Credentials::new(
@@ -267,6 +310,67 @@ impl AssumedRole {
             expiry,
             "dynaudit-assume-role",
         ))
+    }
+
+    async fn credentials(&self) -> aws_credential_types::provider::Result {
+        use aws_credential_types::provider::error::CredentialsError;
+        let first = self.first.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(credentials) = first {
+            return Ok(credentials);
+        }
+        self.assume().await.map_err(|failure| {
+            CredentialsError::provider_error(format!(
+                "sts:AssumeRole on {} failed: {}: {}",
+                self.role_arn, failure.code, failure.message
+            ))
+        })
+    }
+}
+
+/// The error of a refused or failed `sts:AssumeRole`: what failed, the
+/// cause, and what to check.
+fn assume_role_error(
+    failure: &CallFailure,
+    role_arn: &str,
+    opts: &CollectOptions,
+    region: &str,
+) -> CollectError {
+    let kind = FailureKind::of_call(&failure.code, &failure.message, failure.http_status);
+    let advice = match kind {
+        FailureKind::AccessDenied => format!(
+            "check that the role exists, that its trust policy allows the scanning principal{}, and that the scanning principal may call sts:AssumeRole on it",
+            if opts.external_id.is_some() {
+                " with this external id"
+            } else {
+                " (and whether it requires --external-id)"
+            }
+        ),
+        FailureKind::ScpDenied => {
+            "a service control policy denies it: exempt the audit role in the SCP".to_string()
+        }
+        FailureKind::RegionDisabled => format!(
+            "STS is not enabled in {region} for the account: enable the region, or scan from another home region"
+        ),
+        FailureKind::Unreachable => {
+            "check the network, proxy settings and AWS_ENDPOINT_URL".to_string()
+        }
+        FailureKind::NotAMember | FailureKind::Other => "see the message above".to_string(),
+    };
+    CollectError::AssumeRole {
+        message: format!(
+            "sts:AssumeRole on {role_arn} failed ({}: {}): {advice}",
+            failure.code, failure.message
+        ),
+        kind,
+        error: Box::new(crate::inventory::CollectionError {
+            service: "sts".to_string(),
+            region: region.to_string(),
+            operation: "AssumeRole".to_string(),
+            resource: Some(role_arn.to_string()),
+            kind: failure.kind,
+            code: failure.code.clone(),
+            message: failure.message.clone(),
+        }),
     }
 }
 

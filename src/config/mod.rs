@@ -146,6 +146,32 @@ mod tests {
     }
 
     #[test]
+    fn trusted_account_ids_take_ids_and_the_word_organization() {
+        let config = Config::parse(
+            "c.toml",
+            "[parameters]\ntrusted_account_ids = [\"organization\", \"444455556666\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.parameters.trusted_account_ids,
+            vec!["organization", "444455556666"]
+        );
+        for bad in ["Organization", "organizations", "o-a1b2c3d4e5", "12345", ""] {
+            let err = Config::parse(
+                "c.toml",
+                &format!("[parameters]\ntrusted_account_ids = [\"{bad}\"]\n"),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("parameters.trusted_account_ids"), "{err}");
+            assert!(
+                err.contains("neither a 12-digit AWS account id nor `organization`"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn out_of_range_is_rejected() {
         let err = Config::parse("c.toml", "[parameters]\nmin_pitr_recovery_days = 90\n")
             .unwrap_err()

@@ -6,6 +6,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The word of `trusted_account_ids` that trusts every ACTIVE account of
+/// the organization (`organization.account_ids` of the inventory; the
+/// policy library's `common.organization_word`).
+pub const TRUSTED_ORGANIZATION: &str = "organization";
+
 /// A parameter whose value TOML types alone cannot rule out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidParameter {
@@ -40,7 +45,10 @@ pub struct Parameters {
     /// row-level security.
     pub row_level_security_tag: String,
     /// DYN305: accounts (besides the scanned one, always trusted) a table
-    /// resource policy may grant.
+    /// resource policy may grant: 12-digit ids, or the word `organization`
+    /// for every ACTIVE account of the AWS Organization (the inventory's
+    /// `organization.account_ids`, written by `--organization` or `--ou`;
+    /// without it, a grant only the organization could trust is unknown).
     pub trusted_account_ids: Vec<String>,
     /// DYN401: VPCs that must have a DynamoDB endpoint (empty: every VPC).
     pub vpc_ids: Vec<String>,
@@ -103,10 +111,13 @@ impl Parameters {
             ));
         }
         for account in &self.trusted_account_ids {
-            if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+            let id = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
+            if !id && account != TRUSTED_ORGANIZATION {
                 return Err(invalid(
                     "trusted_account_ids",
-                    format!("`{account}` is not a 12-digit AWS account id"),
+                    format!(
+                        "`{account}` is neither a 12-digit AWS account id nor `{TRUSTED_ORGANIZATION}`"
+                    ),
                 ));
             }
         }

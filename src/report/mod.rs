@@ -83,6 +83,69 @@ pub struct Scope {
     /// gate unless `--allow-incomplete-scope`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub incomplete: Vec<ScopeGap>,
+    /// A report over several accounts (`eval DIR`, an organization-wide
+    /// `scan`): every account with its status and figures. `account_id` is
+    /// then empty, `regions` the union, `collected_at` the earliest and
+    /// `collection_errors` the sum. Absent from single-account reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountScope>,
+    /// The organization id, when every account's evidence names the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+}
+
+/// One account of a multi-account report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountScope {
+    /// The 12-digit account id.
+    pub account_id: String,
+    /// Its name in the organization, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Root/Workloads/Prod`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou_path: Option<String>,
+    /// `collected`, `failed` (nothing could be collected: an incomplete
+    /// scope) or `skipped` (not ACTIVE in the organization).
+    pub status: String,
+    /// Why it failed or was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// The regions of its evidence.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// When its evidence was collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
+    /// Its inventory file (the SARIF evidence of its findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<String>,
+    /// Failed calls during its collection.
+    #[serde(default)]
+    pub collection_errors: usize,
+}
+
+impl Scope {
+    /// The scope of one inventory.
+    pub fn of_inventory(inventory: &crate::inventory::Inventory) -> Scope {
+        Scope {
+            account_id: inventory.account_id.clone(),
+            partition: inventory.partition.clone(),
+            regions: inventory.regions.keys().cloned().collect(),
+            collected_at: inventory.collected_at.clone(),
+            schema_version: inventory.schema_version.clone(),
+            tool_version: inventory.tool_version.clone(),
+            collection_errors: inventory.errors.len(),
+            incomplete: Scope::gaps_of(inventory),
+            accounts: Vec::new(),
+            organization: inventory.organization.as_ref().map(|o| o.id.clone()),
+        }
+    }
+
+    /// Whether this is the scope of several accounts.
+    pub fn is_multi_account(&self) -> bool {
+        !self.accounts.is_empty()
+    }
 }
 
 /// A part of the scope that was asked for and could not be collected.

@@ -322,6 +322,8 @@ impl TestData {
                 tool_version: "0.0.9".to_owned(),
                 collection_errors: 2,
                 incomplete: Vec::new(),
+                accounts: Vec::new(),
+                organization: None,
             },
             lines,
             uri: "evidence/inventory one.json".to_owned(),

@@ -7,6 +7,16 @@
 //! always in the trail's **home** region: some endpoints (moto) answer
 //! `TrailNotFound` for a trail asked about elsewhere, and AWS answers the
 //! same in the home region, so that is right for both.
+//!
+//! An organization trail of the management account shows up in every
+//! member account (`DescribeTrails` with shadow trails), with the
+//! management account's ARN and home region. It is kept like any other
+//! trail (the rules judge a trail by what it records, not by whose it is),
+//! with `is_organization_trail`, and its details are asked by its full
+//! ARN, which a member account must give. When the member is refused them
+//! (access denied, `TrailNotFoundException`), they stay `null` and the
+//! failed call is recorded against the trail: the rules say unknown, not
+//! fail.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -658,6 +668,170 @@ mod tests {
         );
         assert_no_errors(&ctx);
         assert!(registry.trails().is_empty());
+    }
+
+    /// An organization trail of the management account (999988887777),
+    /// home region us-east-1, as `DescribeTrails` (with shadow trails)
+    /// returns it in a member account (the context's 123456789012).
+    const MANAGEMENT_ORG: &str = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail";
+
+    fn management_org_trail() -> SdkTrail {
+        SdkTrail::builder()
+            .name("org-trail")
+            .trail_arn(MANAGEMENT_ORG)
+            .home_region("us-east-1")
+            .is_multi_region_trail(true)
+            .is_organization_trail(true)
+            .include_global_service_events(true)
+            .log_file_validation_enabled(true)
+            .s3_bucket_name("org-trail-bucket")
+            .build()
+    }
+
+    /// A member account must ask about an organization trail by its full
+    /// ARN (the name alone is not found there); the rules match only then.
+    fn org_status() -> Rule {
+        status(MANAGEMENT_ORG, true)
+    }
+
+    fn org_selectors() -> Rule {
+        mock!(Client::get_event_selectors)
+            .match_requests(|req| req.trail_name() == Some(MANAGEMENT_ORG))
+            .then_output(|| {
+                GetEventSelectorsOutput::builder()
+                    .trail_arn(MANAGEMENT_ORG)
+                    .event_selectors(
+                        SdkSelector::builder()
+                            .read_write_type(ReadWriteType::All)
+                            .include_management_events(true)
+                            .data_resources(
+                                SdkDataResource::builder()
+                                    .r#type("AWS::DynamoDB::Table")
+                                    .values("arn:aws:dynamodb")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build()
+            })
+    }
+
+    #[tokio::test]
+    async fn a_member_account_keeps_the_management_accounts_organization_trail() {
+        let rules = [
+            describe(vec![management_org_trail()]),
+            org_status(),
+            org_selectors(),
+        ];
+        let client = test_client!(
+            aws_sdk_cloudtrail,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2]]
+        );
+        // A member account scanning eu-west-1 only.
+        let ctx = context("eu-west-1");
+        assert_ne!(ctx.account_id, "999988887777");
+        let registry = TrailRegistry::new();
+        let (client_for, regions) = factory(client);
+
+        let arns = collect_with(&ctx, &registry, client_for)
+            .await
+            .expect("listed");
+        assert_no_errors(&ctx);
+        assert_eq!(arns, vec![MANAGEMENT_ORG.to_string()]);
+        assert_eq!(rules[1].num_calls(), 1, "status asked by ARN");
+        assert_eq!(rules[2].num_calls(), 1, "selectors asked by ARN");
+        // Its details are asked in its home region, not the scanned one.
+        let mut regions = regions.lock().unwrap().clone();
+        regions.sort();
+        assert_eq!(regions, vec!["eu-west-1", "us-east-1"]);
+
+        let trails = registry.trails();
+        let org = &trails[MANAGEMENT_ORG];
+        assert!(org.is_organization_trail && org.is_multi_region);
+        assert_eq!(org.home_region, "us-east-1");
+        assert_eq!(org.is_logging, Some(true));
+        let selectors = org.selectors.as_ref().expect("selectors collected");
+        assert_eq!(
+            selectors.event_selectors[0].data_resources[0].values,
+            vec!["arn:aws:dynamodb"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_organization_trail_is_kept_with_its_details_not_collected() {
+        // Depending on the setup a member account may be refused the
+        // details of the management account's trail, or told it does not
+        // exist: the trail stays listed, its status and selectors are not
+        // collected (unknown), and each failed call is recorded against the
+        // trail in its home region, where the rules' reasons find it.
+        let rules = [
+            describe(vec![management_org_trail()]),
+            mock!(Client::get_trail_status).then_http_response(|| {
+                json_error(
+                    400,
+                    "AccessDeniedException",
+                    "User: arn:aws:sts::123456789012:assumed-role/DynauditAudit/dynaudit is not authorized to perform: cloudtrail:GetTrailStatus",
+                )
+            }),
+            mock!(Client::get_event_selectors).then_http_response(|| {
+                json_error(
+                    400,
+                    "TrailNotFoundException",
+                    "Unknown trail: arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail for the user: 123456789012",
+                )
+            }),
+        ];
+        let client = test_client!(
+            aws_sdk_cloudtrail,
+            RuleMode::MatchAny,
+            [&rules[0], &rules[1], &rules[2]]
+        );
+        let ctx = context("eu-west-1");
+        let registry = TrailRegistry::new();
+
+        let arns = collect_with(&ctx, &registry, |_: &str| client.clone())
+            .await
+            .expect("listed");
+        assert_eq!(arns, vec![MANAGEMENT_ORG.to_string()]);
+        let trail = &registry.trails()[MANAGEMENT_ORG];
+        assert!(trail.is_organization_trail);
+        assert_eq!(trail.is_logging, None);
+        assert_eq!(trail.selectors, None);
+
+        let mut errors = ctx.errors.snapshot();
+        errors.sort_by(|a, b| a.operation.cmp(&b.operation));
+        let seen: Vec<_> = errors
+            .iter()
+            .map(|e| {
+                (
+                    e.operation.as_str(),
+                    e.kind,
+                    e.code.as_str(),
+                    e.region.as_str(),
+                    e.resource.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "GetEventSelectors",
+                    ErrorKind::Other,
+                    "TrailNotFoundException",
+                    "us-east-1",
+                    Some(MANAGEMENT_ORG)
+                ),
+                (
+                    "GetTrailStatus",
+                    ErrorKind::AccessDenied,
+                    "AccessDeniedException",
+                    "us-east-1",
+                    Some(MANAGEMENT_ORG)
+                ),
+            ]
+        );
     }
 
     #[test]

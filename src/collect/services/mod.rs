@@ -9,4 +9,5 @@ pub mod dynamodb;
 pub mod ec2;
 pub mod iam;
 pub mod kms;
+pub mod organizations;
 pub mod sts;
