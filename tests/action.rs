@@ -3282,7 +3282,6 @@ esac
 /// one report of every account, one SARIF upload per account with its own
 /// category, the gate last.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the organization-wide core of issue 11 (dynaudit accounts, collect --accounts --role-name, eval of directories)"]
 async fn the_fan_out_workflow_audits_every_account_of_the_organization() {
     let management = TestAccount::new().await;
     let members = seed_organization(&management, 5).await;
