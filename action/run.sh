@@ -16,10 +16,21 @@
 #   INPUT_INVENTORY INPUT_REGIONS INPUT_CONFIG INPUT_POLICIES INPUT_WAIVERS
 #   INPUT_BASELINE INPUT_FAIL_ON INPUT_FAIL_ON_UNKNOWN INPUT_UPLOAD_SARIF
 #   INPUT_CATEGORY INPUT_OUTPUT_DIR
+#   INPUT_ORGANIZATION INPUT_OU INPUT_ACCOUNTS INPUT_EXCLUDE_ACCOUNTS
+#   INPUT_ROLE_NAME INPUT_EXTERNAL_ID INPUT_SHARD (the account selection)
 #   DYNAUDIT_SUMMARY_LIMIT (bytes of the job summary; default 1000000)
 # Outputs: sarif, inventory, json, markdown, gate-exit, from dynaudit
 # --counts-out: failing, unknown, passing, waived, new, gate-failures, and
-# from dynaudit --category-out: category.
+# from dynaudit --category-out: category (one account only); `upload`:
+# `file` (one SARIF file: upload-sarif), `directory` (per-account SARIF
+# files: upload.sh) or `none`.
+#
+# With an account selector (organization, ou, accounts), or an inventory
+# that is a directory or several paths, the scope may hold several
+# accounts: the scan's inventory is a directory (DIR/<account-id>.json and
+# DIR/index.json) and the SARIF report `--output DIR` a directory of
+# per-account files, DIR/<account-id>.sarif (a single file when the scope
+# holds one account).
 #
 # Every input is checked before anything runs: the ones with a fixed set of
 # values against it, the others (paths, regions, category) for control
@@ -52,14 +63,21 @@ case "${INPUT_FAIL_ON_UNKNOWN:-false}" in
   false) ;;
   *) fail "fail-on-unknown must be true or false" ;;
 esac
-case "${INPUT_UPLOAD_SARIF:-true}" in
+upload_sarif=${INPUT_UPLOAD_SARIF:-true}
+case "$upload_sarif" in
   true | false) ;;
   *) fail "upload-sarif must be true or false" ;;
 esac
+case "${INPUT_ORGANIZATION:-false}" in
+  true | false) ;;
+  *) fail "organization must be true or false" ;;
+esac
 # The free-form inputs: no control characters (a line break in a path
-# could only be a mistake or an attack). `policies` is split at line
-# breaks and commas below, and each directory checked.
-for input in inventory regions config waivers baseline category output-dir; do
+# could only be a mistake or an attack). `policies` and `inventory` are
+# split below (at line breaks and commas, at line breaks), and each part
+# checked.
+for input in regions config waivers baseline category output-dir \
+  ou accounts exclude-accounts role-name external-id shard; do
   variable="INPUT_$(printf '%s' "$input" | tr 'a-z-' 'A-Z_')"
   if has_control "${!variable:-}"; then
     fail "the $input input holds a control character (a line break, tab or escape)"
@@ -72,6 +90,42 @@ if [ -n "${INPUT_REGIONS:-}" ] &&
   fail "regions must be all or a comma-separated list of region names such as us-east-1,eu-west-1"
 fi
 
+# The account selection: each input one argument, `--option=VALUE`
+# (dynaudit checks the ids and names themselves).
+selection_args=()
+if [ "${INPUT_ORGANIZATION:-false}" = true ]; then
+  selection_args+=(--organization)
+fi
+if [ -n "${INPUT_OU:-}" ]; then
+  selection_args+=("--ou=$INPUT_OU")
+fi
+if [ -n "${INPUT_ACCOUNTS:-}" ]; then
+  selection_args+=("--accounts=$INPUT_ACCOUNTS")
+fi
+selected=${#selection_args[@]}
+if [ -n "${INPUT_EXCLUDE_ACCOUNTS:-}" ]; then
+  selection_args+=("--exclude-accounts=$INPUT_EXCLUDE_ACCOUNTS")
+fi
+if [ -n "${INPUT_ROLE_NAME:-}" ]; then
+  selection_args+=("--role-name=$INPUT_ROLE_NAME")
+fi
+if [ -n "${INPUT_EXTERNAL_ID:-}" ]; then
+  if [ -z "${INPUT_ROLE_NAME:-}" ]; then
+    fail "external-id needs role-name (the role whose trust policy requires it)"
+  fi
+  selection_args+=("--external-id=$INPUT_EXTERNAL_ID")
+fi
+if [ -n "${INPUT_SHARD:-}" ]; then
+  if ! [[ "$INPUT_SHARD" =~ ^([1-9][0-9]{0,5})/([1-9][0-9]{0,5})$ ]] ||
+    [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
+    fail "shard must be K/N with 1 <= K <= N, such as 2/4"
+  fi
+  selection_args+=("--shard=$INPUT_SHARD")
+fi
+if [ "$selected" -eq 0 ] && [ "${#selection_args[@]}" -gt 0 ]; then
+  fail "exclude-accounts, role-name, external-id and shard need an account selection: organization, ou or accounts"
+fi
+
 out_dir=${INPUT_OUTPUT_DIR:-}
 if [ -z "$out_dir" ]; then
   out_dir="${RUNNER_TEMP:?RUNNER_TEMP is not set}/dynaudit"
@@ -80,7 +134,6 @@ fi
 if ! quarantine mkdir -p -- "$out_dir"; then
   fail "cannot create the output directory (see the message above)"
 fi
-sarif="$out_dir/dynaudit.sarif"
 json="$out_dir/dynaudit.json"
 markdown="$out_dir/dynaudit.md"
 
@@ -110,27 +163,67 @@ if [ -n "${INPUT_BASELINE:-}" ]; then
   policy_args+=("--baseline=$INPUT_BASELINE")
 fi
 
+# Several accounts: a selector, or inventory directories.
+multi=false
 if [ -n "${INPUT_INVENTORY:-}" ]; then
-  inventory=$INPUT_INVENTORY
   if [ -n "${INPUT_REGIONS:-}" ]; then
     fail "regions is for a live scan; it cannot be combined with inventory"
   fi
-  # The inventory is the positional argument, after `--`: a path that
-  # starts with `-` is still a path.
+  if [ "${#selection_args[@]}" -gt 0 ]; then
+    fail "organization, ou, accounts, exclude-accounts, role-name, external-id and shard are for a live scan; they cannot be combined with inventory"
+  fi
+  # The inventories are the positional arguments, after `--`: a path that
+  # starts with `-` is still a path. One path per line; blanks around each
+  # are ignored.
+  positional=(--)
+  inventory=
+  while IFS= read -r path; do
+    path="${path#"${path%%[![:space:]]*}"}"
+    path="${path%"${path##*[![:space:]]}"}"
+    if has_control "$path"; then
+      fail "the inventory input holds a control character (a tab or escape)"
+    fi
+    if [ -n "$path" ]; then
+      positional+=("$path")
+      inventory="$inventory${inventory:+$'\n'}$path"
+      if [ -d "$path" ]; then
+        multi=true
+      fi
+    fi
+  done < <(printf '%s\n' "$INPUT_INVENTORY")
+  if [ "${#positional[@]}" -gt 2 ]; then
+    multi=true
+  fi
   command=(eval)
-  positional=(-- "$inventory")
+elif [ "${#selection_args[@]}" -gt 0 ]; then
+  multi=true
+  inventory="$out_dir/dynaudit-inventory"
+  command=(scan "--inventory-out=$inventory" "${selection_args[@]}")
+  positional=()
 else
   inventory="$out_dir/dynaudit-inventory.json"
   command=(scan "--inventory-out=$inventory")
   positional=()
-  if [ -n "${INPUT_REGIONS:-}" ]; then
-    command+=("--regions=$INPUT_REGIONS")
-  fi
+fi
+if [ -z "${INPUT_INVENTORY:-}" ] && [ -n "${INPUT_REGIONS:-}" ]; then
+  command+=("--regions=$INPUT_REGIONS")
 fi
 
+# One account: one SARIF file, and its category (the input's, or
+# dynaudit's default). Several: a directory of per-account files, each
+# with its own category dynaudit/<account>/<sorted regions>/.
 category_args=()
-if [ -n "${INPUT_CATEGORY:-}" ]; then
-  category_args+=("--sarif-category=$INPUT_CATEGORY")
+if [ "$multi" = true ]; then
+  if [ -n "${INPUT_CATEGORY:-}" ]; then
+    fail "category cannot be combined with several accounts: each account's SARIF file carries its own category"
+  fi
+  sarif="$out_dir/sarif"
+else
+  sarif="$out_dir/dynaudit.sarif"
+  category_args+=("--category-out=$GITHUB_OUTPUT")
+  if [ -n "${INPUT_CATEGORY:-}" ]; then
+    category_args+=("--sarif-category=$INPUT_CATEGORY")
+  fi
 fi
 
 # 1. The gate run: SARIF, counts, exit code, and the code scanning
@@ -141,7 +234,7 @@ fi
 # different accounts and region sets apart.
 gate_exit=0
 quarantine "$bin" "${command[@]}" ${policy_args[@]+"${policy_args[@]}"} "${gate_args[@]}" \
-  --format sarif "--output=$sarif" "--counts-out=$GITHUB_OUTPUT" "--category-out=$GITHUB_OUTPUT" \
+  --format sarif "--output=$sarif" "--counts-out=$GITHUB_OUTPUT" \
   ${category_args[@]+"${category_args[@]}"} ${positional[@]+"${positional[@]}"} || gate_exit=$?
 case "$gate_exit" in
   0 | 1) ;;
@@ -149,10 +242,17 @@ case "$gate_exit" in
 esac
 
 # 2. and 3. The same inventory, evaluated again: JSON and Markdown.
+if [ "${command[0]}" = eval ]; then
+  evaluated=("${positional[@]}")
+else
+  evaluated=(-- "$inventory")
+fi
 for format in json markdown; do
   if [ "$format" = json ]; then report=$json; else report=$markdown; fi
-  if ! quarantine "$bin" eval ${policy_args[@]+"${policy_args[@]}"} --fail-on none --quiet \
-    --format "$format" "--output=$report" -- "$inventory"; then
+  # (Not a gate: an incomplete scope, which the gate run counted, is
+  # reported in these too, and is no error here.)
+  if ! quarantine "$bin" eval ${policy_args[@]+"${policy_args[@]}"} --fail-on none --allow-incomplete-scope --quiet \
+    --format "$format" "--output=$report" "${evaluated[@]}"; then
     fail "dynaudit eval --format $format failed: see its message above"
   fi
 done
@@ -171,6 +271,16 @@ if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   fi
 fi
 
+# What the upload steps do: upload-sarif takes one file; a directory of
+# per-account files goes through upload.sh, one request per file.
+if [ "$upload_sarif" = false ]; then
+  upload="none"
+elif [ -d "$sarif" ]; then
+  upload="directory"
+else
+  upload="file"
+fi
+set_output upload "$upload"
 set_output sarif "$sarif"
 set_output inventory "$inventory"
 set_output json "$json"

@@ -41,6 +41,9 @@ const SAMPLE: &str = "fixtures/sample-estate.json";
 const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@";
 /// What `github.token` is in the harness.
 const GITHUB_TOKEN: &str = "ghs_harness-token";
+/// `GITHUB_REPOSITORY` and `GITHUB_SHA` of the workflow run.
+const HARNESS_REPOSITORY: &str = "octo-org/audits";
+const HARNESS_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -688,6 +691,10 @@ impl Runner {
                 .env("RUNNER_OS", os)
                 .env("RUNNER_ARCH", arch)
                 .env("RUNNER_TEMP", &self.runner_temp)
+                .env("GITHUB_API_URL", "https://api.github.com")
+                .env("GITHUB_REPOSITORY", HARNESS_REPOSITORY)
+                .env("GITHUB_SHA", HARNESS_SHA)
+                .env("GITHUB_REF", "refs/heads/main")
                 .env("NO_COLOR", "1");
             for (key, value) in self.env.iter().chain(&exported_env) {
                 cmd.env(key, value);
@@ -992,7 +999,7 @@ fn check_workflow_commands(job: &Job) {
                     && command.properties.len() == 1
                     && matches!(
                         command.properties.get("title").map(String::as_str),
-                        Some("dynaudit" | "dynaudit install")
+                        Some("dynaudit" | "dynaudit install" | "dynaudit upload")
                     )
             }
             "stop-commands" => {
@@ -1491,8 +1498,9 @@ fn action_yml_passes_inputs_through_env_only() {
         "runner.os",
         "runner.arch",
     ];
-    // The job's token goes to the install step alone, for gh (install.sh
-    // hands it to nothing else).
+    // The job's token goes to the install step, for gh (install.sh hands
+    // it to nothing else), and to the upload of per-account SARIF files,
+    // for curl (upload.sh hands it to nothing else).
     let with_token: Vec<(String, String)> = action["runs"]["steps"]
         .as_sequence()
         .unwrap()
@@ -1509,12 +1517,18 @@ fn action_yml_passes_inputs_through_env_only() {
         .collect();
     assert_eq!(
         with_token,
-        [(
-            "Install dynaudit".to_string(),
-            "DYNAUDIT_GH_TOKEN".to_string()
-        )]
+        [
+            (
+                "Install dynaudit".to_string(),
+                "DYNAUDIT_GH_TOKEN".to_string()
+            ),
+            (
+                "Upload the per-account SARIF files to code scanning".to_string(),
+                "DYNAUDIT_UPLOAD_TOKEN".to_string()
+            )
+        ]
     );
-    assert_eq!(text.matches("github.token").count(), 1);
+    assert_eq!(text.matches("github.token").count(), 2);
     let mut rest = text.as_str();
     while let Some(start) = rest.find("${{") {
         let end = rest[start..].find("}}").unwrap();
@@ -1835,7 +1849,8 @@ fn hostile_fixed_value_inputs_are_refused_without_being_repeated() {
 fn hostile_free_form_inputs_are_refused_without_being_repeated() {
     let sample = root().join(SAMPLE).display().to_string();
     for (input, value) in [
-        ("inventory", format!("{sample}\n::add-mask::x")),
+        ("inventory", format!("{sample}\t::add-mask::x")),
+        ("inventory", format!("{sample}\n\u{1b}]8;;::add-mask::x")),
         (
             "config",
             "dynaudit.toml\n::stop-commands::pwned".to_string(),
@@ -1850,6 +1865,10 @@ fn hostile_free_form_inputs_are_refused_without_being_repeated() {
         ("policies", "policies/a,\tpolicies/\u{1b}[31mb".to_string()),
         ("regions", "us-east-1\n::add-mask::x".to_string()),
         ("regions", "us-east-1;eu-west-1".to_string()),
+        ("accounts", "111111111111\n::add-mask::x".to_string()),
+        ("ou", "ou-ab12-cdef3456\r::add-mask::x".to_string()),
+        ("role-name", "Audit\n::stop-commands::pwned".to_string()),
+        ("shard", "1/2\n::add-mask::x".to_string()),
     ] {
         let mut runner = Runner::new();
         if input != "inventory" && input != "regions" {
@@ -2299,5 +2318,1179 @@ fn the_release_attests_the_build_provenance_the_install_verifies() {
     assert!(
         install.contains("workflow=\"$repository/.github/workflows/release.yml\""),
         "the installer names this workflow as the signer"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Account selection (organization-wide audits)
+// ---------------------------------------------------------------------------
+
+/// A release directory whose asset is a stand-in `dynaudit` (a bash
+/// script), so that the arguments the action passes can be checked without
+/// AWS: each call appends its arguments, NUL-separated and ended by a line
+/// break, to `$FAKE_DYNAUDIT_LOG`. `scan` and `eval` write what the action
+/// reads: the SARIF report (a directory of `<id>.sarif` files when
+/// `$FAKE_DYNAUDIT_ACCOUNTS` names two or more accounts, else a file), the
+/// JSON and Markdown reports, the inventory directory and the counts; the
+/// gate run exits with `$FAKE_DYNAUDIT_EXIT` (default 0).
+fn fake_dynaudit_release(into: &Path) -> PathBuf {
+    let (_, _, target) = runner_platform();
+    let stage = into.join("stage");
+    std::fs::create_dir_all(&stage).unwrap();
+    let script = r#"#!/usr/bin/env bash
+set -euo pipefail
+if [ "${1:-}" = --version ]; then echo 'dynaudit 0.1.0 (stand-in)'; exit 0; fi
+{ for a in "$@"; do printf '%s\0' "$a"; done; printf '\n'; } >>"$FAKE_DYNAUDIT_LOG"
+format= output= counts= inventory_out=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --format) format=$2; shift ;;
+    --output=*) output=${1#--output=} ;;
+    --counts-out=*) counts=${1#--counts-out=} ;;
+    --inventory-out=*) inventory_out=${1#--inventory-out=} ;;
+  esac
+  shift
+done
+read -r -a accounts <<<"${FAKE_DYNAUDIT_ACCOUNTS:-111111111111}"
+sarif_for() {
+  printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"dynaudit"}},"automationDetails":{"id":"dynaudit/%s/us-east-1/"},"results":[]}]}\n' "$1"
+}
+if [ -n "$inventory_out" ]; then
+  mkdir -p "$inventory_out"
+  for id in "${accounts[@]}"; do echo '{}' >"$inventory_out/$id.json"; done
+  echo '{"index_version":"1.0"}' >"$inventory_out/index.json"
+fi
+case $format in
+  sarif)
+    if [ "${#accounts[@]}" -gt 1 ]; then
+      mkdir -p "$output"
+      for id in "${accounts[@]}"; do sarif_for "$id" >"$output/$id.sarif"; done
+    else
+      sarif_for "${accounts[0]}" >"$output"
+    fi
+    if [ -n "$counts" ]; then
+      printf 'failing=0\nunknown=0\npassing=0\nwaived=0\nnew=0\ngate-failures=0\nincomplete-scope=0\n' >>"$counts"
+    fi
+    exit "${FAKE_DYNAUDIT_EXIT:-0}"
+    ;;
+  json) echo '{"findings":[]}' >"$output" ;;
+  markdown) printf '# dynaudit compliance report\n\n(stand-in)\n' >"$output" ;;
+esac
+"#;
+    let bin = stage.join("dynaudit");
+    std::fs::write(&bin, script).unwrap();
+    std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let tagged = into.join(TAG);
+    std::fs::create_dir_all(&tagged).unwrap();
+    let asset = format!("dynaudit-{target}.tar.gz");
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(tagged.join(&asset))
+        .arg("-C")
+        .arg(&stage)
+        .arg("dynaudit")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(
+        tagged.join(format!("{asset}.sha256")),
+        format!("{}  {asset}\n", sha256_hex(&tagged.join(&asset))),
+    )
+    .unwrap();
+    into.to_path_buf()
+}
+
+/// A runner whose release is the stand-in dynaudit of
+/// [`fake_dynaudit_release`] (and whose `gh` vouches for it), with a
+/// stand-in `curl` for the code scanning API ([`fake_code_scanning`]).
+/// Returns the runner and the file the stand-in logs its calls to.
+fn fake_dynaudit_runner(accounts: &[&str]) -> (Runner, PathBuf) {
+    let mut runner = Runner::new();
+    let release = fake_dynaudit_release(&runner.temp.path().join("fake-release"));
+    let log = runner.temp.path().join("dynaudit-calls");
+    runner
+        .env("DYNAUDIT_RELEASE_BASE_URL", file_url(&release))
+        .env("FAKE_DYNAUDIT_LOG", log.display().to_string())
+        .env("FAKE_DYNAUDIT_ACCOUNTS", accounts.join(" "))
+        .env("DYNAUDIT_UPLOAD_INTERVAL", "0")
+        .stand_in(
+            "gh",
+            "#!/usr/bin/env bash\n[ \"$1 $2\" = 'attestation verify' ] || exit 64\necho 'Verification succeeded!'\n",
+        );
+    fake_code_scanning(&mut runner);
+    (runner, log)
+}
+
+/// The calls of the stand-in dynaudit, `--version` excepted: each call's
+/// arguments.
+fn dynaudit_calls(log: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .split_terminator("\0\n")
+        .map(|call| call.split('\0').map(str::to_string).collect())
+        .collect()
+}
+
+/// A stand-in `curl` for the code scanning REST API (any `file://` URL goes
+/// to the real curl: the install's download). Each API call is logged to
+/// `runner-files/api/N-METHOD` with its URL, its arguments and its
+/// standard input (the token, as `--config -` reads it), and its body to
+/// `N-body.json`; an upload answers with an id, a status query with
+/// `complete`, or with `failed` for the id of an upload whose SARIF holds
+/// `FAIL-PROCESSING`.
+fn fake_code_scanning(runner: &mut Runner) -> PathBuf {
+    let dir = runner.temp.path().join("runner-files/api");
+    std::fs::create_dir_all(&dir).unwrap();
+    let real_curl = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("curl on this machine");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+for a in "$@"; do case $a in file://*) exec '{real_curl}' "$@";; esac; done
+dir='{dir}'
+n=$(find "$dir" -name '*-call' | wc -l | tr -d ' ')
+method= url= body=
+args=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
+    --request) method=$2; shift ;;
+    --url) url=$2; shift ;;
+    --data-binary) body=${{2#@}}; shift ;;
+  esac
+  shift
+done
+{{ echo "$method $url"; printf '%s\n' "${{args[@]}}"; echo '--- stdin'; cat; }} >"$dir/$n-call"
+if [ -n "$body" ]; then
+  cp "$body" "$dir/$n-body.json"
+  sed 's/.*"sarif":"\([^"]*\)".*/\1/' "$body" | base64 -d | gzip -dc >"$dir/$n-sarif.json"
+  sarif=$(cat "$dir/$n-sarif.json")
+  case $sarif in *FAIL-PROCESSING*) echo '{{"id":"failing-upload-'"$n"'"}}' ;; *) echo '{{"id":"upload-'"$n"'","url":"x"}}' ;; esac
+  exit 0
+fi
+case $url in
+  */failing-upload-*) echo '{{"processing_status":"failed","errors":["::add-mask::from-github"]}}' ;;
+  *) echo '{{"processing_status":"complete"}}' ;;
+esac
+"#,
+        dir = dir.display(),
+    );
+    runner.stand_in("curl", script);
+    dir
+}
+
+/// One API call of [`fake_code_scanning`]: "METHOD URL", its arguments,
+/// its standard input, and the decoded SARIF of an upload.
+struct ApiCall {
+    request: String,
+    args: Vec<String>,
+    stdin: String,
+    body: Option<serde_json::Value>,
+    sarif: Option<serde_json::Value>,
+}
+
+fn api_calls(dir: &Path) -> Vec<ApiCall> {
+    let mut calls = Vec::new();
+    for n in 0.. {
+        let Ok(text) = std::fs::read_to_string(dir.join(format!("{n}-call"))) else {
+            break;
+        };
+        let (head, stdin) = text.split_once("--- stdin\n").unwrap();
+        let mut lines = head.lines();
+        let request = lines.next().unwrap().to_string();
+        let args = lines.map(str::to_string).collect();
+        let body: Option<serde_json::Value> =
+            std::fs::read_to_string(dir.join(format!("{n}-body.json")))
+                .ok()
+                .map(|b| serde_json::from_str(&b).expect("the upload body is JSON"));
+        let sarif = std::fs::read_to_string(dir.join(format!("{n}-sarif.json")))
+            .ok()
+            .map(|text| serde_json::from_str(&text).expect("the uploaded SARIF is JSON"));
+        calls.push(ApiCall {
+            request,
+            args,
+            stdin: stdin.to_string(),
+            body,
+            sarif,
+        });
+    }
+    calls
+}
+
+/// The arguments of the stand-in's gate run (the call with `--format
+/// sarif`) and of its report runs.
+fn gate_call(calls: &[Vec<String>]) -> &Vec<String> {
+    calls
+        .iter()
+        .find(|c| c.windows(2).any(|w| w[0] == "--format" && w[1] == "sarif"))
+        .unwrap_or_else(|| panic!("no gate run among {calls:#?}"))
+}
+
+/// Every selection input reaches `dynaudit scan` as one `--option=VALUE`
+/// argument; the inventory is a directory, the SARIF report a directory of
+/// per-account files, uploaded one file per request through the code
+/// scanning API with the job's token on curl's standard input; the JSON and
+/// Markdown reports evaluate the inventory directory.
+#[test]
+fn an_account_selection_reaches_dynaudit_and_uploads_one_sarif_per_account() {
+    let accounts = ["111111111111", "222222222222", "333333333333"];
+    let (mut runner, log) = fake_dynaudit_runner(&accounts);
+    let api = runner.temp.path().join("runner-files/api");
+    let job = runner
+        .input("organization", "true")
+        .input("ou", "ou-ab12-cdef3456,r-ab12")
+        .input("accounts", "111111111111,222222222222,333333333333")
+        .input("exclude-accounts", "444444444444")
+        .input("role-name", "audit/DynauditAudit")
+        .input("external-id", "dynaudit-ext-1")
+        .input("shard", "2/4")
+        .input("regions", "us-east-1,eu-west-1")
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert!(job.succeeded(), "{log_text}");
+    let out = job.runner_temp.join("dynaudit");
+    let inventory = out.join("dynaudit-inventory").display().to_string();
+    let sarif = out.join("sarif").display().to_string();
+    let calls = dynaudit_calls(&log);
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    let gate = gate_call(&calls);
+    let expected: Vec<String> = [
+        "scan".to_string(),
+        format!("--inventory-out={inventory}"),
+        "--organization".to_string(),
+        "--ou=ou-ab12-cdef3456,r-ab12".to_string(),
+        "--accounts=111111111111,222222222222,333333333333".to_string(),
+        "--exclude-accounts=444444444444".to_string(),
+        "--role-name=audit/DynauditAudit".to_string(),
+        "--external-id=dynaudit-ext-1".to_string(),
+        "--shard=2/4".to_string(),
+        "--regions=us-east-1,eu-west-1".to_string(),
+        "--fail-on".to_string(),
+        "none".to_string(),
+        "--format".to_string(),
+        "sarif".to_string(),
+        format!("--output={sarif}"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(gate[..expected.len()], expected[..], "{gate:#?}");
+    assert!(
+        gate[expected.len()].starts_with("--counts-out="),
+        "{gate:#?}"
+    );
+    assert_eq!(
+        gate.len(),
+        expected.len() + 1,
+        "no category options: {gate:#?}"
+    );
+    for call in calls.iter().filter(|c| !std::ptr::eq(*c, gate)) {
+        assert_eq!(call[0], "eval");
+        assert!(
+            call.contains(&"--allow-incomplete-scope".to_string()),
+            "{call:?}"
+        );
+        assert_eq!(
+            call[call.len() - 2..],
+            ["--".to_string(), inventory.clone()],
+            "{call:?}"
+        );
+    }
+
+    assert_eq!(job.outputs["run"]["upload"], "directory");
+    assert_eq!(job.output("sarif"), sarif);
+    assert_eq!(job.output("inventory"), inventory);
+    assert_eq!(job.output("category"), "");
+    assert!(
+        job.uploads.is_empty(),
+        "upload-sarif is not used: {:#?}",
+        job.uploads
+    );
+    assert_eq!(job.step("Upload SARIF to code scanning").exit, None);
+    assert_eq!(job.step("per-account SARIF").exit, Some(0), "{log_text}");
+
+    let calls = api_calls(&api);
+    let uploads: Vec<&ApiCall> = calls.iter().filter(|c| c.body.is_some()).collect();
+    assert_eq!(uploads.len(), 3, "one upload per account");
+    for (call, account) in uploads.iter().zip(accounts) {
+        assert_eq!(
+            call.request,
+            format!("POST https://api.github.com/repos/{HARNESS_REPOSITORY}/code-scanning/sarifs")
+        );
+        let body = call.body.as_ref().unwrap();
+        assert_eq!(body["commit_sha"], HARNESS_SHA);
+        assert_eq!(body["ref"], "refs/heads/main");
+        assert_eq!(
+            call.sarif.as_ref().unwrap()["runs"][0]["automationDetails"]["id"],
+            format!("dynaudit/{account}/us-east-1/"),
+            "the file of {account}, as dynaudit wrote it"
+        );
+    }
+    let statuses = calls
+        .iter()
+        .filter(|c| c.request.starts_with("GET "))
+        .count();
+    assert_eq!(statuses, 3, "each upload's processing is checked");
+    for call in &calls {
+        assert_eq!(
+            call.stdin,
+            format!("header = \"Authorization: Bearer {GITHUB_TOKEN}\"\n"),
+            "the token reaches curl on its standard input"
+        );
+        assert!(
+            !call.args.iter().any(|a| a.contains(GITHUB_TOKEN)),
+            "never on its command line: {:?}",
+            call.args
+        );
+        assert!(call.args.contains(&"=https".to_string()), "{:?}", call.args);
+    }
+}
+
+/// Shell syntax in `accounts`, `ou`, `role-name`, `exclude-accounts` and
+/// `external-id` is a literal value: nothing runs, and each value reaches
+/// dynaudit as one argument.
+#[test]
+fn selection_inputs_with_shell_metacharacters_stay_literal() {
+    let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    let hostile = |name: &str| format!("{name} $(touch PWNED) `touch PWNED`; touch PWNED #\"'");
+    let job = runner
+        .input("accounts", hostile("111111111111,"))
+        .input("ou", hostile("ou-x"))
+        .input("role-name", hostile("Audit"))
+        .input("exclude-accounts", hostile("2"))
+        .input("external-id", hostile("id"))
+        .input("shard", "1/1")
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert!(job.succeeded(), "{log_text}");
+    assert!(
+        !runner.workspace.join("PWNED").exists(),
+        "an input was executed: {log_text}"
+    );
+    assert!(!root().join("PWNED").exists(), "an input was executed");
+    let calls = dynaudit_calls(&log);
+    let gate = gate_call(&calls);
+    for (option, value) in [
+        ("--accounts", hostile("111111111111,")),
+        ("--ou", hostile("ou-x")),
+        ("--role-name", hostile("Audit")),
+        ("--exclude-accounts", hostile("2")),
+        ("--external-id", hostile("id")),
+    ] {
+        assert!(
+            gate.contains(&format!("{option}={value}")),
+            "{option} as one argument: {gate:#?}"
+        );
+    }
+    // A value that looks like an option is still the value of its option.
+    let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    let job = runner
+        .input("accounts", "--help")
+        .input("role-name", "--version")
+        .input("fail-on", "none")
+        .run();
+    assert!(job.succeeded(), "{}", job.log());
+    let calls = dynaudit_calls(&log);
+    let gate = gate_call(&calls);
+    assert!(gate.contains(&"--accounts=--help".to_string()), "{gate:#?}");
+    assert!(
+        gate.contains(&"--role-name=--version".to_string()),
+        "{gate:#?}"
+    );
+}
+
+/// A shard that is not K/N with 1 <= K <= N, and selection inputs that do
+/// not fit together, fail the run step with a clear message before
+/// dynaudit runs.
+#[test]
+fn invalid_selection_inputs_fail_the_run_step() {
+    let sample = root().join(SAMPLE).display().to_string();
+    let mut cases: Vec<(Vec<(&str, String)>, &str)> = Vec::new();
+    for shard in [
+        "0/4",
+        "5/4",
+        "1/0",
+        "a/b",
+        "1-4",
+        "1/4/2",
+        " 1/4",
+        "-1/4",
+        "1/",
+        "01/4",
+        "1/1234567",
+    ] {
+        cases.push((
+            vec![("organization", "true".into()), ("shard", shard.into())],
+            "shard must be K/N with 1 <= K <= N, such as 2/4",
+        ));
+    }
+    cases.extend([
+        (
+            vec![("organization", "yes".into())],
+            "organization must be true or false",
+        ),
+        (
+            vec![("shard", "1/2".into())],
+            "need an account selection: organization, ou or accounts",
+        ),
+        (
+            vec![("role-name", "DynauditAudit".into())],
+            "need an account selection",
+        ),
+        (
+            vec![
+                ("accounts", "111111111111".into()),
+                ("external-id", "x".into()),
+            ],
+            "external-id needs role-name",
+        ),
+        (
+            vec![("ou", "r-ab12".into()), ("category", "nightly".into())],
+            "category cannot be combined with several accounts",
+        ),
+        (
+            vec![
+                ("inventory", sample.clone()),
+                ("accounts", "111111111111".into()),
+            ],
+            "are for a live scan; they cannot be combined with inventory",
+        ),
+    ]);
+    for (inputs, message) in cases {
+        let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+        for (name, value) in &inputs {
+            runner.input(name, value.clone());
+        }
+        let job = runner.run();
+        let log_text = job.log();
+        assert_eq!(job.step("Run").exit, Some(2), "{inputs:?}: {log_text}");
+        let errors = annotations(&job);
+        assert_eq!(errors.len(), 1, "{inputs:?}: {errors:?}");
+        assert!(errors[0].1.contains(message), "{inputs:?}: {errors:?}");
+        assert!(
+            dynaudit_calls(&log).is_empty(),
+            "dynaudit did not run: {inputs:?}"
+        );
+        assert_eq!(job.step("per-account SARIF").exit, None);
+        assert_eq!(job.step("gate").exit, None);
+    }
+}
+
+/// Inventory directories (one per line, as the final job of the fan-out
+/// workflow passes them) are evaluated together, and their per-account
+/// SARIF files uploaded one by one; `upload-sarif: false` uploads nothing.
+#[test]
+fn several_inventory_directories_are_evaluated_together() {
+    let (mut runner, log) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    for dir in ["inventories/inventory-1", "inventories/inventory-2"] {
+        std::fs::create_dir_all(runner.workspace.join(dir)).unwrap();
+    }
+    let job = runner
+        .input(
+            "inventory",
+            "inventories/inventory-1\n  inventories/inventory-2  \n\n",
+        )
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert!(job.succeeded(), "{log_text}");
+    let calls = dynaudit_calls(&log);
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    for call in &calls {
+        assert_eq!(call[0], "eval");
+        assert_eq!(
+            call[call.len() - 3..],
+            ["--", "inventories/inventory-1", "inventories/inventory-2"],
+            "{call:?}"
+        );
+    }
+    assert_eq!(
+        job.output("inventory"),
+        "inventories/inventory-1\ninventories/inventory-2"
+    );
+    assert_eq!(job.outputs["run"]["upload"], "directory");
+    assert_eq!(job.step("per-account SARIF").exit, Some(0), "{log_text}");
+
+    let (mut runner, _) = fake_dynaudit_runner(&["111111111111", "222222222222"]);
+    let api = runner.temp.path().join("runner-files/api");
+    std::fs::create_dir_all(runner.workspace.join("inv")).unwrap();
+    let job = runner
+        .input("inventory", "inv")
+        .input("upload-sarif", "false")
+        .input("fail-on", "none")
+        .run();
+    assert!(job.succeeded(), "{}", job.log());
+    assert_eq!(job.outputs["run"]["upload"], "none");
+    assert_eq!(job.step("per-account SARIF").exit, None);
+    assert_eq!(job.step("Upload SARIF to code scanning").exit, None);
+    assert!(api_calls(&api).is_empty());
+}
+
+/// A selection that holds one account gives one SARIF file, uploaded by
+/// upload-sarif as before (the category is the one the file carries).
+#[test]
+fn a_selection_of_one_account_uploads_one_file_with_upload_sarif() {
+    let (mut runner, _) = fake_dynaudit_runner(&["111111111111"]);
+    let job = runner
+        .input("accounts", "111111111111")
+        .input("role-name", "DynauditAudit")
+        .input("fail-on", "none")
+        .run();
+    assert!(job.succeeded(), "{}", job.log());
+    assert_eq!(job.outputs["run"]["upload"], "file");
+    assert_eq!(job.uploads.len(), 1);
+    let sarif = read_json(&job.uploads[0].sarif_file);
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "dynaudit/111111111111/us-east-1/"
+    );
+    assert_eq!(job.step("per-account SARIF").exit, None);
+}
+
+/// An upload that GitHub could not process fails the upload step after
+/// every file was tried, naming the file; what GitHub answered is shown
+/// with workflow commands stopped.
+#[test]
+fn a_sarif_upload_github_cannot_process_fails_the_upload_step() {
+    let (mut runner, _) =
+        fake_dynaudit_runner(&["111111111111", "FAIL-PROCESSING", "333333333333"]);
+    let api = runner.temp.path().join("runner-files/api");
+    let job = runner
+        .input("accounts", "111111111111,222222222222,333333333333")
+        .input("fail-on", "none")
+        .run();
+    let log_text = job.log();
+    assert_eq!(job.step("per-account SARIF").exit, Some(1), "{log_text}");
+    assert_eq!(job.step("gate").exit, None);
+    let uploads = api_calls(&api)
+        .into_iter()
+        .filter(|c| c.body.is_some())
+        .count();
+    assert_eq!(uploads, 3, "every file is tried");
+    let errors = annotations(&job);
+    assert!(
+        errors
+            .iter()
+            .any(|(_, m)| m.contains("FAIL-PROCESSING.sarif: code scanning could not process")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|(_, m)| m == "1 of 3 SARIF upload(s) failed"),
+        "{errors:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The fan-out workflow of docs/organization.md, run as GitHub runs it
+// ---------------------------------------------------------------------------
+
+/// The fan-out workflow of docs/organization.md (its ```yaml block with the
+/// jobs `accounts`, `collect` and `report`).
+fn fan_out_workflow() -> serde_yaml_ng::Value {
+    let text = std::fs::read_to_string(root().join("docs/organization.md")).unwrap();
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find("```yaml\n") {
+        let body = &rest[open + 8..];
+        let close = body.find("```").unwrap();
+        let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&body[..close]).unwrap();
+        if workflow["jobs"]["accounts"].is_mapping() {
+            return workflow;
+        }
+        rest = &body[close + 3..];
+    }
+    panic!("docs/organization.md has no fan-out workflow (jobs accounts, collect, report)");
+}
+
+/// Sends one Organizations call to the emulator as `account` (JSON 1.1;
+/// moto reads the account from the access key and checks no signature).
+fn organizations_call(
+    account: &TestAccount,
+    operation: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let out = Command::new("curl")
+        .args(["--silent", "--show-error", "--fail-with-body", "--request", "POST"])
+        .arg("--header")
+        .arg(format!("X-Amz-Target: AWSOrganizationsV20161128.{operation}"))
+        .arg("--header")
+        .arg("Content-Type: application/x-amz-json-1.1")
+        .arg("--header")
+        .arg(format!(
+            "Authorization: AWS4-HMAC-SHA256 Credential={}/20260101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0",
+            account.credentials.access_key_id()
+        ))
+        .arg("--header")
+        .arg(format!(
+            "X-Amz-Security-Token: {}",
+            account.credentials.session_token().unwrap_or_default()
+        ))
+        .arg("--data-binary")
+        .arg(body.to_string())
+        .arg(format!("{}/", account.endpoint))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Organizations {operation}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// An organization in the emulator: `management` creates it and `members`
+/// accounts; every account, the management one included, gets an `orders`
+/// table in us-east-1 (PITR off: DYN201, high). Returns the member ids.
+async fn seed_organization(management: &TestAccount, members: usize) -> Vec<String> {
+    organizations_call(
+        management,
+        "CreateOrganization",
+        &serde_json::json!({"FeatureSet": "ALL"}),
+    );
+    let mut ids = Vec::new();
+    for n in 0..members {
+        let created = organizations_call(
+            management,
+            "CreateAccount",
+            &serde_json::json!({"AccountName": format!("member-{n}"), "Email": format!("member-{n}@example.com")}),
+        );
+        ids.push(
+            created["CreateAccountStatus"]["AccountId"]
+                .as_str()
+                .expect("CreateAccount gives the account id")
+                .to_string(),
+        );
+    }
+    let sts = aws_sdk_sts::Client::new(&management.config("us-east-1"));
+    let mut configs = vec![management.config("us-east-1")];
+    for id in &ids {
+        let out = sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{id}:role/DynauditAudit"))
+            .role_session_name("seed")
+            .send()
+            .await
+            .unwrap();
+        let c = out.credentials().unwrap();
+        configs.push(support::moto::sdk_config(
+            &management.endpoint,
+            aws_sdk_sts::config::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_string()),
+                None,
+                "seed",
+            ),
+            "us-east-1",
+        ));
+    }
+    for config in &configs {
+        create_table(
+            &aws_sdk_dynamodb::Client::new(config),
+            &TableSpec {
+                name: "orders",
+                tags: &[("Environment", "prod"), ("Application", "shop")],
+                ..TableSpec::default()
+            },
+        )
+        .await;
+    }
+    ids
+}
+
+/// One job of the fan-out workflow, run as the runner runs it: `run:` steps
+/// with bash and their `env:`, `GITHUB_OUTPUT` and `GITHUB_PATH` honoured;
+/// `uses:` steps replaced: checkout writes the repository's files,
+/// configure-aws-credentials gives the emulator's credentials, the
+/// artifact actions copy directories to and from `artifacts`, and the
+/// dynaudit Action runs through the action harness (`action_runner`, whose
+/// workspace is the job's). Returns the job's outputs and the Action's run.
+struct WorkflowJob<'a> {
+    name: &'a str,
+    workspace: PathBuf,
+    runner_temp: PathBuf,
+    artifacts: &'a Path,
+    aws: Vec<(&'static str, String)>,
+    matrix: serde_json::Value,
+    job_index: usize,
+    needs: BTreeMap<String, BTreeMap<String, String>>,
+    stand_ins: &'a Path,
+}
+
+impl WorkflowJob<'_> {
+    fn run(
+        &self,
+        workflow: &serde_yaml_ng::Value,
+        mut action_runner: Option<&mut Runner>,
+    ) -> (BTreeMap<String, String>, Option<Job>) {
+        let job = &workflow["jobs"][self.name];
+        let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut path_additions: Vec<String> = Vec::new();
+        let mut action_job = None;
+        std::fs::create_dir_all(&self.workspace).unwrap();
+        std::fs::create_dir_all(&self.runner_temp).unwrap();
+        let mut workflow_env: BTreeMap<String, String> = BTreeMap::new();
+        for (key, value) in workflow["env"].as_mapping().into_iter().flatten() {
+            workflow_env.insert(key.as_str().unwrap().into(), string(value).unwrap());
+        }
+        let eval = |outputs: &BTreeMap<String, BTreeMap<String, String>>, expr: &str| -> String {
+            let expr = expr.trim();
+            if let Some(rest) = expr.strip_prefix("steps.") {
+                let (id, name) = rest.split_once(".outputs.").unwrap();
+                return outputs
+                    .get(id)
+                    .and_then(|o| o.get(name))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            if let Some(name) = expr.strip_prefix("matrix.") {
+                return self.matrix[name]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no matrix.{name}"))
+                    .into();
+            }
+            if let Some(rest) = expr.strip_prefix("needs.") {
+                let (job, name) = rest.split_once(".outputs.").unwrap();
+                return self.needs[job][name].clone();
+            }
+            match expr {
+                "github.token" => GITHUB_TOKEN.into(),
+                "strategy.job-index" => self.job_index.to_string(),
+                other => {
+                    panic!("the workflow uses an expression the harness does not evaluate: {other}")
+                }
+            }
+        };
+        let interpolate = |outputs: &BTreeMap<String, BTreeMap<String, String>>, text: &str| {
+            let mut result = String::new();
+            let mut rest = text;
+            while let Some(start) = rest.find("${{") {
+                result.push_str(&rest[..start]);
+                let end = rest[start..].find("}}").unwrap();
+                result.push_str(&eval(outputs, &rest[start + 3..start + end]));
+                rest = &rest[start + end + 2..];
+            }
+            result.push_str(rest);
+            result
+        };
+        for (index, step) in job["steps"].as_sequence().unwrap().iter().enumerate() {
+            if let Some(condition) = step["if"].as_str() {
+                assert_eq!(
+                    condition, "always()",
+                    "an if: the harness does not evaluate"
+                );
+            }
+            let with = |key: &str| {
+                step["with"][key]
+                    .as_str()
+                    .map(|v| interpolate(&outputs, v))
+                    .unwrap_or_default()
+            };
+            if let Some(uses) = step["uses"].as_str() {
+                let (action, _) = uses.split_once('@').unwrap();
+                match action {
+                    "actions/checkout" => {
+                        let github = self.workspace.join(".github");
+                        std::fs::create_dir_all(&github).unwrap();
+                        std::fs::copy(fast_config(&self.runner_temp), github.join("dynaudit.toml"))
+                            .unwrap();
+                        std::fs::write(
+                            github.join("dynaudit-waivers.toml"),
+                            "[[waiver]]\nrule = \"DYN505\"\nresource = \"arn:aws:dynamodb:*:*:table/orders\"\nreason = \"accepted (RISK-1)\"\nowner = \"data@example.com\"\nexpires = 2099-12-31\n",
+                        )
+                        .unwrap();
+                    }
+                    "aws-actions/configure-aws-credentials" => {}
+                    "actions/upload-artifact" => {
+                        let name = with("name");
+                        let target = self.artifacts.join(&name);
+                        for path in with("path")
+                            .lines()
+                            .map(str::trim)
+                            .filter(|p| !p.is_empty())
+                        {
+                            let source = self.workspace.join(path);
+                            copy_tree(&source, &target);
+                        }
+                    }
+                    "actions/download-artifact" => {
+                        let pattern = with("pattern");
+                        let prefix = pattern.strip_suffix('*').expect("a prefix* pattern");
+                        assert_ne!(step["with"]["merge-multiple"].as_bool(), Some(true));
+                        for entry in std::fs::read_dir(self.artifacts).unwrap().flatten() {
+                            let name = entry.file_name().to_string_lossy().to_string();
+                            if name.starts_with(prefix) {
+                                copy_tree(
+                                    &entry.path(),
+                                    &self.workspace.join(with("path")).join(&name),
+                                );
+                            }
+                        }
+                    }
+                    "dynaudit/dynaudit" => {
+                        let runner = action_runner
+                            .as_deref_mut()
+                            .expect("an action runner for this job");
+                        assert_eq!(runner.workspace, self.workspace);
+                        for (key, value) in step["with"].as_mapping().unwrap() {
+                            runner.input(
+                                key.as_str().unwrap(),
+                                interpolate(&outputs, &string(value).unwrap()),
+                            );
+                        }
+                        let job = runner.run();
+                        if let Some(id) = step["id"].as_str() {
+                            outputs.insert(id.into(), job.action_outputs.clone());
+                        }
+                        action_job = Some(job);
+                    }
+                    other => {
+                        panic!("the workflow uses an action the harness does not replace: {other}")
+                    }
+                }
+                continue;
+            }
+            let script = step["run"].as_str().unwrap();
+            assert!(
+                !script.contains("${{"),
+                "an expression pasted into shell code: {script}"
+            );
+            let files = self.runner_temp.join(format!("step-{index}"));
+            std::fs::create_dir_all(&files).unwrap();
+            let (output_file, path_file) = (files.join("output"), files.join("path"));
+            std::fs::write(&output_file, "").unwrap();
+            std::fs::write(&path_file, "").unwrap();
+            std::fs::write(files.join("script.sh"), script).unwrap();
+            let mut search_path: Vec<String> = path_additions.iter().rev().cloned().collect();
+            search_path.push(self.stand_ins.display().to_string());
+            search_path.push(std::env::var("PATH").unwrap_or_default());
+            let mut cmd = Command::new("bash");
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(files.join("script.sh"))
+                .current_dir(&self.workspace)
+                .env_clear()
+                .env("PATH", search_path.join(":"))
+                .env("HOME", &self.runner_temp)
+                .env("GITHUB_OUTPUT", &output_file)
+                .env("GITHUB_PATH", &path_file)
+                .env("GITHUB_WORKSPACE", &self.workspace)
+                .env("RUNNER_TEMP", &self.runner_temp)
+                .env("NO_COLOR", "1")
+                .envs(workflow_env.iter())
+                .envs(self.aws.iter().map(|(k, v)| (*k, v.as_str())));
+            for (key, value) in step["env"].as_mapping().into_iter().flatten() {
+                cmd.env(
+                    key.as_str().unwrap(),
+                    interpolate(&outputs, &string(value).unwrap()),
+                );
+            }
+            let out = cmd.output().unwrap();
+            assert!(
+                out.status.success(),
+                "job {} step {index} failed:\n{}{}",
+                self.name,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if let Some(id) = step["id"].as_str() {
+                outputs.insert(
+                    id.into(),
+                    parse_github_file(&std::fs::read_to_string(&output_file).unwrap()),
+                );
+            }
+            path_additions.extend(
+                std::fs::read_to_string(&path_file)
+                    .unwrap()
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+            );
+        }
+        let mut job_outputs = BTreeMap::new();
+        for (key, value) in job["outputs"].as_mapping().into_iter().flatten() {
+            job_outputs.insert(
+                key.as_str().unwrap().into(),
+                interpolate(&outputs, value.as_str().unwrap()),
+            );
+        }
+        (job_outputs, action_job)
+    }
+}
+
+/// Copies a file or a directory tree (its contents) into `target`.
+fn copy_tree(source: &Path, target: &Path) {
+    if source.is_file() {
+        std::fs::create_dir_all(target).unwrap();
+        std::fs::copy(source, target.join(source.file_name().unwrap())).unwrap();
+        return;
+    }
+    std::fs::create_dir_all(target).unwrap();
+    for entry in std::fs::read_dir(source)
+        .unwrap_or_else(|e| panic!("{}: {e}", source.display()))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_tree(&path, &target.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, target.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// A stand-in GitHub CLI for the workflow's install step: `release download`
+/// copies the assets of the harness's release, `attestation verify` passes
+/// for its asset.
+fn workflow_gh(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let (_, _, target) = runner_platform();
+    let asset_sha = sha256_hex(
+        &release_dir()
+            .join(TAG)
+            .join(format!("dynaudit-{target}.tar.gz")),
+    );
+    let script = format!(
+        r#"#!/usr/bin/env bash
+set -euo pipefail
+case "$1 $2" in
+  'release download')
+    tag=$3; shift 3
+    while [ $# -gt 0 ]; do
+      case $1 in --pattern) cp '{release}'/"$tag"/"$2" .; shift ;; --repo) shift ;; esac
+      shift
+    done ;;
+  'attestation verify')
+    [ "$(sha256sum "$3" | cut -d ' ' -f 1)" = '{asset_sha}' ] || exit 1
+    echo 'Verification succeeded!' ;;
+  *) exit 64 ;;
+esac
+"#,
+        release = release_dir().display(),
+    );
+    let path = dir.join("gh");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+/// The three jobs of the fan-out workflow of docs/organization.md against
+/// an emulated organization: the accounts job lists it as a matrix of
+/// shards, each collect job collects exactly its accounts into an artifact,
+/// and the report job evaluates every shard's directory with the Action:
+/// one report of every account, one SARIF upload per account with its own
+/// category, the gate last.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fan_out_workflow_audits_every_account_of_the_organization() {
+    let management = TestAccount::new().await;
+    let members = seed_organization(&management, 5).await;
+    let mut all: Vec<String> = members.clone();
+    all.push(management.account_id.clone());
+    all.sort();
+
+    let workflow = fan_out_workflow();
+    let temp = tempfile::tempdir().unwrap();
+    let artifacts = temp.path().join("artifacts");
+    let stand_ins = temp.path().join("stand-ins");
+    workflow_gh(&stand_ins);
+    std::fs::create_dir_all(&artifacts).unwrap();
+
+    // Job 1: the organization, once, as a matrix.
+    let accounts_job = WorkflowJob {
+        name: "accounts",
+        workspace: temp.path().join("accounts/workspace"),
+        runner_temp: temp.path().join("accounts/temp"),
+        artifacts: &artifacts,
+        aws: management.env(),
+        matrix: serde_json::Value::Null,
+        job_index: 0,
+        needs: BTreeMap::new(),
+        stand_ins: &stand_ins,
+    };
+    let (outputs, _) = accounts_job.run(&workflow, None);
+    assert_eq!(
+        workflow["jobs"]["collect"]["strategy"]["matrix"].as_str(),
+        Some("${{ fromJSON(needs.accounts.outputs.matrix) }}")
+    );
+    let matrix: serde_json::Value =
+        serde_json::from_str(&outputs["matrix"]).expect("the matrix is JSON");
+    let include = matrix["include"].as_array().expect("include");
+    let mut listed: Vec<String> = include
+        .iter()
+        .flat_map(|e| {
+            e["accounts"]
+                .as_str()
+                .unwrap()
+                .split(',')
+                .map(str::to_string)
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, all, "every account in exactly one shard: {matrix}");
+
+    // Job 2: one collect job per shard.
+    let needs = BTreeMap::from([("accounts".to_string(), outputs)]);
+    for (index, entry) in include.iter().enumerate() {
+        let job = WorkflowJob {
+            name: "collect",
+            workspace: temp.path().join(format!("collect-{index}/workspace")),
+            runner_temp: temp.path().join(format!("collect-{index}/temp")),
+            artifacts: &artifacts,
+            aws: management.env(),
+            matrix: entry.clone(),
+            job_index: index,
+            needs: needs.clone(),
+            stand_ins: &stand_ins,
+        };
+        job.run(&workflow, None);
+        let index_json = read_json(&artifacts.join(format!("inventory-{index}/index.json")));
+        let mut collected: Vec<String> = index_json["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["account_id"].as_str().unwrap().to_string())
+            .collect();
+        collected.sort();
+        let mut expected: Vec<String> = entry["accounts"]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        expected.sort();
+        assert_eq!(
+            collected, expected,
+            "shard {index} collects exactly its accounts"
+        );
+    }
+
+    // Job 3: every shard evaluated together by the Action.
+    let (mut runner, _) = (Runner::new(), ());
+    let api = fake_code_scanning(&mut runner);
+    runner.env("DYNAUDIT_UPLOAD_INTERVAL", "0");
+    let report = WorkflowJob {
+        name: "report",
+        workspace: runner.workspace.clone(),
+        runner_temp: temp.path().join("report/temp"),
+        artifacts: &artifacts,
+        aws: Vec::new(),
+        matrix: serde_json::Value::Null,
+        job_index: 0,
+        needs: BTreeMap::new(),
+        stand_ins: &stand_ins,
+    };
+    let (_, job) = report.run(&workflow, Some(&mut runner));
+    let job = job.expect("the report job runs the Action");
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(0), "{log}");
+    assert_eq!(job.outputs["run"]["upload"], "directory", "{log}");
+    assert_eq!(job.step("per-account SARIF").exit, Some(0), "{log}");
+    assert_eq!(
+        job.step("gate").exit,
+        Some(1),
+        "PITR is off everywhere (DYN201, high): {log}"
+    );
+    let uploaded: Vec<String> = api_calls(&api)
+        .iter()
+        .filter_map(|c| c.sarif.as_ref())
+        .map(|s| {
+            s["runs"][0]["automationDetails"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected: Vec<String> = all
+        .iter()
+        .map(|id| format!("dynaudit/{id}/eu-west-1,us-east-1/"))
+        .collect();
+    assert_eq!(
+        uploaded, expected,
+        "one upload per account, each its own category"
+    );
+    for file in std::fs::read_dir(job.path("sarif")).unwrap().flatten() {
+        assert_multitool_accepts(&file.path());
+    }
+    let report = read_json(&job.path("json"));
+    for id in &all {
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["account"] == id.as_str()
+                    && f["rule_id"] == "DYN201"
+                    && f["status"] == "fail"),
+            "account {id}'s orders table fails DYN201 in the one report"
+        );
+        assert!(
+            job.summary.contains(id.as_str()),
+            "the summary names account {id}"
+        );
+    }
+}
+
+/// The example workflows of docs/organization.md and of the README's
+/// "Organization-wide audit" section pass only inputs action.yml declares
+/// and read only outputs it declares.
+#[test]
+fn organization_workflows_use_the_action_as_it_is() {
+    let action = action();
+    let declared = |key: &str| -> Vec<String> {
+        action[key]
+            .as_mapping()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (inputs, outputs) = (declared("inputs"), declared("outputs"));
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("\n## Organization-wide audit\n")
+        .expect("the README section");
+    let section = &readme[start + 1..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let docs = std::fs::read_to_string(root().join("docs/organization.md")).unwrap();
+    let mut uses = 0;
+    for text in [section, docs.as_str()] {
+        let mut rest = text;
+        while let Some(open) = rest.find("```yaml\n") {
+            let body = &rest[open + 8..];
+            let close = body.find("```").unwrap();
+            let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&body[..close]).unwrap();
+            for job in workflow["jobs"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .map(|(_, j)| j)
+            {
+                for step in job["steps"].as_sequence().unwrap() {
+                    if step["uses"]
+                        .as_str()
+                        .is_some_and(|u| u.starts_with("dynaudit/dynaudit@"))
+                    {
+                        uses += 1;
+                        for key in step["with"].as_mapping().unwrap().keys() {
+                            let key = key.as_str().unwrap();
+                            assert!(inputs.iter().any(|i| i == key), "undeclared input {key}");
+                        }
+                    }
+                }
+            }
+            for (i, _) in body[..close].match_indices("steps.dynaudit.outputs.") {
+                let name: String = body[i + 23..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                assert!(outputs.contains(&name), "undeclared output {name}");
+            }
+            rest = &body[close + 3..];
+        }
+    }
+    assert_eq!(
+        uses, 2,
+        "the README's one-job workflow and the fan-out's report job"
     );
 }

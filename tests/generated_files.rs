@@ -115,3 +115,23 @@ fn example_config_lists_the_defaults() {
         .unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(config, dynaudit::config::Config::default());
 }
+
+/// The audit role of `examples/dynaudit-audit-role.yaml` (the
+/// CloudFormation template that docs/organization.md deploys to every
+/// member account) has exactly the policy `dynaudit iam-policy` prints.
+#[test]
+fn the_audit_role_template_has_the_iam_policy() {
+    let text = std::fs::read_to_string(root().join("examples/dynaudit-audit-role.yaml")).unwrap();
+    let template: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let policies = template["Resources"]["DynauditAudit"]["Properties"]["Policies"]
+        .as_sequence()
+        .expect("the role has inline policies");
+    assert_eq!(policies.len(), 1, "one inline policy");
+    let document: serde_json::Value =
+        serde_json::to_value(&policies[0]["PolicyDocument"]).expect("the policy as JSON");
+    assert_eq!(
+        document,
+        dynaudit::collect::permissions::iam_policy(),
+        "examples/dynaudit-audit-role.yaml: its policy is not `dynaudit iam-policy`; copy the statements over"
+    );
+}
