@@ -151,6 +151,18 @@ test_unknown_when_key_manager_and_aliases_not_collected if {
 	o.needs == ["DescribeKey", "ListAliases"]
 }
 
+# KeyManager CUSTOMER but the aliases not collected: an emulator reports
+# AWS managed keys as CUSTOMER, and only an `alias/aws/` alias tells them
+# apart, so no verdict (this passed).
+test_unknown_when_key_manager_customer_but_aliases_not_collected if {
+	t := table("us-east-1", "orders", build.kms_encryption(cmk))
+	k := key(cmk, "CUSTOMER", null)
+	out := dyn101.outcomes with input as one_region([t], [k])
+	o := build.only(out, t.arn)
+	o.status == "unknown"
+	o.evidence.key_type == null
+}
+
 test_unknown_undescribed_key_on_allow_list if {
 	# on the list, but it could still be an AWS managed key
 	t := table("us-east-1", "orders", build.kms_encryption(cmk))

@@ -17,7 +17,8 @@
 #   be compared: the evidence says so, and DYN201 and DYN101 report that
 #   replica as unknown. Unknown when the replicas were not collected, when
 #   the table's tags were not collected and the tag could add a requirement,
-#   or when a posture value needed for the comparison was not collected.
+#   when a posture value needed for the comparison was not collected, or
+#   when a replica's region was scanned but its tables were not collected.
 #   Tables with no requirement produce no outcome.
 #
 #   PCI DSS v4.0 12.10.1: the incident response plan must include business
@@ -282,19 +283,34 @@ problems(x) := array.concat(
 unknown_needs(x) := sort({n |
 	some n in array.concat(
 		array.concat(
-			["ListTagsOfResource" | tag_unknown(x)],
-			["DescribeTable" | count(status_unknown(x)) > 0],
+			array.concat(
+				["ListTagsOfResource" | tag_unknown(x)],
+				["DescribeTable" | count(status_unknown(x)) > 0],
+			),
+			["ListTables" | count(tables_not_collected(x)) > 0],
 		),
 		[op | some a in posture_unknown(x); some op in needs_for[a]],
 	)
 })
 
+# Replica regions that were scanned but whose tables were not collected:
+# the replicas there may differ in posture, so the table cannot pass (a
+# region that was not scanned at all is only noted, as the user chose).
+tables_not_collected(x) := sort([reg |
+	some reg in replica_regions(x)
+	scanned(reg)
+	input.regions[reg].tables == null
+])
+
 needs_for := {"pitr_status": ["DescribeContinuousBackups"], "key_type": ["DescribeTable", "DescribeKey"]}
 
 unknown_reasons(x) := array.concat(
 	array.concat(
-		[sprintf("its tags were not collected, so tag %s may require more regions", [tag_key]) | tag_unknown(x)],
-		[sprintf("the status of replica(s) in %s was not reported", [concat(", ", status_unknown(x))]) | count(status_unknown(x)) > 0],
+		array.concat(
+			[sprintf("its tags were not collected, so tag %s may require more regions", [tag_key]) | tag_unknown(x)],
+			[sprintf("the status of replica(s) in %s was not reported", [concat(", ", status_unknown(x))]) | count(status_unknown(x)) > 0],
+		),
+		[sprintf("the tables of replica region(s) %s were not collected, so the posture of the replicas there cannot be compared", [concat(", ", tables_not_collected(x))]) | count(tables_not_collected(x)) > 0],
 	),
 	[sprintf("the %s of some replicas was not collected (%s)", [attribute_label[a], attribute_values(x, a)]) | some a in posture_unknown(x)],
 )

@@ -251,3 +251,15 @@ test_unknown_when_tables_not_listed if {
 	o.status == "unknown"
 	o.resource == "111122223333/us-east-1"
 }
+
+# A replica region that was scanned but whose tables could not be listed:
+# the replica there may differ, so no pass (this passed, "not compared").
+test_unknown_when_replica_region_tables_not_collected if {
+	i := build.merge(inv([primary]), {"regions": build.merge(inv([primary]).regions, {"eu-west-1": build.region({"tables": null})})})
+	out := dyn205.outcomes with input as i
+		with data.dynaudit.params.required_replica_regions as required(["eu-west-1"])
+	o := outcome(out, "us-east-1")
+	o.status == "unknown"
+	o.needs == ["ListTables"]
+	contains(o.message, "the tables of replica region(s) eu-west-1 were not collected")
+}

@@ -12,8 +12,9 @@
 #   endpoint, so table access cannot be pinned to the network with
 #   `aws:SourceVpce` / `aws:SourceVpc` conditions and the path crosses an
 #   untrusted network boundary. The outcome is unknown for the region when
-#   its VPCs could not be described, and per VPC when its endpoints could not
-#   be. Whether route tables actually use a gateway endpoint is DYN403; its
+#   its VPCs could not be described, per VPC when its endpoints could not
+#   be, and for a VPC with no endpoint known to be active when the state of
+#   one of its DynamoDB endpoints was not collected. Whether route tables actually use a gateway endpoint is DYN403; its
 #   policy is DYN402.
 #   PCI DSS v4.0 1.3.1 requires traffic to the cardholder data environment
 #   to be restricted to what is necessary: with an endpoint, traffic between
@@ -67,11 +68,17 @@ service_names(region) := {n |
 	n := concat("", [prefix, region, suffix])
 }
 
-active(ep) if ep.state == null
-
+# An endpoint known to be active: its state was collected and is not one
+# of the inactive states. A null state was not collected (DescribeVpcEndpoints
+# always reports one): such an endpoint is neither active nor inactive.
 active(ep) if {
 	is_string(ep.state)
 	not lower(ep.state) in inactive_states
+}
+
+inactive(ep) if {
+	is_string(ep.state)
+	lower(ep.state) in inactive_states
 }
 
 # The VPC falls under the rule given the parameters.
@@ -112,12 +119,31 @@ endpoints_by_vpc[region] := {vpc_id: ids |
 }
 
 # DynamoDB endpoints of the VPC that exist but are not usable, with state.
+# DynamoDB endpoints whose state was not collected, by region and VPC.
+unknown_state_by_vpc[region] := {vpc_id: ids |
+	some vpc_id in {ep.vpc_id |
+		some ep in r.vpc_endpoints
+		ep.service_name in names
+		ep.state == null
+	}
+	ids := sort([id |
+		some id, ep in r.vpc_endpoints
+		ep.vpc_id == vpc_id
+		ep.service_name in names
+		ep.state == null
+	])
+} if {
+	some region, r in input.regions
+	r.vpc_endpoints != null
+	names := service_names(region)
+}
+
 inactive_endpoints(r, region, vpc_id) := [{"endpoint_id": id, "state": ep.state} |
 	names := service_names(region)
 	some id, ep in r.vpc_endpoints
 	ep.vpc_id == vpc_id
 	ep.service_name in names
-	not active(ep)
+	inactive(ep)
 ]
 
 outcomes contains {
@@ -184,4 +210,33 @@ outcomes contains {
 	some vpc_id, vpc in r.vpcs
 	selected(vpc)
 	not endpoints_by_vpc[region][vpc_id]
+	not unknown_state_by_vpc[region][vpc_id]
+}
+
+# No endpoint known to be active, but one whose state was not collected:
+# it may be the active endpoint the VPC needs.
+outcomes contains {
+	"status": "unknown",
+	"resource": vpc_id,
+	"region": region,
+	"message": sprintf(
+		"Cannot tell whether VPC %s in %s has an active DynamoDB endpoint: none is known to be active, and the state of DynamoDB endpoint(s) %s was not collected",
+		[vpc_id, region, concat(", ", ids)],
+	),
+	"evidence": {
+		"vpc_id": vpc_id,
+		"is_default": vpc.is_default,
+		"dynamodb_endpoints": [],
+		"endpoints_of_unknown_state": ids,
+		"inactive_dynamodb_endpoints": inactive_endpoints(r, region, vpc_id),
+	},
+	"needs": ["DescribeVpcEndpoints"],
+} if {
+	some region, r in input.regions
+	r.vpcs != null
+	r.vpc_endpoints != null
+	some vpc_id, vpc in r.vpcs
+	selected(vpc)
+	not endpoints_by_vpc[region][vpc_id]
+	ids := unknown_state_by_vpc[region][vpc_id]
 }

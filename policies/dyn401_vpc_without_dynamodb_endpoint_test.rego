@@ -43,13 +43,54 @@ test_pass_china_interface_endpoint if {
 	statuses(out) == {["vpc-1", "pass"]}
 }
 
-test_pass_state_case_insensitive_and_null if {
+test_pass_state_case_insensitive if {
 	out := dyn401.outcomes with input as inv(
-		build.vpcs_by_id([vpc("vpc-1", false), vpc("vpc-2", false)]),
-		build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "Available"), endpoint("vpce-2", "vpc-2", ddb, "Gateway", null)]),
+		build.vpcs_by_id([vpc("vpc-1", false)]),
+		build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "Available")]),
 	)
 		with data.dynaudit.params as defaults
-	statuses(out) == {["vpc-1", "pass"], ["vpc-2", "pass"]}
+	statuses(out) == {["vpc-1", "pass"]}
+}
+
+# A null state was not collected: the endpoint may be active or deleted, so
+# a VPC with no endpoint known to be active is unknown (this was a pass).
+test_unknown_when_endpoint_state_not_collected if {
+	out := dyn401.outcomes with input as inv(
+		build.vpcs_by_id([vpc("vpc-1", false)]),
+		build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", null)]),
+	)
+		with data.dynaudit.params as defaults
+	o := build.only(out, "vpc-1")
+	o.status == "unknown"
+	o.needs == ["DescribeVpcEndpoints"]
+	o.evidence.endpoints_of_unknown_state == ["vpce-1"]
+	o.message == "Cannot tell whether VPC vpc-1 in us-east-1 has an active DynamoDB endpoint: none is known to be active, and the state of DynamoDB endpoint(s) vpce-1 was not collected"
+}
+
+# A deleted endpoint beside one of unknown state: still unknown, not fail
+# (the fail needs every DynamoDB endpoint of the VPC known to be inactive).
+test_unknown_not_fail_when_other_endpoint_inactive if {
+	out := dyn401.outcomes with input as inv(
+		build.vpcs_by_id([vpc("vpc-1", false)]),
+		build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "deleted"), endpoint("vpce-2", "vpc-1", ddb, "Interface", null)]),
+	)
+		with data.dynaudit.params as defaults
+	o := build.only(out, "vpc-1")
+	o.status == "unknown"
+	o.evidence.endpoints_of_unknown_state == ["vpce-2"]
+	o.evidence.inactive_dynamodb_endpoints == [{"endpoint_id": "vpce-1", "state": "deleted"}]
+}
+
+# One endpoint known to be active is enough, whatever the state of another.
+test_pass_when_active_beside_unknown_state if {
+	out := dyn401.outcomes with input as inv(
+		build.vpcs_by_id([vpc("vpc-1", false)]),
+		build.endpoints_by_id([endpoint("vpce-1", "vpc-1", ddb, "Gateway", "available"), endpoint("vpce-2", "vpc-1", ddb, "Interface", null)]),
+	)
+		with data.dynaudit.params as defaults
+	statuses(out) == {["vpc-1", "pass"]}
+	some o in out
+	o.evidence.dynamodb_endpoints == ["vpce-1"]
 }
 
 test_fail_no_endpoint if {

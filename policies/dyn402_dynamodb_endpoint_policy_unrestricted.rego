@@ -19,8 +19,9 @@
 #   grammar (a statement whose Effect, Principal or Action is null or of the
 #   wrong type, ...) is unknown, quoting the first problem; in an inventory
 #   of schema 1.1 an endpoint whose policy is null without being marked
-#   absent was not collected, and is unknown too. The outcome is unknown for
-#   the region when its VPC endpoints could not be described.
+#   absent was not collected, and is unknown too. An endpoint whose state
+#   was not collected (it may be deleted) is unknown. The outcome is unknown
+#   for the region when its VPC endpoints could not be described.
 #   PCI DSS v4.0 1.3.1 requires traffic to and from the cardholder data
 #   environment to be restricted to only that which is necessary; an
 #   endpoint policy is the network-path control that limits which tables and
@@ -74,8 +75,9 @@ inactive_states := {"deleting", "deleted", "failed", "rejected", "expired"}
 
 dynamodb_service(name) if regex.match(`^(cn\.)?com\.amazonaws\.[a-z0-9-]+\.dynamodb(-fips)?$`, name)
 
-active(ep) if ep.state == null
-
+# An endpoint known to be active. A null state was not collected
+# (DescribeVpcEndpoints always reports one): such an endpoint may be
+# deleted, so it gets an unknown outcome, never a verdict.
 active(ep) if {
 	is_string(ep.state)
 	not lower(ep.state) in inactive_states
@@ -248,6 +250,24 @@ outcomes contains {
 } if {
 	some [region, id, ep] in dynamodb_endpoints
 	common.uncollected(ep, "policy_document")
+}
+
+outcomes contains {
+	"status": "unknown",
+	"resource": id,
+	"region": region,
+	"message": sprintf(
+		"Cannot tell whether DynamoDB VPC endpoint %s (VPC %s, %s) is in use: its state was not collected, so its policy is not judged",
+		[id, ep.vpc_id, region],
+	),
+	"evidence": {"vpc_id": ep.vpc_id, "endpoint_type": ep.endpoint_type, "state": null},
+	"needs": ["DescribeVpcEndpoints"],
+} if {
+	some region, r in input.regions
+	r.vpc_endpoints != null
+	some id, ep in r.vpc_endpoints
+	dynamodb_service(ep.service_name)
+	ep.state == null
 }
 
 # Endpoints with a policy document, with its first problem against the IAM

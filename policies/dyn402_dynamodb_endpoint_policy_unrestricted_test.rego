@@ -202,3 +202,30 @@ test_v1_1_policy_present if {
 	out := dyn402.outcomes with input as v11({"vpce-1": endpoint("vpce-1", ddb, "available", default_policy)})
 	{o.status | some o in out} == {"fail"}
 }
+
+# --- an endpoint whose state was not collected (it may be deleted)
+
+# It was read as active: no policy (or a full-access one) failed it.
+test_unknown_not_fail_when_state_not_collected if {
+	every p in [null, default_policy, policy([{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": "*"}])] {
+		state_unknown_outcome(p)
+	}
+}
+
+state_unknown_outcome(p) if {
+	out := dyn402.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, null, p)})
+	o := build.only(out, "vpce-1")
+	o.status == "unknown"
+	o.needs == ["DescribeVpcEndpoints"]
+	o.evidence.state == null
+	o.message == "Cannot tell whether DynamoDB VPC endpoint vpce-1 (VPC vpc-1, us-east-1) is in use: its state was not collected, so its policy is not judged"
+}
+
+test_every_state_not_collected_is_unknown if {
+	out := dyn402.outcomes with input as inv({
+		"vpce-1": endpoint("vpce-1", ddb, null, null),
+		"vpce-2": endpoint("vpce-2", ddb, null, default_policy),
+	})
+	{[o.resource, o.status] | some o in out} == {["vpce-1", "unknown"], ["vpce-2", "unknown"]}
+	count(out) == 2
+}

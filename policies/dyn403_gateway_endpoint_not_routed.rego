@@ -12,9 +12,10 @@
 #   workloads instead). Interface endpoints are reached through DNS and
 #   ENIs, not routes, and get no outcome. Whether every subnet that talks to
 #   DynamoDB is covered needs route-table and subnet data dynaudit does not
-#   collect; this rule catches the endpoint that routes nothing at all. The
-#   outcome is unknown for the region when its VPC endpoints could not be
-#   described.
+#   collect; this rule catches the endpoint that routes nothing at all. A
+#   gateway endpoint whose state was not collected (it may be deleted) is
+#   unknown, and the outcome is unknown for the region when its VPC
+#   endpoints could not be described.
 #   PCI DSS v4.0 1.3.1 requires traffic to the cardholder data environment to
 #   be restricted to what is necessary; the restriction the endpoint is meant
 #   to provide applies only to traffic actually routed through it. SOC 2
@@ -54,8 +55,9 @@ inactive_states := {"deleting", "deleted", "failed", "rejected", "expired"}
 
 dynamodb_service(name) if regex.match(`^(cn\.)?com\.amazonaws\.[a-z0-9-]+\.dynamodb(-fips)?$`, name)
 
-active(ep) if ep.state == null
-
+# An endpoint known to be active. A null state was not collected
+# (DescribeVpcEndpoints always reports one): such an endpoint may be
+# deleted, so it gets an unknown outcome, never a verdict.
 active(ep) if {
 	is_string(ep.state)
 	not lower(ep.state) in inactive_states
@@ -80,6 +82,25 @@ outcomes contains {
 } if {
 	some region, r in input.regions
 	r.vpc_endpoints == null
+}
+
+outcomes contains {
+	"status": "unknown",
+	"resource": id,
+	"region": region,
+	"message": sprintf(
+		"Cannot tell whether DynamoDB gateway endpoint %s (VPC %s, %s) is in use: its state was not collected, so its routes are not judged",
+		[id, ep.vpc_id, region],
+	),
+	"evidence": {"vpc_id": ep.vpc_id, "state": null, "route_table_ids": ep.route_table_ids},
+	"needs": ["DescribeVpcEndpoints"],
+} if {
+	some region, r in input.regions
+	r.vpc_endpoints != null
+	some id, ep in r.vpc_endpoints
+	lower(ep.endpoint_type) == "gateway"
+	dynamodb_service(ep.service_name)
+	ep.state == null
 }
 
 outcomes contains {

@@ -65,3 +65,25 @@ test_mixed if {
 	})
 	statuses(out) == {["vpce-1", "pass"], ["vpce-2", "fail"]}
 }
+
+# A null state was not collected: the endpoint may be deleted, so it is
+# unknown, whatever its routes (it was read as active: a fail when unrouted).
+test_unknown_not_fail_when_state_not_collected if {
+	every rtbs in [[], ["rtb-1"]] {
+		state_unknown_outcome(rtbs)
+	}
+}
+
+state_unknown_outcome(rtbs) if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "Gateway", null, rtbs)})
+	o := build.only(out, "vpce-1")
+	o.status == "unknown"
+	o.needs == ["DescribeVpcEndpoints"]
+	o.evidence.route_table_ids == rtbs
+	o.message == "Cannot tell whether DynamoDB gateway endpoint vpce-1 (VPC vpc-1, us-east-1) is in use: its state was not collected, so its routes are not judged"
+}
+
+test_interface_endpoint_of_unknown_state_ignored if {
+	out := dyn403.outcomes with input as inv({"vpce-1": endpoint("vpce-1", ddb, "Interface", null, [])})
+	count(out) == 0
+}

@@ -6,7 +6,12 @@
 //!   loads and evaluates;
 //! - never turns an outcome into `pass` or `fail` that was not already that
 //!   (`null` means "not collected": it can only make outcomes unknown, or
-//!   remove them with the resource they were about).
+//!   remove them with the resource they were about). Four documented
+//!   exceptions: a resource renamed when the value it is named by is nulled
+//!   (same rule, region and verdict); a replica judged from its peers'
+//!   reports once its region's tables are not listed; a table's
+//!   `resource_policy.document` and a PITR record's `recovery_period_days`,
+//!   whose `null` means "none" (docs/inventory.md).
 //!
 //! Every inventory is read as one of the current schema version (in 1.0,
 //! `null` also meant "absent" for a few fields).
@@ -177,11 +182,43 @@ fn nulling_any_evidence_value_never_makes_a_verdict() {
                 Err(err) => problems.push(format!("{shown}: {err}")),
                 Ok(None) => refused += 1,
                 Ok(Some(after)) => {
+                    // Outcomes of `before` whose resource is gone: nulling
+                    // the value a resource is named by (a Config rule's ARN)
+                    // renames it, the verdict unchanged.
+                    let vanished: Vec<(&(String, String, String), &Status)> = before
+                        .iter()
+                        .filter(|(key, _)| !after.contains_key(*key))
+                        .collect();
                     for (key, status) in &after {
                         if *status == Status::Unknown {
                             continue;
                         }
-                        if before.get(key) != Some(status) {
+                        let renamed = !before.contains_key(key)
+                            && vanished.iter().any(|((rule, region, _), was)| {
+                                *rule == key.0 && *region == key.1 && *was == status
+                            });
+                        // A replica in a region whose tables are no longer
+                        // listed is judged from what its scanned peers'
+                        // DescribeTable reports of it (DYN101, DYN102,
+                        // DYN201, documented): a resource the listing had
+                        // shown absent (a replica still CREATING) gets an
+                        // outcome from real evidence.
+                        let judged_from_peers = before.get(key).is_none()
+                            && pointer == &format!("/regions/{}/tables", key.1);
+                        // A table's `resource_policy.document` is `null`
+                        // when the table has no policy (the not-collected
+                        // marker is `resource_policy: null`): nulling it
+                        // changes the evidence, it does not hide it.
+                        // Likewise a PITR record's `recovery_period_days`,
+                        // `null` when DescribeContinuousBackups reports none
+                        // (AWS's default of 35 days applies).
+                        let policy_removed = pointer.ends_with("/resource_policy/document")
+                            || pointer.ends_with("/point_in_time_recovery/recovery_period_days");
+                        if before.get(key) != Some(status)
+                            && !renamed
+                            && !judged_from_peers
+                            && !policy_removed
+                        {
                             problems.push(format!(
                                 "{shown}: {key:?} became {status:?} (was {:?})",
                                 before.get(key)

@@ -9,11 +9,11 @@
 #   alias. Only AWS can create aliases under `alias/aws/` and every AWS
 #   managed key has one (`alias/aws/dynamodb` for DynamoDB), so the alias is
 #   proof even where an emulator misreports `KeyManager = CUSTOMER`;
-# - CUSTOMER_MANAGED: `KeyManager = CUSTOMER` and no `alias/aws/` alias, or
-#   `KeyManager` not collected but the aliases were and none is `alias/aws/`.
-# When neither `KeyManager` nor the aliases were collected (or the key has no
-# record at all) the type is null and rules report unknown (needs
-# DescribeKey, ListAliases).
+# - CUSTOMER_MANAGED: the aliases were collected and none is `alias/aws/`,
+#   and `KeyManager` is `CUSTOMER` or was not collected.
+# When the aliases were not collected and `KeyManager` is not `AWS` (or the
+# key has no record at all) the type is null and rules report unknown
+# (needs DescribeKey, ListAliases).
 #
 # SSE status `DISABLED` on a table means the AWS owned key is in use (the
 # DynamoDB API's definition of "SSE disabled"); rules treat it as AWS_OWNED.
@@ -121,7 +121,12 @@ _aws_managed(k) if k.key_manager == "AWS"
 
 _aws_managed(k) if _aws_alias(k)
 
-_customer_managed(k) if k.key_manager == "CUSTOMER"
+# The aliases must have been collected: without them an AWS managed key
+# that an emulator reports as `CUSTOMER` would pass.
+_customer_managed(k) if {
+	k.key_manager == "CUSTOMER"
+	is_array(k.aliases)
+}
 
 _customer_managed(k) if {
 	object.get(k, "key_manager", null) == null
