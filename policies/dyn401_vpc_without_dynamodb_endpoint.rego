@@ -14,8 +14,8 @@
 #   untrusted network boundary. The outcome is unknown for the region when
 #   its VPCs could not be described, per VPC when its endpoints could not
 #   be, and for a VPC with no endpoint known to be active when the state of
-#   one of its DynamoDB endpoints was not collected. Whether route tables actually use a gateway endpoint is DYN403; its
-#   policy is DYN402.
+#   one of its DynamoDB endpoints was not collected. Whether route tables
+#   actually use a gateway endpoint is DYN403; its policy is DYN402.
 #   PCI DSS v4.0 1.3.1 requires traffic to the cardholder data environment
 #   to be restricted to what is necessary: with an endpoint, traffic between
 #   the CDE's VPC and DynamoDB stays on the AWS network and table and key
