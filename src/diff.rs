@@ -118,16 +118,22 @@ pub fn is_failure(finding: &Finding) -> bool {
     finding.status == Status::Fail && !finding.is_waived()
 }
 
-type Key = (String, String);
+/// An outcome's identity: rule, account, resource (a VPC id alone does
+/// not say which account of an organization it is in).
+type Key = (String, String, String);
 
 fn key(finding: &Finding) -> Key {
-    (finding.rule_id.clone(), finding.resource.clone())
+    (
+        finding.rule_id.clone(),
+        finding.account.clone(),
+        finding.resource.clone(),
+    )
 }
 
 /// The failing and unknown outcomes of an earlier report (`--baseline`).
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
-    known: HashSet<(String, String, Status)>,
+    known: HashSet<(Key, Status)>,
 }
 
 impl Baseline {
@@ -136,18 +142,16 @@ impl Baseline {
         let known = findings
             .iter()
             .filter(|f| f.status != Status::Pass)
-            .map(|f| (f.rule_id.clone(), f.resource.clone(), f.status))
+            .map(|f| (key(f), f.status))
             .collect();
         Baseline { known }
     }
 
     /// Marks each failing or unknown outcome new or unchanged: unchanged
-    /// when the baseline had the same rule, resource and status.
+    /// when the baseline had the same rule, account, resource and status.
     pub fn mark(&self, findings: &mut [Finding]) {
         for f in findings.iter_mut().filter(|f| f.status != Status::Pass) {
-            let seen = self
-                .known
-                .contains(&(f.rule_id.clone(), f.resource.clone(), f.status));
+            let seen = self.known.contains(&(key(f), f.status));
             f.baseline = Some(if seen {
                 BaselineState::Unchanged
             } else {

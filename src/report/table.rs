@@ -137,6 +137,7 @@ pub(crate) fn render_limited(
                 Cell::new(short_resource(&f.resource)),
                 Cell::new(inert(&message)),
             ]);
+            table.add_row(row);
         }
         writeln!(out)?;
         writeln!(out, "{table}")?;
