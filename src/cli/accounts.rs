@@ -63,7 +63,16 @@ pub fn run(args: &AccountsArgs) -> Result<u8> {
         .enable_all()
         .build()?;
     let (session, listing, selected) = runtime.block_on(select(&options, &selection))?;
-    let n = args.shards;
+    // The shard column counts in the N of `--shard K/N` when it is given
+    // (the accounts listed are that shard's), else in `--shards`.
+    let n = match &selection.shard {
+        Some(shard) if args.shards != 1 && args.shards != shard.count => anyhow::bail!(
+            "--shard {shard} and --shards {} disagree on the number of shards",
+            args.shards
+        ),
+        Some(shard) => shard.count,
+        None => args.shards,
+    };
     let text = match args.format {
         AccountsFormat::GithubMatrix => {
             let mut include = Vec::new();
