@@ -537,3 +537,97 @@ async fn resolve_regions(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! `sts:AssumeRole` refusals the emulator cannot produce (it grants
+    //! every AssumeRole): each classified by cause, with advice, and the
+    //! call that failed.
+    use super::*;
+    use crate::collect::testing::{query_error, test_client};
+    use aws_smithy_mocks::{RuleMode, mock};
+
+    const ROLE: &str = "arn:aws:iam::222222222222:role/DynauditAudit";
+
+    async fn refused(status: u16, code: &'static str, message: &'static str) -> CollectError {
+        let rule = mock!(aws_sdk_sts::Client::assume_role)
+            .then_http_response(move || query_error(status, code, message));
+        let client = test_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+        let role = AssumedRole {
+            client,
+            role_arn: ROLE.to_string(),
+            external_id: None,
+            first: std::sync::Mutex::new(None),
+        };
+        let failure = role.assume().await.expect_err("refused");
+        assume_role_error(&failure, ROLE, &CollectOptions::default(), "us-east-1")
+    }
+
+    fn parts(err: &CollectError) -> (FailureKind, String, &crate::inventory::CollectionError) {
+        match err {
+            CollectError::AssumeRole {
+                message,
+                kind,
+                error,
+            } => (*kind, message.clone(), error.as_ref()),
+            other => panic!("not an AssumeRole error: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn access_denied_names_the_role_and_what_to_check() {
+        let err = refused(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/DynauditAudit",
+        )
+        .await;
+        let (kind, message, error) = parts(&err);
+        assert_eq!(kind, FailureKind::AccessDenied);
+        assert!(
+            message.starts_with(&format!(
+                "sts:AssumeRole on {ROLE} failed (AccessDenied: User: "
+            )),
+            "{message}"
+        );
+        assert!(message.contains("check that the role exists"), "{message}");
+        assert_eq!(
+            (error.service.as_str(), error.operation.as_str()),
+            ("sts", "AssumeRole")
+        );
+        assert_eq!(error.resource.as_deref(), Some(ROLE));
+        assert_eq!(error.kind, crate::inventory::ErrorKind::AccessDenied);
+    }
+
+    #[tokio::test]
+    async fn an_scp_deny_is_told_apart_from_a_trust_policy_refusal() {
+        let err = refused(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/DynauditAudit with an explicit deny in a service control policy",
+        )
+        .await;
+        let (kind, message, _) = parts(&err);
+        assert_eq!(kind, FailureKind::ScpDenied);
+        assert!(
+            message.contains("exempt the audit role in the SCP"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_region_disabled_for_the_account_says_so() {
+        let err = refused(
+            403,
+            "RegionDisabledException",
+            "STS is not activated in this region for account:222222222222. Your account administrator can activate STS in this region using the IAM Console.",
+        )
+        .await;
+        let (kind, message, _) = parts(&err);
+        assert_eq!(kind, FailureKind::RegionDisabled);
+        assert!(
+            message.contains("STS is not enabled in us-east-1 for the account"),
+            "{message}"
+        );
+    }
+}
