@@ -72,11 +72,12 @@ pub struct ProxyConfig {
     pub drop_fraction: f64,
     /// Seed of the fault draws.
     pub seed: u64,
-    /// Answer a request identical to one already forwarded (same region,
-    /// target, `X-Amz-Target` and body) from a cache of the emulator's
-    /// answers instead of asking the emulator again: measures the scanner
-    /// without the emulator's own service time (a benchmark that is
-    /// emulator-bound otherwise). Faults and limits still apply first.
+    /// Answer a request identical to one already forwarded (same access
+    /// key, region, target, `X-Amz-Target` and body) from a cache of the
+    /// emulator's answers instead of asking the emulator again: measures
+    /// the scanner without the emulator's own service time (a benchmark
+    /// that is emulator-bound otherwise). Faults and limits still apply
+    /// first.
     pub cache: bool,
     /// Requests answered with an error instead of being forwarded: what
     /// the emulator cannot be made to refuse (an `sts:AssumeRole` denied
@@ -807,8 +808,11 @@ async fn forward(shared: &Shared, req: &Parsed) -> Vec<u8> {
     if !shared.config.cache {
         return forward_uncached(shared, req).await;
     }
+    // Per credential, as the buckets: the answers of one account (the same
+    // table names, the same `GetCallerIdentity` body) are not another's.
     let mut key = format!(
-        "{} {} {} {}\n",
+        "{} {} {} {} {}\n",
+        req.access_key_id(),
         req.region,
         req.method,
         req.target,

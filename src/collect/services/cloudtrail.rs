@@ -348,12 +348,13 @@ mod tests {
             .then_output(move || GetTrailStatusOutput::builder().is_logging(logging).build())
     }
 
-    fn classic_selectors() -> Rule {
+    /// `trail` logs management events and the data events of every table.
+    fn all_table_data_events(trail: &'static str) -> Rule {
         mock!(Client::get_event_selectors)
-            .match_requests(|req| req.trail_name() == Some(ORG))
-            .then_output(|| {
+            .match_requests(move |req| req.trail_name() == Some(trail))
+            .then_output(move || {
                 GetEventSelectorsOutput::builder()
-                    .trail_arn(ORG)
+                    .trail_arn(trail)
                     .event_selectors(
                         SdkSelector::builder()
                             .read_write_type(ReadWriteType::All)
@@ -368,6 +369,10 @@ mod tests {
                     )
                     .build()
             })
+    }
+
+    fn classic_selectors() -> Rule {
+        all_table_data_events(ORG)
     }
 
     fn advanced_selectors() -> Rule {
@@ -695,25 +700,7 @@ mod tests {
     }
 
     fn org_selectors() -> Rule {
-        mock!(Client::get_event_selectors)
-            .match_requests(|req| req.trail_name() == Some(MANAGEMENT_ORG))
-            .then_output(|| {
-                GetEventSelectorsOutput::builder()
-                    .trail_arn(MANAGEMENT_ORG)
-                    .event_selectors(
-                        SdkSelector::builder()
-                            .read_write_type(ReadWriteType::All)
-                            .include_management_events(true)
-                            .data_resources(
-                                SdkDataResource::builder()
-                                    .r#type("AWS::DynamoDB::Table")
-                                    .values("arn:aws:dynamodb")
-                                    .build(),
-                            )
-                            .build(),
-                    )
-                    .build()
-            })
+        all_table_data_events(MANAGEMENT_ORG)
     }
 
     #[tokio::test]
