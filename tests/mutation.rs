@@ -203,7 +203,7 @@ fn nulling_any_evidence_value_never_makes_a_verdict() {
                         // DYN201, documented): a resource the listing had
                         // shown absent (a replica still CREATING) gets an
                         // outcome from real evidence.
-                        let judged_from_peers = before.get(key).is_none()
+                        let judged_from_peers = !before.contains_key(key)
                             && pointer == &format!("/regions/{}/tables", key.1);
                         // A table's `resource_policy.document` is `null`
                         // when the table has no policy (the not-collected
