@@ -201,6 +201,9 @@ fn sarif_is_one_file_per_account_that_github_accepts() {
                 "{resource}"
             );
         }
+        let evidence =
+            std::fs::read_to_string(root().join(ORG).join(format!("{id}.json"))).unwrap();
+        support::sarif::assert_github_constraints(&sarif, &format!("{ORG}/{id}.json"), &evidence);
         let errors = support::sarif::multitool_errors(&text);
         assert!(errors.is_empty(), "{id}: {errors:#?}");
     }

@@ -59,3 +59,97 @@ pub fn multitool_errors(sarif: &str) -> Vec<String> {
         .map(|(_, p)| p)
         .collect()
 }
+
+/// GitHub code scanning's constraints on one SARIF file over the evidence
+/// file `evidence_uri` (relative) whose text is `evidence`: GitHub rejects
+/// a whole upload when any result lacks a relative physical location with a
+/// region, and caps runs, results, descriptions and tags; the multitool
+/// does not catch all of it.
+pub fn assert_github_constraints(sarif: &serde_json::Value, evidence_uri: &str, evidence: &str) {
+    let lines: Vec<&str> = evidence.lines().collect();
+    assert_eq!(sarif["version"], "2.1.0");
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for rule in rules {
+        let severity = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap_or("");
+        let score: f64 = severity.parse().unwrap_or_else(|_| {
+            panic!(
+                "non-numeric security-severity {severity:?} in {}",
+                rule["id"]
+            )
+        });
+        assert!((0.0..=10.0).contains(&score));
+        assert!(
+            rule["shortDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 1024
+        );
+        assert!(
+            rule["fullDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 1024
+        );
+        assert!(rule["properties"]["tags"].as_array().unwrap().len() <= 20);
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() <= 25_000);
+    for result in results {
+        let locations = result["locations"].as_array().expect("locations");
+        assert_eq!(locations.len(), 1, "exactly one location: {result}");
+        let physical = &locations[0]["physicalLocation"];
+        let uri = physical["artifactLocation"]["uri"].as_str().expect("uri");
+        assert_eq!(uri, evidence_uri, "relative URI of the evidence file");
+        assert!(!uri.contains(':') && !uri.starts_with('/'));
+        let line = physical["region"]["startLine"].as_u64().expect("startLine") as usize;
+        assert!(line >= 1 && line <= lines.len());
+        let resource = result["properties"]["resource"].as_str().unwrap();
+        let logical = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .unwrap();
+        assert_eq!(logical, resource);
+        assert!(
+            result["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .is_some(),
+            "fingerprint: {result}"
+        );
+        let status = result["properties"]["status"].as_str().unwrap();
+        assert!(
+            status == "fail" || status == "unknown",
+            "passes are not SARIF results"
+        );
+        // The line is the resource's own record when it has one.
+        let text = lines[line - 1];
+        let region = result["properties"]["region"].as_str().unwrap();
+        assert!(
+            text.contains(resource)
+                || text.contains(&format!("\"{region}\""))
+                || text.trim_end().ends_with('{')
+                || line == 1,
+            "line {line} ({text:?}) is not the record of {resource}"
+        );
+    }
+    // Fingerprints are unique per (rule, resource).
+    let mut prints: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    prints.sort_unstable();
+    let before = prints.len();
+    prints.dedup();
+    assert_eq!(before, prints.len(), "duplicate fingerprints");
+}
