@@ -342,4 +342,31 @@ mod tests {
         assert_eq!(now[1].baseline, Some(BaselineState::New));
         assert_eq!(now[2].baseline, None);
     }
+
+    /// A VPC id names no account: the same id failing in another account
+    /// of an organization is a new failure, not an unchanged one (with the
+    /// key (rule, resource) it was marked unchanged).
+    #[test]
+    fn the_account_is_part_of_an_outcomes_identity() {
+        use Status::*;
+        let in_account = |account: &str| Finding {
+            account: account.to_owned(),
+            ..finding("DYN401", "vpc-1", Fail, Severity::Medium)
+        };
+        let baseline = Baseline::new(&[in_account("111111111111")]);
+        let mut now = vec![in_account("111111111111"), in_account("222222222222")];
+        baseline.mark(&mut now);
+        assert_eq!(now[0].baseline, Some(BaselineState::Unchanged));
+        assert_eq!(now[1].baseline, Some(BaselineState::New));
+
+        let diff = Diff::new(
+            side(vec![in_account("111111111111")]),
+            side(vec![in_account("222222222222")]),
+        );
+        assert_eq!(diff.new_failures.len(), 1);
+        assert_eq!(diff.new_failures[0].account, "222222222222");
+        assert!(diff.unchanged.is_empty());
+        assert_eq!(diff.fixed.len(), 1);
+        assert_eq!(diff.fixed[0].finding.account, "111111111111");
+    }
 }
