@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use crate::config::{EvaluationSettings, Parameters};
 use crate::finding::{Finding, Status};
 use crate::inventory::Inventory;
@@ -43,17 +41,16 @@ pub enum EvalError {
     },
 }
 
-/// One element of a rule's `outcomes` set, as the policy contract defines it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One element of a rule's `outcomes` set, as the policy contract defines
+/// it: `status`, `resource`, `region`, `message`, optionally `evidence` and
+/// `needs` (the calls an unknown needed).
+#[derive(Debug)]
 struct Outcome {
     status: Status,
     resource: String,
     region: String,
     message: String,
-    #[serde(default)]
     evidence: serde_json::Value,
-    #[serde(default)]
     needs: Vec<String>,
 }
 
@@ -96,6 +93,12 @@ pub fn evaluate(
             .add_data(data.clone())
             .map_err(|err| EvalError::Input(err.to_string()))?;
         engine.set_input(input.clone());
+        // regorus analyses the policies at the first evaluation after a
+        // change (`add_data` discards that); doing it here, before the
+        // engine is cloned per worker, does it once rather than per worker.
+        engine
+            .eval_query("true".to_string(), false)
+            .map_err(|err| EvalError::Engine(err.to_string()))?;
         Ok(engine)
     };
     // Built-in rules run in an engine of the built-in files alone, so that
@@ -273,41 +276,108 @@ fn evaluate_rule(
     to_findings(rule, value, inventory, errors)
 }
 
-/// Turns a rule's `outcomes` value into findings.
+/// Turns a rule's `outcomes` value into findings, reading the regorus
+/// values in place (no JSON round trip; only `evidence` is converted).
 fn to_findings(
     rule: &RuleMeta,
     value: regorus::Value,
     inventory: &Inventory,
     errors: &ErrorIndex<'_>,
 ) -> Result<Vec<Finding>, EvalError> {
-    let outcomes: Vec<serde_json::Value> = match value {
-        regorus::Value::Undefined => Vec::new(),
+    let items: Vec<&regorus::Value> = match &value {
+        regorus::Value::Undefined => return Ok(Vec::new()),
+        regorus::Value::Set(items) => items.iter().collect(),
+        regorus::Value::Array(items) => items.iter().collect(),
         other => {
-            let json =
-                serde_json::to_value(&other).map_err(|err| rule_error(rule, err.to_string()))?;
-            match json {
-                serde_json::Value::Array(items) => items,
+            return Err(rule_error(
+                rule,
+                format!("`outcomes` must be a set of objects, got {other}"),
+            ));
+        }
+    };
+    let mut findings = Vec::with_capacity(items.len());
+    for item in items {
+        let outcome = Outcome::read(item).map_err(|message| EvalError::Outcome {
+            rule: rule.id.clone(),
+            path: rule.source.clone(),
+            message: crate::text_file::printable(&message),
+            outcome: serde_json::to_string(item).unwrap_or_else(|err| err.to_string()),
+        })?;
+        findings.push(to_finding(rule, inventory, errors, outcome));
+    }
+    Ok(findings)
+}
+
+impl Outcome {
+    /// Reads one element of `outcomes` as the contract defines it: the
+    /// fields below and no others.
+    fn read(value: &regorus::Value) -> Result<Outcome, String> {
+        let regorus::Value::Object(fields) = value else {
+            return Err("an outcome must be an object".to_string());
+        };
+        let mut status = None;
+        let mut resource = None;
+        let mut region = None;
+        let mut message = None;
+        let mut evidence = serde_json::Value::Null;
+        let mut needs = Vec::new();
+        for (key, field) in fields.iter() {
+            let regorus::Value::String(key) = key else {
+                return Err(format!("an outcome's keys are strings, got {key}"));
+            };
+            match key.as_ref() {
+                "status" => {
+                    status = Some(match string(field, "status")? {
+                        "pass" => Status::Pass,
+                        "fail" => Status::Fail,
+                        "unknown" => Status::Unknown,
+                        other => {
+                            return Err(format!(
+                                "unknown variant `{other}`, expected one of `fail`, `unknown`, `pass`"
+                            ));
+                        }
+                    });
+                }
+                "resource" => resource = Some(string(field, "resource")?.to_string()),
+                "region" => region = Some(string(field, "region")?.to_string()),
+                "message" => message = Some(string(field, "message")?.to_string()),
+                "evidence" => {
+                    evidence = serde_json::to_value(field).map_err(|err| err.to_string())?;
+                }
+                "needs" => {
+                    let regorus::Value::Array(items) = field else {
+                        return Err("`needs` must be an array of strings".to_string());
+                    };
+                    needs = items
+                        .iter()
+                        .map(|item| string(item, "needs").map(str::to_string))
+                        .collect::<Result<_, _>>()?;
+                }
                 other => {
-                    return Err(rule_error(
-                        rule,
-                        format!("`outcomes` must be a set of objects, got {other}"),
+                    return Err(format!(
+                        "unknown field `{other}`, expected one of `status`, `resource`, `region`, `message`, `evidence`, `needs`"
                     ));
                 }
             }
         }
-    };
-    let mut findings = Vec::with_capacity(outcomes.len());
-    for raw in outcomes {
-        let outcome: Outcome =
-            serde_json::from_value(raw.clone()).map_err(|err| EvalError::Outcome {
-                rule: rule.id.clone(),
-                path: rule.source.clone(),
-                message: crate::text_file::printable(&err.to_string()),
-                outcome: raw.to_string(),
-            })?;
-        findings.push(to_finding(rule, inventory, errors, outcome));
+        let missing = |name: &str| format!("missing field `{name}`");
+        Ok(Outcome {
+            status: status.ok_or_else(|| missing("status"))?,
+            resource: resource.ok_or_else(|| missing("resource"))?,
+            region: region.ok_or_else(|| missing("region"))?,
+            message: message.ok_or_else(|| missing("message"))?,
+            evidence,
+            needs,
+        })
     }
-    Ok(findings)
+}
+
+/// A string field of an outcome.
+fn string<'v>(value: &'v regorus::Value, name: &str) -> Result<&'v str, String> {
+    match value {
+        regorus::Value::String(text) => Ok(text.as_ref()),
+        other => Err(format!("`{name}` must be a string, got {other}")),
+    }
 }
 
 fn to_finding(
@@ -347,5 +417,72 @@ fn to_finding(
         frameworks: rule.frameworks.clone(),
         waiver: None,
         baseline: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<Outcome, String> {
+        let value = regorus::Value::from_json_str(json).unwrap_or_else(|err| panic!("{err}"));
+        Outcome::read(&value)
+    }
+
+    #[test]
+    fn reads_an_outcome_in_place() {
+        let outcome = read(
+            r#"{"status": "unknown", "resource": "r", "region": "us-east-1", "message": "m",
+                "evidence": {"b": [1, null], "a": "x"}, "needs": ["DescribeTable"]}"#,
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(outcome.status, Status::Unknown);
+        assert_eq!(
+            (
+                outcome.resource.as_str(),
+                outcome.region.as_str(),
+                outcome.message.as_str()
+            ),
+            ("r", "us-east-1", "m")
+        );
+        assert_eq!(outcome.evidence.to_string(), r#"{"a":"x","b":[1,null]}"#);
+        assert_eq!(outcome.needs, vec!["DescribeTable".to_string()]);
+        let bare = read(r#"{"status": "pass", "resource": "r", "region": "g", "message": "m"}"#)
+            .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(bare.evidence, serde_json::Value::Null);
+        assert!(bare.needs.is_empty());
+    }
+
+    #[test]
+    fn refuses_what_the_contract_does_not_allow() {
+        let cases = [
+            (r#"["pass"]"#, "must be an object"),
+            (
+                r#"{"status": "ok", "resource": "r", "region": "g", "message": "m"}"#,
+                "unknown variant `ok`",
+            ),
+            (
+                r#"{"status": "pass", "resource": "r", "region": "g", "message": "m", "extra": 1}"#,
+                "unknown field `extra`",
+            ),
+            (
+                r#"{"status": "pass", "region": "g", "message": "m"}"#,
+                "missing field `resource`",
+            ),
+            (
+                r#"{"status": "pass", "resource": 7, "region": "g", "message": "m"}"#,
+                "`resource` must be a string",
+            ),
+            (
+                r#"{"status": "pass", "resource": "r", "region": "g", "message": "m", "needs": "x"}"#,
+                "`needs` must be an array of strings",
+            ),
+        ];
+        for (json, expected) in cases {
+            match read(json) {
+                Ok(outcome) => panic!("{json} was read as {outcome:?}"),
+                Err(err) => assert!(err.contains(expected), "{json}: {err}"),
+            }
+        }
     }
 }

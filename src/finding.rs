@@ -29,6 +29,11 @@ impl Status {
     }
 }
 
+/// Framework id -> control ids, e.g. `{"pci-dss-4.0": ["3.5.1"], "soc2":
+/// ["CC6.1"]}`: the rule's, shared by all its findings (one allocation per
+/// rule, not per finding).
+pub type Frameworks = std::sync::Arc<BTreeMap<String, Vec<String>>>;
+
 /// One rule's outcome for one resource: the public JSON contract
 /// (`findings[]` of the JSON report).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,7 +55,7 @@ pub struct Finding {
     /// The values the outcome was decided on.
     pub evidence: serde_json::Value,
     /// Framework id -> control ids, e.g. `{"pci-dss-4.0": ["3.5.1"], "soc2": ["CC6.1"]}`.
-    pub frameworks: BTreeMap<String, Vec<String>>,
+    pub frameworks: Frameworks,
     /// The waiver that matched (`--waivers`), active or expired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverMark>,

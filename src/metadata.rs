@@ -77,14 +77,17 @@ pub struct RuleMeta {
     /// Paragraph(s), Markdown.
     pub description: String,
     pub severity: Severity,
-    /// Framework id (`pci-dss-4.0`, `soc2`) -> control ids.
-    pub frameworks: BTreeMap<String, Vec<String>>,
+    /// Framework id (`pci-dss-4.0`, `soc2`) -> control ids; shared with
+    /// every finding of the rule.
+    pub frameworks: crate::finding::Frameworks,
     pub remediation: Remediation,
     pub related_resources: Vec<RelatedResource>,
     /// The Rego package, e.g. `dynaudit.rules.dyn101`.
     pub package: String,
     /// Where the rule came from: `builtin:policies/dyn101_...rego` or a path.
     pub source: String,
+    /// Whether the rule may be evaluated over shares of the tables.
+    pub evaluated_per: EvaluatedPer,
 }
 
 /// Why a rule's metadata could not be loaded. Lines are 1-based lines of
@@ -125,6 +128,27 @@ struct Custom {
     severity: Severity,
     frameworks: BTreeMap<String, Vec<String>>,
     remediation: Remediation,
+    #[serde(default)]
+    evaluated_per: EvaluatedPer,
+}
+
+/// What a rule's outcomes depend on (`custom.evaluated_per` in its
+/// metadata), which decides how evaluation may split the work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluatedPer {
+    /// Any outcome may depend on anything in the inventory: the rule is
+    /// evaluated once over the whole inventory (the default).
+    #[default]
+    Inventory,
+    /// Each outcome is about one table (its ARN as `resource`) and depends
+    /// on that table, the tables of the same name in other regions (its
+    /// replicas) and evidence that is not a table (keys, IAM, trails,
+    /// plans, parameters), or it is about a region and the same in every
+    /// share of the tables. Built-in rules that say so are evaluated over
+    /// shares of the tables (by table name) in parallel; the outcomes are
+    /// the same as over the whole inventory (`tests/evaluation_shards.rs`).
+    Table,
 }
 
 /// Where the `# METADATA` block of a file is, and its YAML text.
@@ -268,11 +292,13 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
             "remediation summary is empty".to_string(),
         ));
     }
-    let frameworks = custom
-        .frameworks
-        .into_iter()
-        .filter(|(_, controls)| !controls.is_empty())
-        .collect();
+    let frameworks = std::sync::Arc::new(
+        custom
+            .frameworks
+            .into_iter()
+            .filter(|(_, controls)| !controls.is_empty())
+            .collect(),
+    );
     Ok(RuleMeta {
         id: custom.id,
         name: custom.name,
@@ -284,6 +310,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
         related_resources: annotation.related_resources,
         package: package.to_string(),
         source: file.to_string(),
+        evaluated_per: custom.evaluated_per,
     })
 }
 

@@ -384,8 +384,6 @@ impl WaiverReport {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
     use crate::metadata::Severity;
 
@@ -401,7 +399,7 @@ mod tests {
             resource: resource.to_owned(),
             message: String::new(),
             evidence: serde_json::Value::Null,
-            frameworks: BTreeMap::new(),
+            frameworks: Default::default(),
             waiver: None,
             baseline: None,
         }

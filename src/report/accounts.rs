@@ -92,7 +92,7 @@ pub(crate) fn control_rows<'a>(input: &ReportInput<'a>) -> Vec<ControlRow<'a>> {
     type PerAccount<'b> = BTreeMap<&'b str, usize>;
     let mut controls: BTreeMap<(&str, &str), (BTreeSet<&str>, PerAccount<'a>)> = BTreeMap::new();
     for f in input.findings {
-        for (framework, ids) in &f.frameworks {
+        for (framework, ids) in f.frameworks.iter() {
             for control in ids {
                 let entry = controls
                     .entry((framework.as_str(), control.as_str()))

@@ -27,7 +27,7 @@ pub fn rule_page(rule: &RuleMeta) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "## Framework controls");
     let _ = writeln!(out);
-    for (framework, controls) in &rule.frameworks {
+    for (framework, controls) in rule.frameworks.iter() {
         let name = frameworks::framework_name(framework).unwrap_or(framework);
         for control in controls {
             let title = frameworks::control_title(framework, control).unwrap_or("");

@@ -43,7 +43,7 @@ fn rule(
             "{title}.\n\nMapped to the controls below because the check shows it."
         ),
         severity,
-        frameworks: frameworks(pci, soc2),
+        frameworks: std::sync::Arc::new(frameworks(pci, soc2)),
         remediation: Remediation {
             summary: format!("Fix {name}."),
             aws_cli: None,
@@ -56,6 +56,7 @@ fn rule(
             id.to_lowercase(),
             name.replace('-', "_")
         ),
+        evaluated_per: crate::metadata::EvaluatedPer::Inventory,
     }
 }
 

@@ -88,7 +88,7 @@ pub(crate) fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
 /// [`MAX_TAGS`].
 fn tags(rule: &RuleMeta) -> Vec<String> {
     let mut tags = vec!["security".to_owned(), "compliance".to_owned()];
-    for (framework, controls) in &rule.frameworks {
+    for (framework, controls) in rule.frameworks.iter() {
         for control in controls {
             let tag = format!("{}/{control}", crate::frameworks::tag_prefix(framework));
             if !tags.contains(&tag) {
