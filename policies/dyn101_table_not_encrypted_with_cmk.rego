@@ -40,6 +40,7 @@
 #   id: DYN101
 #   name: table-not-encrypted-with-cmk
 #   severity: high
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["3.5.1", "3.6.1"]
 #     soc2: [CC6.1]

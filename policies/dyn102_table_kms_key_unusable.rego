@@ -32,6 +32,7 @@
 #   id: DYN102
 #   name: table-kms-key-unusable
 #   severity: critical
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["3.6.1"]
 #     soc2: [A1.2, CC6.1]

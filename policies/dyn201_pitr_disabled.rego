@@ -32,6 +32,7 @@
 #   id: DYN201
 #   name: pitr-disabled
 #   severity: high
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["12.10.1"]
 #     soc2: [A1.2]

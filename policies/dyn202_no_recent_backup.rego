@@ -29,6 +29,7 @@
 #   id: DYN202
 #   name: no-recent-backup
 #   severity: medium
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["12.10.1"]
 #     soc2: [A1.2]

@@ -42,6 +42,7 @@
 #   id: DYN203
 #   name: table-not-in-backup-plan
 #   severity: medium
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["12.10.1"]
 #     soc2: [A1.2]

@@ -19,6 +19,7 @@
 #   id: DYN204
 #   name: deletion-protection-disabled
 #   severity: medium
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["12.10.1"]
 #     soc2: [A1.2, CC8.1]

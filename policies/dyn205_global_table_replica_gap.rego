@@ -38,6 +38,7 @@
 #   id: DYN205
 #   name: global-table-replica-gap
 #   severity: high
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["12.10.1"]
 #     soc2: [A1.2]

@@ -43,6 +43,7 @@
 #   id: DYN304
 #   name: row-level-security-missing
 #   severity: high
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["7.2.1", "7.3.1"]
 #     soc2: [CC6.3]

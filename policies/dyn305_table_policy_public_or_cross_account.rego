@@ -48,6 +48,7 @@
 #   id: DYN305
 #   name: table-policy-public-or-cross-account
 #   severity: critical
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["7.2.1"]
 #     soc2: [CC6.1, CC6.6]

@@ -45,6 +45,7 @@
 #   id: DYN503
 #   name: dynamodb-data-events-not-logged
 #   severity: high
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["10.2.1", "10.2.1.1"]
 #     soc2: [CC7.2]

@@ -25,6 +25,7 @@
 #   id: DYN505
 #   name: contributor-insights-disabled
 #   severity: low
+#   evaluated_per: table
 #   frameworks:
 #     soc2: [CC7.2]
 #   remediation:

@@ -27,6 +27,7 @@
 #   id: DYN604
 #   name: required-tags-missing
 #   severity: low
+#   evaluated_per: table
 #   frameworks:
 #     pci-dss-4.0: ["12.5.1"]
 #     soc2: [CC6.1]

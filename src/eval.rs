@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::config::{EvaluationSettings, Parameters};
 use crate::finding::{Finding, Status};
 use crate::inventory::Inventory;
-use crate::metadata::RuleMeta;
+use crate::metadata::{EvaluatedPer, RuleMeta};
 use crate::policy::PolicySet;
 use crate::reasons::ErrorIndex;
 
@@ -66,12 +66,30 @@ pub fn policy_data(params: &Parameters) -> serde_json::Value {
 }
 
 /// Evaluates every rule of `set` on `inventory` within `bounds`; findings
-/// sorted by rule id, resource and status.
+/// sorted by rule id, resource, status, region and message. Uses every
+/// core: see [`evaluate_in_shards`].
 pub fn evaluate(
     set: &PolicySet,
     inventory: &Inventory,
     params: &Parameters,
     bounds: &EvaluationSettings,
+) -> Result<Vec<Finding>, EvalError> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    evaluate_in_shards(set, inventory, params, bounds, workers)
+}
+
+/// [`evaluate`] with `workers` threads (at least 1). Each worker evaluates
+/// the built-in rules evaluated per table (`custom.evaluated_per: table`)
+/// over its share of the tables (split by table name, so a global table's
+/// replicas stay together), and a share of the other rules, each over the
+/// whole inventory. The findings do not depend on `workers`
+/// (`tests/evaluation_shards.rs`).
+pub fn evaluate_in_shards(
+    set: &PolicySet,
+    inventory: &Inventory,
+    params: &Parameters,
+    bounds: &EvaluationSettings,
+    workers: usize,
 ) -> Result<Vec<Finding>, EvalError> {
     // IAM and backup-selection rules match many distinct wildcard patterns;
     // regorus's default cache (128 globs) would recompile them per match.
@@ -112,35 +130,62 @@ pub fn evaluate(
 
     let (custom, builtin): (Vec<&RuleMeta>, Vec<&RuleMeta>) =
         set.rules().iter().partition(|rule| set.is_custom(rule));
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, set.rules().len().max(1));
+    let workers = workers.clamp(1, set.rules().len().max(1));
+    // Per-table rules over shares of the tables, when there is more than
+    // one worker to share them; every other rule over the whole inventory.
+    let (per_table, whole): (Vec<&RuleMeta>, Vec<&RuleMeta>) = if workers > 1 {
+        builtin
+            .iter()
+            .partition(|rule| rule.evaluated_per == EvaluatedPer::Table)
+    } else {
+        (Vec::new(), builtin)
+    };
+    let shard_inputs = if per_table.is_empty() {
+        Vec::new()
+    } else {
+        shard_inputs(&input, workers)
+    };
     let errors = ErrorIndex::new(inventory);
 
-    let results: Vec<Result<Vec<Finding>, EvalError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<WorkerFindings, EvalError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
                 let mut builtin_engine = builtin_engine.clone();
                 let mut custom_engine = custom_engine.clone();
-                let (errors, limits) = (&errors, &limits);
-                let builtin_share = share_of(&builtin, worker, workers);
+                let (errors, limits, per_table) = (&errors, &limits, &per_table);
+                let shard_input = shard_inputs.get(worker).cloned();
+                let whole_share = share_of(&whole, worker, workers);
                 let custom_share = share_of(&custom, worker, workers);
                 scope.spawn(move || {
-                    let mut findings = evaluate_share(
-                        &mut builtin_engine,
-                        &builtin_share,
-                        inventory,
-                        errors,
-                        limits,
-                    )?;
+                    let mut found = WorkerFindings {
+                        whole: evaluate_share(
+                            &mut builtin_engine,
+                            &whole_share,
+                            inventory,
+                            errors,
+                            limits,
+                        )?,
+                        sharded: Vec::new(),
+                    };
+                    if let Some(shard_input) = shard_input {
+                        builtin_engine.set_input(shard_input);
+                        found.sharded = evaluate_share(
+                            &mut builtin_engine,
+                            per_table,
+                            inventory,
+                            errors,
+                            limits,
+                        )?;
+                    }
                     // Own rules one at a time: each gets exactly its limit.
                     if let Some(engine) = custom_engine.as_mut() {
                         for rule in custom_share {
-                            findings
+                            found
+                                .whole
                                 .extend(evaluate_rule(engine, rule, inventory, errors, limits)?);
                         }
                     }
-                    Ok(findings)
+                    Ok(found)
                 })
             })
             .collect();
@@ -157,18 +202,144 @@ pub fn evaluate(
     });
 
     let mut findings = Vec::new();
+    let mut shared = Vec::new();
+    let tables = table_arns(inventory);
     for result in results {
-        findings.extend(result?);
+        let found = result?;
+        findings.extend(found.whole);
+        // A per-table rule's outcome about a table comes from the one share
+        // that holds the table; one about anything else (a region whose
+        // tables could not be listed) from every share that sees it, alike.
+        for finding in found.sharded {
+            if tables.contains(finding.resource.as_str()) {
+                findings.push(finding);
+            } else {
+                shared.push(finding);
+            }
+        }
     }
-    findings.sort_by(|a, b| {
-        (&a.rule_id, &a.resource, a.status, &a.region).cmp(&(
-            &b.rule_id,
-            &b.resource,
-            b.status,
-            &b.region,
-        ))
-    });
+    for finding in shared {
+        if !findings[..].contains(&finding) {
+            findings.push(finding);
+        }
+    }
+    findings.sort_by(order);
     Ok(findings)
+}
+
+/// The order of findings in reports: rule id, resource, status, region,
+/// message.
+fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.rule_id, &a.resource, a.status, &a.region, &a.message).cmp(&(
+        &b.rule_id,
+        &b.resource,
+        b.status,
+        &b.region,
+        &b.message,
+    ))
+}
+
+/// What one worker found: over the whole inventory, and over its share of
+/// the tables.
+struct WorkerFindings {
+    whole: Vec<Finding>,
+    sharded: Vec<Finding>,
+}
+
+/// The ARNs of the inventory's tables.
+fn table_arns(inventory: &Inventory) -> std::collections::HashSet<&str> {
+    inventory
+        .regions
+        .values()
+        .filter_map(|region| region.tables.as_ref())
+        .flat_map(|tables| tables.keys().map(String::as_str))
+        .collect()
+}
+
+/// `shards` copies of the policy input, each with its share of every
+/// region's tables (`regions.<region>.tables`), split by table name so that
+/// the replicas of a global table (same name, other regions) stay in one
+/// share. Everything else is shared, not copied (regorus values are
+/// reference-counted). A region whose tables are `null` stays `null` in
+/// every share.
+fn shard_inputs(input: &regorus::Value, shards: usize) -> Vec<regorus::Value> {
+    use std::collections::BTreeMap;
+    use std::hash::{Hash, Hasher};
+
+    let shard_of = |arn: &str| -> usize {
+        let name = arn.rsplit_once(":table/").map_or(arn, |(_, name)| name);
+        // SipHash with fixed keys: the same split on every run.
+        let mut hasher = std::hash::DefaultHasher::new();
+        name.hash(&mut hasher);
+        usize::try_from(hasher.finish() % shards as u64).unwrap_or(0)
+    };
+    let regions_key = regorus::Value::from("regions");
+    let tables_key = regorus::Value::from("tables");
+    (0..shards)
+        .map(|shard| {
+            let regorus::Value::Object(top) = input else {
+                return input.clone();
+            };
+            let top: BTreeMap<regorus::Value, regorus::Value> = top
+                .iter()
+                .map(|(key, value)| {
+                    let value = match value {
+                        regorus::Value::Object(regions) if *key == regions_key => {
+                            let regions: BTreeMap<regorus::Value, regorus::Value> = regions
+                                .iter()
+                                .map(|(name, region)| {
+                                    (
+                                        name.clone(),
+                                        region_share(region, &tables_key, |arn| {
+                                            shard_of(arn) == shard
+                                        }),
+                                    )
+                                })
+                                .collect();
+                            regorus::Value::from(regions)
+                        }
+                        other => other.clone(),
+                    };
+                    (key.clone(), value)
+                })
+                .collect();
+            regorus::Value::from(top)
+        })
+        .collect()
+}
+
+/// One region of the policy input with only the tables `keep` accepts.
+fn region_share(
+    region: &regorus::Value,
+    tables_key: &regorus::Value,
+    keep: impl Fn(&str) -> bool,
+) -> regorus::Value {
+    use std::collections::BTreeMap;
+
+    let regorus::Value::Object(fields) = region else {
+        return region.clone();
+    };
+    let fields: BTreeMap<regorus::Value, regorus::Value> = fields
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                regorus::Value::Object(tables) if key == tables_key => {
+                    let kept: BTreeMap<regorus::Value, regorus::Value> = tables
+                        .iter()
+                        .filter(|(arn, _)| match arn {
+                            regorus::Value::String(arn) => keep(arn),
+                            _ => true,
+                        })
+                        .map(|(arn, table)| (arn.clone(), table.clone()))
+                        .collect();
+                    regorus::Value::from(kept)
+                }
+                other => other.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    regorus::Value::from(fields)
 }
 
 /// Worker `worker`'s share of `rules`, out of `workers`.
