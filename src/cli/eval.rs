@@ -84,7 +84,7 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
     )?;
     let waivers = triage.apply(&mut findings, &loaded.inventory)?;
     let evidence_uri = evidence_uri(args_inventory);
-    report_findings(&ReportRequest {
+    let code = report_findings(&ReportRequest {
         args: &args.report,
         policies: &policies,
         config: &config,
@@ -95,7 +95,12 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
         waivers: waivers.as_ref(),
         baseline: triage.baseline_path.as_deref(),
         write_report: true,
-    })
+    })?;
+    // The process ends now: freeing every finding and the inventory one
+    // allocation at a time would only cost time (5 % of a large run).
+    std::mem::forget(findings);
+    std::mem::forget(loaded);
+    Ok(code)
 }
 
 /// Checks the outputs against the inputs and each other before any work.

@@ -83,8 +83,9 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     if request.write_report {
-        let text = report::render(request.args.format, &input, color)?;
-        write_output(request.args.output.as_deref(), &text)?;
+        write_output_with(request.args.output.as_deref(), |out| {
+            Ok(report::write(request.args.format, &input, color, out)?)
+        })?;
     }
 
     let gate = request.args.fail_on.gate(
@@ -204,10 +205,37 @@ pub fn write_stdout(text: &str) -> Result<()> {
 
 /// Writes a report to a file ([`write_file`]) or to standard output.
 pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+    write_output_with(path, |out| Ok(out.write_all(text.as_bytes())?))
+}
+
+/// [`write_output`] of what `write` writes, streamed (a buffered writer
+/// around the file or standard output), never held whole in memory.
+pub fn write_output_with(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     match path {
-        None => write_stdout(text),
-        Some(path) => write_file(path, text),
+        None => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let written = write(&mut stdout).and_then(|()| Ok(stdout.flush()?));
+            match written {
+                Ok(()) => Ok(()),
+                // `dynaudit rules | head` is not an error.
+                Err(err) if is_broken_pipe(&err) => Ok(()),
+                Err(err) => Err(err).context("cannot write to standard output"),
+            }
+        }
+        Some(path) => write_file_with(path, write),
     }
+}
+
+/// Whether writing failed because the reader went away.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Writes `text` to `path` atomically: into a temporary file beside it,
@@ -216,26 +244,36 @@ pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
 /// symbolic link is written through (its target is replaced, the link
 /// kept); an existing file keeps its permissions.
 pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    write_file_with(path, |out| Ok(out.write_all(text.as_bytes())?))
+}
+
+/// [`write_file`] of what `write` writes, through a buffered writer.
+pub fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = create_parent(&target)?;
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (temp, mut file) = create_temp(&dir, &name)
+    let (temp, file) = create_temp(&dir, &name)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    let written = (|| {
-        file.write_all(text.as_bytes())?;
+    let written = (|| -> Result<()> {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut buffered)?;
+        let file = buffered.into_inner().map_err(|err| err.into_error())?;
         if let Ok(metadata) = std::fs::metadata(&target) {
             file.set_permissions(metadata.permissions())?;
         }
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&temp, &target)
+        Ok(std::fs::rename(&temp, &target)?)
     })();
     if let Err(err) = written {
         let _ = std::fs::remove_file(&temp);
-        return Err(err).with_context(|| format!("cannot write {}", path.display()));
+        return Err(err.context(format!("cannot write {}", path.display())));
     }
     Ok(())
 }

@@ -23,6 +23,8 @@
 
 use std::collections::BTreeMap;
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use super::{
@@ -77,6 +79,18 @@ struct RuleSummary<'a> {
 }
 
 pub(crate) fn render(input: &ReportInput<'_>) -> Result<String, ReportError> {
+    let mut out = Vec::new();
+    write(input, &mut out)?;
+    String::from_utf8(out).map_err(|err| {
+        ReportError::Write(std::io::Error::new(std::io::ErrorKind::InvalidData, err))
+    })
+}
+
+/// Streams the report to `out` (pretty-printed, ending with a newline).
+pub(crate) fn write(
+    input: &ReportInput<'_>,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
     let mut by_rule: BTreeMap<&str, RuleSummary<'_>> = input
         .rules
         .iter()
@@ -124,13 +138,20 @@ pub(crate) fn render(input: &ReportInput<'_>) -> Result<String, ReportError> {
         baseline: input.baseline,
         findings: input.findings,
     };
-    let mut out =
-        serde_json::to_string_pretty(&report).map_err(|source| ReportError::Serialize {
-            format: Format::Json,
-            source,
-        })?;
-    out.push('\n');
-    Ok(out)
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &report).map_err(|source| {
+        if source.is_io() {
+            ReportError::Write(source.into())
+        } else {
+            ReportError::Serialize {
+                format: Format::Json,
+                source,
+            }
+        }
+    })?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -245,6 +245,9 @@ pub enum ReportError {
     /// Writing text failed.
     #[error("cannot format the report: {0}")]
     Fmt(#[from] std::fmt::Error),
+    /// Writing the report out failed.
+    #[error("cannot write the report: {0}")]
+    Write(#[from] std::io::Error),
 }
 
 /// Renders `input` in `format`. `color` adds ANSI colours (table only).
@@ -255,6 +258,21 @@ pub fn render(format: Format, input: &ReportInput<'_>, color: bool) -> Result<St
         Format::Json => json::render(input),
         Format::Table => table::render(input, color),
         Format::Markdown => markdown::render(input),
+    }
+}
+
+/// Writes `input` in `format` to `out`: the JSON report is streamed, finding
+/// by finding, without the whole text in memory; the others are rendered
+/// ([`render`]) and written.
+pub fn write(
+    format: Format,
+    input: &ReportInput<'_>,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    match format {
+        Format::Json => json::write(input, out),
+        other => Ok(out.write_all(render(other, input, color)?.as_bytes())?),
     }
 }
 
