@@ -1,10 +1,8 @@
 //! Outcomes of rules, as reported.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::metadata::Severity;
+use crate::metadata::{Frameworks, Severity};
 
 /// What the evidence says about one resource under one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -28,11 +26,6 @@ impl Status {
         }
     }
 }
-
-/// Framework id -> control ids, e.g. `{"pci-dss-4.0": ["3.5.1"], "soc2":
-/// ["CC6.1"]}`: the rule's, shared by all its findings (one allocation per
-/// rule, not per finding).
-pub type Frameworks = std::sync::Arc<BTreeMap<String, Vec<String>>>;
 
 /// One rule's outcome for one resource: the public JSON contract
 /// (`findings[]` of the JSON report).

@@ -79,7 +79,7 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// Framework id (`pci-dss-4.0`, `soc2`) -> control ids; shared with
     /// every finding of the rule.
-    pub frameworks: crate::finding::Frameworks,
+    pub frameworks: Frameworks,
     pub remediation: Remediation,
     pub related_resources: Vec<RelatedResource>,
     /// The Rego package, e.g. `dynaudit.rules.dyn101`.
@@ -89,6 +89,11 @@ pub struct RuleMeta {
     /// Whether the rule may be evaluated over shares of the tables.
     pub evaluated_per: EvaluatedPer,
 }
+
+/// Framework id -> control ids, e.g. `{"pci-dss-4.0": ["3.5.1"], "soc2":
+/// ["CC6.1"]}`: a rule's, shared by all its findings (one allocation per
+/// rule, not per finding).
+pub type Frameworks = std::sync::Arc<BTreeMap<String, Vec<String>>>;
 
 /// Why a rule's metadata could not be loaded. Lines are 1-based lines of
 /// the `.rego` file.

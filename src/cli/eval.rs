@@ -54,7 +54,12 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
     check_paths(args, args_inventory)?;
     args.report.check()?;
     let config = args.policy.config()?;
-    let loaded = crate::load::load_limited(args_inventory, args.input.max_input_bytes)?;
+    let mut loaded = crate::load::load_limited(args_inventory, args.input.max_input_bytes)?;
+    // Only SARIF points at lines of the evidence file: any other format
+    // does not keep the text through evaluation.
+    if args.report.format != crate::report::Format::Sarif {
+        loaded.text = String::new();
+    }
     if args.print_input {
         let input: serde_json::Value =
             serde_json::from_str(&crate::eval::policy_input(&loaded.inventory)?)?;
