@@ -28,6 +28,12 @@ pub struct ScopeEvaluation<'a> {
     pub input: &'a InputArgs,
 }
 
+/// An inventory as loaded, and what evaluating it found.
+type Evaluated = (
+    crate::load::LoadedInventory,
+    Result<Vec<Finding>, crate::eval::EvalError>,
+);
+
 /// Evaluates every account of `request.paths` and reports them together;
 /// returns the exit code.
 pub fn run(request: &ScopeEvaluation<'_>) -> Result<u8> {
@@ -56,81 +62,117 @@ pub fn run(request: &ScopeEvaluation<'_>) -> Result<u8> {
     let mut regions: BTreeSet<String> = BTreeSet::new();
     let mut organizations: BTreeSet<Option<String>> = BTreeSet::new();
     let mut first: Option<Scope> = None;
-    for item in &set.items {
-        let loaded = crate::load::load_limited(&item.path, request.input.max_input_bytes)?;
-        let inventory = &loaded.inventory;
-        check_listed(item, &loaded.text, &inventory.account_id)?;
-        let shown = item.path.display().to_string();
-        if let Some(other) = seen.insert(inventory.account_id.clone(), shown.clone()) {
-            return Err(crate::evidence_set::EvidenceError::Duplicate {
-                account: inventory.account_id.clone(),
-                first: other,
-                second: shown,
-            }
-            .into());
-        }
-        let mut account_findings =
-            crate::eval::evaluate(&policies, inventory, &config.parameters, &config.evaluation)?;
-        let account_waivers = triage.apply(&mut account_findings, inventory)?;
-        let scope = Scope::of_inventory(inventory);
-        let uri = evidence_uri(&item.path);
-        if let Some(dir) = &sarif_dir {
-            write_account_sarif(
-                dir,
-                &scope,
-                &uri,
-                &loaded.text,
-                &account_findings,
-                &policies,
-                &config,
-                account_waivers.as_ref(),
-                triage.baseline_path.as_deref(),
-            )?;
-        }
-        match (&mut waivers, account_waivers) {
-            (Some(total), Some(more)) => total.merge(&more),
-            (total @ None, more) => *total = more,
-            (Some(_), None) => {}
-        }
-        regions.extend(scope.regions.iter().cloned());
-        organizations.insert(scope.organization.clone());
-        for gap in &scope.incomplete {
-            gaps.push(if gap.scope.starts_with("account ") {
-                gap.clone()
-            } else {
-                ScopeGap {
-                    scope: format!("account {} {}", inventory.account_id, gap.scope),
-                    cause: gap.cause.clone(),
-                }
-            });
-        }
-        let listed = item.listed.as_ref().map(|(_, entry)| entry);
-        accounts.push(AccountScope {
-            account_id: inventory.account_id.clone(),
-            name: inventory
-                .organization
-                .as_ref()
-                .map(|o| o.account_name.clone())
-                .or_else(|| listed.and_then(|e| e.name.clone())),
-            ou_path: inventory
-                .organization
-                .as_ref()
-                .map(|o| crate::organization::listing::ou_path_text(&o.ou_path))
-                .or_else(|| listed.and_then(|e| e.ou_path.clone())),
-            status: if inventory.not_collected.is_some() {
-                AccountStatus::Failed.as_str().to_string()
-            } else {
-                AccountStatus::Collected.as_str().to_string()
-            },
-            cause: inventory.not_collected.clone(),
-            regions: scope.regions.clone(),
-            collected_at: Some(scope.collected_at.clone()),
-            inventory: Some(uri),
-            collection_errors: scope.collection_errors,
+    // Accounts are evaluated several at a time, each with a share of the
+    // cores: one account's rules (its IAM, say) then cannot leave a core
+    // idle. Each wave is then reported in the order of the evidence set,
+    // and its inventories dropped, so memory holds one wave at a time.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let in_flight = cores.clamp(1, set.items.len());
+    let workers_per_account = (cores / in_flight).max(1);
+    for wave in set.items.chunks(in_flight) {
+        let evaluated: Vec<Result<Evaluated>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = wave
+                .iter()
+                .map(|item| {
+                    let (policies, config) = (&policies, &config);
+                    scope.spawn(move || -> Result<Evaluated> {
+                        let loaded =
+                            crate::load::load_limited(&item.path, request.input.max_input_bytes)?;
+                        let findings = crate::eval::evaluate_in_shards(
+                            policies,
+                            &loaded.inventory,
+                            &config.parameters,
+                            &config.evaluation,
+                            workers_per_account,
+                        );
+                        Ok((loaded, findings))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("an evaluation worker panicked")))
+                })
+                .collect()
         });
-        findings.extend(account_findings);
-        if first.is_none() {
-            first = Some(scope);
+        for (item, result) in wave.iter().zip(evaluated) {
+            let (loaded, evaluation) = result?;
+            let inventory = &loaded.inventory;
+            check_listed(item, &loaded.text, &inventory.account_id)?;
+            let shown = item.path.display().to_string();
+            if let Some(other) = seen.insert(inventory.account_id.clone(), shown.clone()) {
+                return Err(crate::evidence_set::EvidenceError::Duplicate {
+                    account: inventory.account_id.clone(),
+                    first: other,
+                    second: shown,
+                }
+                .into());
+            }
+            let mut account_findings = evaluation?;
+            let account_waivers = triage.apply(&mut account_findings, inventory)?;
+            let scope = Scope::of_inventory(inventory);
+            let uri = evidence_uri(&item.path);
+            if let Some(dir) = &sarif_dir {
+                write_account_sarif(
+                    dir,
+                    &scope,
+                    &uri,
+                    &loaded.text,
+                    &account_findings,
+                    &policies,
+                    &config,
+                    account_waivers.as_ref(),
+                    triage.baseline_path.as_deref(),
+                )?;
+            }
+            match (&mut waivers, account_waivers) {
+                (Some(total), Some(more)) => total.merge(&more),
+                (total @ None, more) => *total = more,
+                (Some(_), None) => {}
+            }
+            regions.extend(scope.regions.iter().cloned());
+            organizations.insert(scope.organization.clone());
+            for gap in &scope.incomplete {
+                gaps.push(if gap.scope.starts_with("account ") {
+                    gap.clone()
+                } else {
+                    ScopeGap {
+                        scope: format!("account {} {}", inventory.account_id, gap.scope),
+                        cause: gap.cause.clone(),
+                    }
+                });
+            }
+            let listed = item.listed.as_ref().map(|(_, entry)| entry);
+            accounts.push(AccountScope {
+                account_id: inventory.account_id.clone(),
+                name: inventory
+                    .organization
+                    .as_ref()
+                    .map(|o| o.account_name.clone())
+                    .or_else(|| listed.and_then(|e| e.name.clone())),
+                ou_path: inventory
+                    .organization
+                    .as_ref()
+                    .map(|o| crate::organization::listing::ou_path_text(&o.ou_path))
+                    .or_else(|| listed.and_then(|e| e.ou_path.clone())),
+                status: if inventory.not_collected.is_some() {
+                    AccountStatus::Failed.as_str().to_string()
+                } else {
+                    AccountStatus::Collected.as_str().to_string()
+                },
+                cause: inventory.not_collected.clone(),
+                regions: scope.regions.clone(),
+                collected_at: Some(scope.collected_at.clone()),
+                inventory: Some(uri),
+                collection_errors: scope.collection_errors,
+            });
+            findings.extend(account_findings);
+            if first.is_none() {
+                first = Some(scope);
+            }
         }
     }
     for skipped in &set.skipped {
