@@ -263,7 +263,6 @@ fn table_arns(inventory: &Inventory) -> std::collections::HashSet<&str> {
 /// reference-counted). A region whose tables are `null` stays `null` in
 /// every share.
 fn shard_inputs(input: &regorus::Value, shards: usize) -> Vec<regorus::Value> {
-    use std::collections::BTreeMap;
     use std::hash::{Hash, Hasher};
 
     let shard_of = |arn: &str| -> usize {
@@ -273,73 +272,53 @@ fn shard_inputs(input: &regorus::Value, shards: usize) -> Vec<regorus::Value> {
         name.hash(&mut hasher);
         usize::try_from(hasher.finish() % shards as u64).unwrap_or(0)
     };
-    let regions_key = regorus::Value::from("regions");
-    let tables_key = regorus::Value::from("tables");
     (0..shards)
         .map(|shard| {
-            let regorus::Value::Object(top) = input else {
-                return input.clone();
-            };
-            let top: BTreeMap<regorus::Value, regorus::Value> = top
-                .iter()
-                .map(|(key, value)| {
-                    let value = match value {
-                        regorus::Value::Object(regions) if *key == regions_key => {
-                            let regions: BTreeMap<regorus::Value, regorus::Value> = regions
-                                .iter()
-                                .map(|(name, region)| {
-                                    (
-                                        name.clone(),
-                                        region_share(region, &tables_key, |arn| {
-                                            shard_of(arn) == shard
-                                        }),
-                                    )
-                                })
-                                .collect();
-                            regorus::Value::from(regions)
-                        }
-                        other => other.clone(),
-                    };
-                    (key.clone(), value)
+            with_object_field(input, "regions", |regions| {
+                map_object(regions, |_, region| {
+                    Some(with_object_field(region, "tables", |tables| {
+                        map_object(tables, |arn, table| match arn {
+                            regorus::Value::String(arn) if shard_of(arn) != shard => None,
+                            _ => Some(table.clone()),
+                        })
+                    }))
                 })
-                .collect();
-            regorus::Value::from(top)
+            })
         })
         .collect()
 }
 
-/// One region of the policy input with only the tables `keep` accepts.
-fn region_share(
-    region: &regorus::Value,
-    tables_key: &regorus::Value,
-    keep: impl Fn(&str) -> bool,
+/// `value` with its field `key` changed by `change` when both are objects;
+/// anything else as it is. Untouched values are shared, not copied.
+fn with_object_field(
+    value: &regorus::Value,
+    key: &str,
+    change: impl Fn(&regorus::Value) -> regorus::Value,
 ) -> regorus::Value {
-    use std::collections::BTreeMap;
-
-    let regorus::Value::Object(fields) = region else {
-        return region.clone();
-    };
-    let fields: BTreeMap<regorus::Value, regorus::Value> = fields
-        .iter()
-        .map(|(key, value)| {
-            let value = match value {
-                regorus::Value::Object(tables) if key == tables_key => {
-                    let kept: BTreeMap<regorus::Value, regorus::Value> = tables
-                        .iter()
-                        .filter(|(arn, _)| match arn {
-                            regorus::Value::String(arn) => keep(arn),
-                            _ => true,
-                        })
-                        .map(|(arn, table)| (arn.clone(), table.clone()))
-                        .collect();
-                    regorus::Value::from(kept)
-                }
-                other => other.clone(),
-            };
-            (key.clone(), value)
+    map_object(value, |name, field| {
+        Some(match (name, field) {
+            (regorus::Value::String(name), regorus::Value::Object(_)) if name.as_ref() == key => {
+                change(field)
+            }
+            _ => field.clone(),
         })
+    })
+}
+
+/// An object with each entry's value changed by `change` (`None` leaves the
+/// entry out); anything but an object as it is.
+fn map_object(
+    value: &regorus::Value,
+    change: impl Fn(&regorus::Value, &regorus::Value) -> Option<regorus::Value>,
+) -> regorus::Value {
+    let regorus::Value::Object(entries) = value else {
+        return value.clone();
+    };
+    let entries: std::collections::BTreeMap<regorus::Value, regorus::Value> = entries
+        .iter()
+        .filter_map(|(key, entry)| change(key, entry).map(|entry| (key.clone(), entry)))
         .collect();
-    regorus::Value::from(fields)
+    regorus::Value::from(entries)
 }
 
 /// Worker `worker`'s share of `rules`, out of `workers`.

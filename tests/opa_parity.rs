@@ -32,11 +32,22 @@ fn opa(args: &[&str]) -> Output {
         .unwrap_or_else(|err| panic!("cannot run scripts/opa: {err}"))
 }
 
-fn dynaudit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dynaudit"))
-        .args(args)
+/// `dynaudit eval INVENTORY ARGS [--config CONFIG]`, which must succeed.
+fn dynaudit_eval(inventory: &Path, config: Option<&Path>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dynaudit"));
+    command.arg("eval").arg(inventory).args(args);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
+    }
+    let out = command
         .output()
-        .unwrap_or_else(|err| panic!("cannot run dynaudit: {err}"))
+        .unwrap_or_else(|err| panic!("cannot run dynaudit: {err}"));
+    assert!(
+        out.status.success(),
+        "dynaudit eval {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 #[test]
@@ -74,26 +85,19 @@ fn opa_outcomes(document: &Path) -> Outcomes {
 
 fn dynaudit_outcomes(inventory: &Path, config: Option<&Path>, work: &Path) -> Outcomes {
     let report = work.join("report.json");
-    let mut args = vec![
-        "eval".to_string(),
-        inventory.display().to_string(),
-        "--format".into(),
-        "json".into(),
-        "--output".into(),
-        report.display().to_string(),
-        "--fail-on".into(),
-        "none".into(),
-        "--quiet".into(),
-    ];
-    if let Some(config) = config {
-        args.extend(["--config".into(), config.display().to_string()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = dynaudit(&args);
-    assert!(
-        out.status.success(),
-        "dynaudit eval failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let shown = report.display().to_string();
+    dynaudit_eval(
+        inventory,
+        config,
+        &[
+            "--format",
+            "json",
+            "--output",
+            &shown,
+            "--fail-on",
+            "none",
+            "--quiet",
+        ],
     );
     let text = std::fs::read_to_string(&report).unwrap_or_else(|err| panic!("{err}"));
     let report: serde_json::Value =
@@ -116,21 +120,7 @@ fn dynaudit_outcomes(inventory: &Path, config: Option<&Path>, work: &Path) -> Ou
 fn assert_same_outcomes(inventory: &Path, config: Option<&Path>) {
     let work = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
     let document = work.path().join("document.json");
-    let mut args = vec![
-        "eval".to_string(),
-        inventory.display().to_string(),
-        "--print-input".into(),
-    ];
-    if let Some(config) = config {
-        args.extend(["--config".into(), config.display().to_string()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = dynaudit(&args);
-    assert!(
-        out.status.success(),
-        "dynaudit --print-input failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = dynaudit_eval(inventory, config, &["--print-input"]);
     std::fs::write(&document, &out.stdout).unwrap_or_else(|err| panic!("{err}"));
     let opa = opa_outcomes(&document);
     assert!(opa.len() >= 27, "OPA evaluated {} rules", opa.len());
