@@ -181,14 +181,15 @@ async fn collects_dynamodb_kms_and_sts_evidence() {
             t.resource_policy
         );
     }
-    // moto answers DescribeContributorInsights with a 500: null + an error.
+    // moto answers DescribeContributorInsights with its generic HTML 500
+    // (no AWS request id): null + an error, unsupported, not retried.
     assert_eq!(t.contributor_insights, None);
     assert!(
         inv.errors
             .iter()
             .any(|e| e.operation == "DescribeContributorInsights"
                 && e.resource.as_deref() == Some(orders.as_str())
-                && e.kind == ErrorKind::Other)
+                && e.kind == ErrorKind::Unsupported)
     );
 
     let s = &tables[&sessions];

@@ -51,13 +51,18 @@ macro_rules! sdk_client {
         // `[scan.region_endpoints]`, by the region the client is for (a
         // collector may build a client for another region: KMS keys of
         // replicas, a trail's home region).
-        let config = match config
+        let region_endpoint = config
             .region()
-            .and_then(|r| ctx.region_endpoints.get(r.as_ref()))
-        {
-            Some(url) => config.to_builder().endpoint_url(url).build(),
-            None => config,
+            .and_then(|r| ctx.region_endpoints.get(r.as_ref()));
+        let classifier = $crate::collect::errors::NotImplementedByEndpoint {
+            custom_endpoint: region_endpoint.is_some() || ctx.sdk_config.endpoint_url().is_some(),
         };
+        let config = match region_endpoint {
+            Some(url) => config.to_builder().endpoint_url(url),
+            None => config.to_builder(),
+        }
+        .retry_classifier(classifier)
+        .build();
         $sdk::Client::from_conf(config)
     }};
 }

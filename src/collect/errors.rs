@@ -19,6 +19,25 @@ use crate::inventory::{CollectionError, ErrorKind};
 #[derive(Debug, Clone, Default)]
 pub struct ErrorRecorder {
     errors: Arc<Mutex<Vec<CollectionError>>>,
+    endpoints: Arc<CustomEndpoints>,
+}
+
+/// Where the scan talks to an endpoint of its own rather than AWS's
+/// (`AWS_ENDPOINT_URL`, `[scan.region_endpoints]`): an emulator or a proxy,
+/// whose own answers carry no AWS request id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomEndpoints {
+    /// Every region (`AWS_ENDPOINT_URL`).
+    pub all: bool,
+    /// These regions (`[scan.region_endpoints]`).
+    pub regions: std::collections::BTreeSet<String>,
+}
+
+impl CustomEndpoints {
+    /// Whether calls in `region` go to a custom endpoint.
+    pub fn covers(&self, region: &str) -> bool {
+        self.all || self.regions.contains(region)
+    }
 }
 
 /// What went wrong with one call, extracted from an [`SdkError`].
@@ -32,6 +51,14 @@ pub struct CallFailure {
 }
 
 impl ErrorRecorder {
+    /// A recorder for a scan whose calls go to `endpoints`.
+    pub fn for_endpoints(endpoints: CustomEndpoints) -> ErrorRecorder {
+        ErrorRecorder {
+            errors: Arc::default(),
+            endpoints: Arc::new(endpoints),
+        }
+    }
+
     /// Records a failed call and returns its classification, so the caller
     /// can tell e.g. `ResourceNotFound` answers apart if it must.
     pub fn record<E>(
@@ -45,7 +72,7 @@ impl ErrorRecorder {
     where
         E: ProvideErrorMetadata + StdError + 'static,
     {
-        let failure = describe(err);
+        let failure = describe_from(err, self.endpoints.covers(region));
         self.push(CollectionError {
             service: service.to_string(),
             region: region.to_string(),
@@ -79,6 +106,40 @@ impl ErrorRecorder {
 /// format (an HTML error page, a proxy), the code found in its body, if any,
 /// and what it starts with.
 pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> CallFailure
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    describe_from(err, false)
+}
+
+/// [`describe`] of a call sent to a custom endpoint (`custom_endpoint`) or
+/// to AWS: an answer that says the endpoint does not serve the call
+/// ([`is_not_served_answer`]) is `unsupported`, and was not retried.
+pub fn describe_from<E>(err: &SdkError<E, HttpResponse>, custom_endpoint: bool) -> CallFailure
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let failure = describe_answer(err);
+    let response = match err {
+        SdkError::ServiceError(e) => Some(e.raw()),
+        SdkError::ResponseError(e) => Some(e.raw()),
+        _ => None,
+    };
+    match response {
+        Some(response) if is_not_served(response, custom_endpoint) => CallFailure {
+            kind: ErrorKind::Unsupported,
+            code: "NotImplemented".to_string(),
+            message: truncate(&format!(
+                "the endpoint does not serve this call ({}); not retried",
+                failure.message
+            )),
+            http_status: failure.http_status,
+        },
+        _ => failure,
+    }
+}
+
+fn describe_answer<E>(err: &SdkError<E, HttpResponse>) -> CallFailure
 where
     E: ProvideErrorMetadata + StdError + 'static,
 {
@@ -226,6 +287,88 @@ pub(crate) fn sniff_body(body: Option<&[u8]>) -> SniffedBody {
     }
 }
 
+/// Whether an answer says the endpoint does not serve the call: HTTP 500 or
+/// 501, and either its body says so in an emulator's words ("has not been
+/// implemented", "not yet implemented"), or, from a custom endpoint
+/// (`custom_endpoint`: an emulator or a proxy, not AWS), it carries no AWS
+/// request id and no error of the service's format (moto answers an
+/// operation it lacks with its web framework's generic "500 Internal Server
+/// Error" page).
+///
+/// Right on AWS: from AWS's own endpoints only the emulators' words count,
+/// and AWS never says them; its 500s (`InternalServerError`,
+/// `InternalFailure`, or a load balancer's HTML page) are transient and stay
+/// retried. An operation AWS does not know is a 4xx
+/// (`UnknownOperationException`, `InvalidAction`), never retried anyway.
+pub fn is_not_served_answer(
+    status: u16,
+    custom_endpoint: bool,
+    has_request_id: bool,
+    body: &[u8],
+) -> bool {
+    if !(500..=501).contains(&status) {
+        return false;
+    }
+    let head = &body[..body.len().min(4096)];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    if text.contains("has not been implemented") || text.contains("not yet implemented") {
+        return true;
+    }
+    custom_endpoint && !has_request_id && sniff_body(Some(body)).code.is_none()
+}
+
+/// Whether the headers carry an AWS request id.
+pub fn has_request_id(headers: &aws_smithy_runtime_api::http::Headers) -> bool {
+    ["x-amzn-requestid", "x-amz-request-id", "x-amzn-request-id"]
+        .iter()
+        .any(|name| headers.get(*name).is_some_and(|v| !v.trim().is_empty()))
+}
+
+/// [`is_not_served_answer`] of a response.
+fn is_not_served(response: &HttpResponse, custom_endpoint: bool) -> bool {
+    response.body().bytes().is_some_and(|body| {
+        is_not_served_answer(
+            response.status().as_u16(),
+            custom_endpoint,
+            has_request_id(response.headers()),
+            body,
+        )
+    })
+}
+
+/// A retry classifier, installed on every client: an answer that says the
+/// endpoint does not serve the call ([`is_not_served_answer`]) is never
+/// retried (it cost a newcomer eight attempts with backoff per table
+/// against the emulator). Every other answer is left to the SDK's standard
+/// classifiers, so a real 500 is retried as before.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NotImplementedByEndpoint {
+    /// Whether the client talks to a custom endpoint (see
+    /// [`is_not_served_answer`]).
+    pub custom_endpoint: bool,
+}
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry
+    for NotImplementedByEndpoint
+{
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        match ctx.response() {
+            Some(response) if is_not_served(response, self.custom_endpoint) => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "dynaudit::NotImplementedByEndpoint"
+    }
+}
+
 /// Classifies an AWS error code (and HTTP status when the code is empty or
 /// generic).
 pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
@@ -314,6 +457,39 @@ fn truncate(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_answers_of_an_endpoint_that_does_not_serve_the_call_are_not_retried() {
+        let moto = b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>";
+        // From an emulator: its generic 500 page, no request id.
+        assert!(is_not_served_answer(500, true, false, moto));
+        // From AWS's endpoints the same page is a load balancer falling
+        // over: transient, retried.
+        assert!(!is_not_served_answer(500, false, false, moto));
+        // An emulator's words count anywhere.
+        for custom in [false, true] {
+            assert!(is_not_served_answer(
+                501,
+                custom,
+                true,
+                b"{\"message\": \"API action 'X' for service 'dynamodb' not yet implemented\"}"
+            ));
+            assert!(is_not_served_answer(
+                500,
+                custom,
+                false,
+                b"The DescribeContributorInsights action has not been implemented"
+            ));
+        }
+        // AWS's own 500s carry a request id and the service's error: retried.
+        let aws = b"{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\",\"message\":\"Internal server error\"}";
+        assert!(!is_not_served_answer(500, true, true, aws));
+        assert!(!is_not_served_answer(500, true, false, aws));
+        assert!(!is_not_served_answer(500, true, true, moto));
+        // Other statuses are left to the SDK.
+        assert!(!is_not_served_answer(503, true, false, moto));
+        assert!(!is_not_served_answer(400, true, false, moto));
+    }
 
     #[test]
     fn classifies_known_codes() {

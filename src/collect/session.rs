@@ -139,6 +139,12 @@ impl Session {
             .into_builder()
             .region(Region::new(home_region.clone()))
             .build();
+        // AWS_ENDPOINT_URL or [scan.region_endpoints]: an emulator or a
+        // proxy, whose own answers the errors are told apart by.
+        let endpoints = crate::collect::errors::CustomEndpoints {
+            all: base.endpoint_url().is_some(),
+            regions: opts.settings.region_endpoints.keys().cloned().collect(),
+        };
         let mut session = Session {
             base,
             home_region: home_region.clone(),
@@ -147,7 +153,7 @@ impl Session {
             recorder: opts.shared_recorder.clone().unwrap_or_default(),
             limits: Arc::new(RateLimits::new(opts.settings.rate_limits.clone())),
             breaker: RegionBreaker::default(),
-            errors: ErrorRecorder::default(),
+            errors: ErrorRecorder::for_endpoints(endpoints),
             region_endpoints: Arc::new(opts.settings.region_endpoints.clone()),
         };
         if let Some(role_arn) = &opts.role_arn {
@@ -233,7 +239,18 @@ fn home_region(opts: &CollectOptions, base: &SdkConfig) -> Result<String, Collec
             },
             None => return Err(CollectError::Region("--regions is empty".to_string())),
         },
-        _ => match base.region() {
+        RegionSelection::All => match base.region() {
+            Some(region) => region.to_string(),
+            None => {
+                return Err(CollectError::Region(
+                    "--regions all lists the account's enabled regions with DescribeRegions, which must be \
+                     called in a region, and none is configured: set AWS_REGION (or a region in the profile \
+                     of ~/.aws/config), or name the regions: --regions us-east-1,eu-west-1"
+                        .to_string(),
+                ));
+            }
+        },
+        RegionSelection::Default => match base.region() {
             Some(region) => region.to_string(),
             None => {
                 return Err(CollectError::Region(

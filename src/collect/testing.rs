@@ -19,9 +19,13 @@ use crate::collect::errors::ErrorRecorder;
 use crate::collect::limits::RateLimits;
 use crate::inventory::CollectionError;
 
-/// Builds a client of SDK crate `$sdk` answering from the mock `$rules`.
+/// Builds a client of SDK crate `$sdk` answering from the mock `$rules`,
+/// as one of AWS's endpoints, or with `custom_endpoint` as an emulator's.
 macro_rules! test_client {
-    ($sdk:ident, $mode:expr, [$($rule:expr),* $(,)?]) => {{
+    ($sdk:ident, $mode:expr, [$($rule:expr),* $(,)?]) => {
+        test_client!($sdk, $mode, [$($rule),*], custom_endpoint = false)
+    };
+    ($sdk:ident, $mode:expr, [$($rule:expr),* $(,)?], custom_endpoint = $custom:expr) => {{
         #[allow(unused_mut)]
         let mut interceptor = aws_smithy_mocks::MockResponseInterceptor::new().rule_mode($mode);
         $( interceptor = interceptor.with_rule($rule); )*
@@ -33,6 +37,9 @@ macro_rules! test_client {
             ))
             .http_client(aws_smithy_mocks::create_mock_http_client())
             .retry_config($crate::collect::testing::fast_retries())
+            .retry_classifier($crate::collect::errors::NotImplementedByEndpoint {
+                custom_endpoint: $custom,
+            })
             .retry_partition($sdk::config::retry::RetryPartition::new(
                 $crate::collect::testing::unique_partition(),
             ))
@@ -87,7 +94,11 @@ pub(crate) fn assert_no_errors(ctx: &RegionContext) {
     assert!(errors.is_empty(), "unexpected errors: {errors:#?}");
 }
 
-fn response(status: u16, headers: &[(&'static str, &'static str)], body: String) -> HttpResponse {
+pub(crate) fn response(
+    status: u16,
+    headers: &[(&'static str, &'static str)],
+    body: String,
+) -> HttpResponse {
     let mut response =
         HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
     for (name, value) in headers {
