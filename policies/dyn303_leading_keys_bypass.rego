@@ -101,24 +101,33 @@ outcomes contains iam.not_collected_outcome("dynamodb:LeadingKeys restrictions f
 
 key := "dynamodb:leadingkeys"
 
-# Actions on a table or index whose request carries no partition key.
-table_bypass := {
-	"dynamodb:scan",
-	"dynamodb:partiqlselect",
-	"dynamodb:exporttabletopointintime",
-	"dynamodb:searchvectors",
-	"dynamodb:readdataforreplication",
-	"dynamodb:writedataforreplication",
-	"dynamodb:restoretabletopointintime",
-	"dynamodb:restoretablefrombackup",
-	"dynamodb:restoretablefromawsbackup",
-	"dynamodb:deletetable",
-	"dynamodb:deletetablereplica",
-	"dynamodb:putresourcepolicy",
+# Actions on a table or index whose request carries no partition key
+# (lower case, as statements are compared; the value is the name as AWS
+# spells it, shown in messages and evidence).
+table_bypass_names := {
+	"dynamodb:scan": "dynamodb:Scan",
+	"dynamodb:partiqlselect": "dynamodb:PartiQLSelect",
+	"dynamodb:exporttabletopointintime": "dynamodb:ExportTableToPointInTime",
+	"dynamodb:searchvectors": "dynamodb:SearchVectors",
+	"dynamodb:readdataforreplication": "dynamodb:ReadDataForReplication",
+	"dynamodb:writedataforreplication": "dynamodb:WriteDataForReplication",
+	"dynamodb:restoretabletopointintime": "dynamodb:RestoreTableToPointInTime",
+	"dynamodb:restoretablefrombackup": "dynamodb:RestoreTableFromBackup",
+	"dynamodb:restoretablefromawsbackup": "dynamodb:RestoreTableFromAwsBackup",
+	"dynamodb:deletetable": "dynamodb:DeleteTable",
+	"dynamodb:deletetablereplica": "dynamodb:DeleteTableReplica",
+	"dynamodb:putresourcepolicy": "dynamodb:PutResourcePolicy",
 }
 
 # Actions on a stream (records of every item).
-stream_bypass := {"dynamodb:getrecords"}
+stream_bypass_names := {"dynamodb:getrecords": "dynamodb:GetRecords"}
+
+table_bypass := {a | some a, _ in table_bypass_names}
+
+stream_bypass := {a | some a, _ in stream_bypass_names}
+
+# Lower-case action names as AWS spells them, sorted.
+spelt(actions) := sort([object.union(table_bypass_names, stream_bypass_names)[a] | some a in actions])
 
 # The statement restricts with ForAllValues on LeadingKeys.
 restricts(s) if {
@@ -197,7 +206,7 @@ offending(pol, s) if {
 	count(bypass(pol, s)) > 0
 }
 
-finding(pol, s) := object.union(iam.statement_evidence(pol, s), {"bypass_actions": bypass(pol, s)})
+finding(pol, s) := object.union(iam.statement_evidence(pol, s), {"bypass_actions": spelt(bypass(pol, s))})
 
 findings[k] := fs if {
 	some k, pol in iam.policies
@@ -209,7 +218,7 @@ findings[k] := fs if {
 unsure_findings[k] := fs if {
 	some k, pol in iam.policies
 	pol.statements != null
-	fs := [object.union(iam.statement_evidence(pol, s), {"bypass_actions": bs}) |
+	fs := [object.union(iam.statement_evidence(pol, s), {"bypass_actions": spelt(bs)}) |
 		some s in pol.statements
 		open_restriction(s)
 		not offending(pol, s)

@@ -39,22 +39,22 @@ test_pass_key_carrying_actions_only if {
 test_fail_explicit_scan if {
 	o := outcome_of([rls(["dynamodb:GetItem", "dynamodb:Scan"], table, lk)])
 	o.status == "fail"
-	o.evidence.statements[0].bypass_actions == ["dynamodb:scan"]
-	contains(o.message, "dynamodb:scan")
+	o.evidence.statements[0].bypass_actions == ["dynamodb:Scan"]
+	contains(o.message, "dynamodb:Scan")
 }
 
 test_fail_dynamodb_star if {
 	o := outcome_of([rls("dynamodb:*", table, lk)])
 	o.status == "fail"
-	"dynamodb:exporttabletopointintime" in o.evidence.statements[0].bypass_actions
-	"dynamodb:deletetable" in o.evidence.statements[0].bypass_actions
-	"dynamodb:partiqlselect" in o.evidence.statements[0].bypass_actions
+	"dynamodb:ExportTableToPointInTime" in o.evidence.statements[0].bypass_actions
+	"dynamodb:DeleteTable" in o.evidence.statements[0].bypass_actions
+	"dynamodb:PartiQLSelect" in o.evidence.statements[0].bypass_actions
 }
 
 test_fail_wildcard_delete_includes_delete_table if {
 	o := outcome_of([rls(["dynamodb:GetItem", "dynamodb:Delete*"], table, lk)])
 	o.status == "fail"
-	o.evidence.statements[0].bypass_actions == ["dynamodb:deletetable", "dynamodb:deletetablereplica"]
+	o.evidence.statements[0].bypass_actions == ["dynamodb:DeleteTable", "dynamodb:DeleteTableReplica"]
 }
 
 test_fail_partiql_select if {
@@ -72,7 +72,7 @@ test_fail_full_table_scan_guard_does_not_cover_scan if {
 	c := object.union(lk, {"Bool": {"dynamodb:FullTableScan": "false"}})
 	o := outcome_of([rls(["dynamodb:PartiQLSelect", "dynamodb:Scan"], table, c)])
 	o.status == "fail"
-	o.evidence.statements[0].bypass_actions == ["dynamodb:scan"]
+	o.evidence.statements[0].bypass_actions == ["dynamodb:Scan"]
 }
 
 test_pass_with_null_guard if {
@@ -97,14 +97,14 @@ test_fail_not_action if {
 	s := {"Effect": "Allow", "NotAction": ["dynamodb:DeleteTable"], "Resource": table, "Condition": lk}
 	o := outcome_of([s])
 	o.status == "fail"
-	not "dynamodb:deletetable" in o.evidence.statements[0].bypass_actions
-	"dynamodb:scan" in o.evidence.statements[0].bypass_actions
+	not "dynamodb:DeleteTable" in o.evidence.statements[0].bypass_actions
+	"dynamodb:Scan" in o.evidence.statements[0].bypass_actions
 }
 
 test_fail_get_star_on_stream_wildcard if {
 	o := outcome_of([rls("dynamodb:Get*", "arn:aws:dynamodb:us-east-1:111122223333:table/orders*", lk)])
 	o.status == "fail"
-	o.evidence.statements[0].bypass_actions == ["dynamodb:getrecords"]
+	o.evidence.statements[0].bypass_actions == ["dynamodb:GetRecords"]
 }
 
 test_pass_get_star_on_exact_table if {
@@ -189,9 +189,9 @@ test_unknown_when_a_deny_breaks_the_grammar if {
 	some o in out
 	o.resource == build.iam_policy_arn("p")
 	o.status == "unknown"
-	contains(o.message, "dynamodb:scan")
+	contains(o.message, "dynamodb:Scan")
 	contains(o.message, "its Statement is null")
-	o.evidence.statements[0].bypass_actions == ["dynamodb:scan"]
+	o.evidence.statements[0].bypass_actions == ["dynamodb:Scan"]
 }
 
 test_fail_when_only_some_bypass_actions_may_be_denied if {
@@ -202,5 +202,5 @@ test_fail_when_only_some_bypass_actions_may_be_denied if {
 	some o in out
 	o.resource == build.iam_policy_arn("p")
 	o.status == "fail"
-	o.evidence.statements[0].bypass_actions == ["dynamodb:deletetable"]
+	o.evidence.statements[0].bypass_actions == ["dynamodb:DeleteTable"]
 }

@@ -507,7 +507,12 @@ table_outcome(x, req, fs, _) := {
 	count(gaps(x)) == 0
 }
 
-describe(f) := sprintf("%s of %s %s (%s)", [f.label, kind, f.policy, concat(", ", f.principals)]) if {
+# The ARNs are of the principals that hold the policy, not of the policy:
+# said so ("attached to" a managed policy, "of" an inline one).
+describe(f) := sprintf("%s of managed policy %s (attached to %s)", [f.label, f.policy, concat(", ", f.principals)]) if {
 	f.source == "iam"
-	kind := {"managed": "managed policy", "inline": "inline policy"}[f.policy_type]
+	f.policy_type == "managed"
+} else := sprintf("%s of inline policy %s of %s", [f.label, f.policy, concat(", ", f.principals)]) if {
+	f.source == "iam"
+	f.policy_type == "inline"
 } else := sprintf("%s of the table's resource-based policy", [f.label])

@@ -43,7 +43,7 @@ test_fail_tagged_table_reached_without_leading_keys if {
 	o.evidence.statements[0].source == "iam"
 	o.evidence.statements[0].actions == ["dynamodb:getitem", "dynamodb:query"]
 	o.evidence.statements[0].principals == ["arn:aws:iam::111122223333:role/app"]
-	contains(o.message, "Statement[0] of managed policy p (arn:aws:iam::111122223333:role/app)")
+	contains(o.message, "Statement[0] of managed policy p (attached to arn:aws:iam::111122223333:role/app)")
 }
 
 test_pass_with_leading_keys if {
@@ -271,7 +271,7 @@ test_unknown_when_a_deny_breaks_the_grammar if {
 	o := outcome(out, "orders")
 	o.status == "unknown"
 	o.needs == []
-	o.message == `Table orders in us-east-1 requires row-level security, and 1 statement(s) grant item actions on it without a dynamodb:LeadingKeys condition unless a Deny in a policy that could not be read voids them (Statement[0] of managed policy p (arn:aws:iam::111122223333:role/app)), but the document of inline policy guard of arn:aws:iam::111122223333:role/app is not a valid IAM policy: Statement[0] (Sid "NoItems") has Effect null; it must be "Allow" or "Deny"`
+	o.message == `Table orders in us-east-1 requires row-level security, and 1 statement(s) grant item actions on it without a dynamodb:LeadingKeys condition unless a Deny in a policy that could not be read voids them (Statement[0] of managed policy p (attached to arn:aws:iam::111122223333:role/app)), but the document of inline policy guard of arn:aws:iam::111122223333:role/app is not a valid IAM policy: Statement[0] (Sid "NoItems") has Effect null; it must be "Allow" or "Deny"`
 	o.evidence.statements_a_deny_may_void[0].actions == ["dynamodb:getitem", "dynamodb:query"]
 }
 

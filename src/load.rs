@@ -41,6 +41,10 @@ pub enum InventoryError {
         "{path}: schema_version `{found}` is not supported: this build of dynaudit reads schema {SCHEMA_MAJOR}.x (it writes {SCHEMA_VERSION}); use a dynaudit release that matches the inventory, or re-collect it"
     )]
     Version { path: String, found: String },
+    #[error(
+        "{path}: not a dynaudit inventory ({what}): an inventory is the JSON object `dynaudit collect` writes (or `scan --inventory-out`), starting {{\"schema_version\": \"{SCHEMA_VERSION}\", \"tool_version\": ..., \"account_id\": ..., \"regions\": {{...}}, ...}} (see docs/inventory.md)"
+    )]
+    NotInventory { path: String, what: String },
 }
 
 /// A parsed inventory together with its source text (needed for SARIF line
@@ -90,6 +94,14 @@ pub fn load_limited(path: &Path, max_bytes: u64) -> Result<LoadedInventory, Inve
 pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
     let top = crate::strict_json::check(text, Some(MAX_INVENTORY_STRING_BYTES))
         .map_err(|err| json_error(path, &err))?;
+    // A JSON document that is no inventory at all (a report, SARIF, `{}`)
+    // is named for what it is, not for its missing version.
+    if !top.has("schema_version") {
+        return Err(InventoryError::NotInventory {
+            path: path.to_string(),
+            what: what_it_is(&top).to_string(),
+        });
+    }
     // A `schema_version` that is not a string is left to the typed parse,
     // which names its line.
     if !top.has("schema_version") || top.schema_version.is_some() {
@@ -115,6 +127,22 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
         }
     }
     serde_json::from_str(text).map_err(|err| json_error(path, &err))
+}
+
+/// What a JSON document without `schema_version` looks like, by its
+/// top-level keys.
+fn what_it_is(top: &crate::strict_json::TopLevel) -> &'static str {
+    if top.has("findings") && top.has("tool") {
+        "it is a dynaudit JSON report; `eval` reads the evidence, and a report is accepted by `diff` and `--baseline`"
+    } else if top.has("runs") && (top.has("$schema") || top.has("version")) {
+        "it is a SARIF log"
+    } else if top.has("index_version") {
+        "it is the index of an evidence set: pass its directory"
+    } else if top.keys.is_empty() {
+        "the document is empty or not a JSON object"
+    } else {
+        "it has no schema_version"
+    }
 }
 
 fn json_error(path: &str, err: &serde_json::Error) -> InventoryError {
@@ -190,6 +218,15 @@ mod tests {
     #[test]
     fn missing_version_is_refused() {
         let err = parse("x.json", "{}").unwrap_err();
+        assert!(matches!(err, InventoryError::NotInventory { .. }), "{err}");
+        // A report is named as such (it said "schema_version `` is not
+        // supported").
+        let err = parse("x.json", r#"{"tool": {}, "scope": {}, "findings": []}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("it is a dynaudit JSON report"),
+            "{err}"
+        );
+        let err = parse("x.json", r#"{"schema_version": "9.0"}"#).unwrap_err();
         assert!(matches!(err, InventoryError::Version { .. }), "{err}");
     }
 

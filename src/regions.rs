@@ -97,6 +97,21 @@ pub fn closest_region(name: &str) -> Option<&'static str> {
         .map(|(_, r)| r)
 }
 
+/// The known region `name` is probably a misspelling of, decided without
+/// asking AWS: `name` is not known, its area (the name without its number,
+/// `eu-west` of `eu-west-1`) is the area of no known region, and a known
+/// region is close to it. A new region in a known area (`ap-east-3`) is
+/// never called a misspelling: it is left to `DescribeRegions`.
+pub fn misspelt_region(name: &str) -> Option<&'static str> {
+    fn area(name: &str) -> &str {
+        name.rsplit_once('-').map_or(name, |(area, _)| area)
+    }
+    if is_known_region(name) || KNOWN_REGIONS.iter().any(|r| area(r) == area(name)) {
+        return None;
+    }
+    closest_region(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +130,17 @@ mod tests {
     fn suggests_close_regions() {
         assert_eq!(closest_region("us-esat-1"), Some("us-east-1"));
         assert_eq!(closest_region("xx-nowhere-9"), None);
+    }
+
+    #[test]
+    fn misspellings_are_told_from_new_regions() {
+        assert_eq!(misspelt_region("us-esat-1"), Some("us-east-1"));
+        assert_eq!(misspelt_region("eu-wset-2"), Some("eu-west-2"));
+        // Known, or a newer number in a known area: not a misspelling.
+        assert_eq!(misspelt_region("us-east-1"), None);
+        assert_eq!(misspelt_region("ap-east-9"), None);
+        assert_eq!(misspelt_region("eu-west-4"), None);
+        // Far from every known region: perhaps a new area, asked of AWS.
+        assert_eq!(misspelt_region("xx-nowhere-9"), None);
     }
 }

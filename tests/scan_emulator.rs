@@ -240,6 +240,7 @@ fn scan(
     if let Some(ops) = ops {
         cmd.env("DYNAUDIT_RECORD_OPERATIONS", ops);
     }
+    cmd.env("DYNAUDIT_RECORD_CALLS", dir.join("calls.json"));
     let out = cmd.output().expect("run dynaudit scan");
     let summary = stderr(&out);
     assert_eq!(
@@ -286,9 +287,15 @@ async fn scan_reports_every_rule_per_resource_and_sends_only_reads() {
     let (report, summary) = scan(&account, dir.path(), "json", Some(&ops_path));
     // The summary counts the tables and the failed calls, by kind.
     assert!(
-        summary.contains(": 12 tables,") && summary.contains(", 16 errors (16 other) in "),
+        summary.contains(": 12 tables,") && summary.contains(", 16 errors (16 unsupported) in "),
         "{summary}"
     );
+    // What the emulator does not serve is asked once, not retried (the
+    // config allows 2 attempts; the defaults 8, with back-off).
+    let calls = read_json(&dir.path().join("calls.json"));
+    let insights = &calls["dynamodb:DescribeContributorInsights"];
+    assert_eq!(insights["calls"], 12, "{calls}");
+    assert_eq!(insights["attempts"], 12, "not retried: {calls}");
 
     assert_eq!(report["scope"]["account_id"], account.account_id.as_str());
     assert_eq!(
@@ -339,7 +346,7 @@ async fn scan_reports_every_rule_per_resource_and_sends_only_reads() {
     assert!(message(&report, "DYN201", &id("table:sessions")).contains("disabled"));
     assert!(message(&report, "DYN305", &id("table:partner-share")).contains(FOREIGN_ACCOUNT));
     assert!(message(&report, "DYN304", &id("table:tenants-legacy")).contains("DynamoAdminAll"));
-    assert!(message(&report, "DYN303", &id("user:reporting")).contains("scan"));
+    assert!(message(&report, "DYN303", &id("user:reporting")).contains("dynamodb:Scan"));
     assert!(
         message(&report, "DYN602", &id("region:us-west-2"))
             .contains("DYNAMODB_TABLE_ENCRYPTED_KMS, DYNAMODB_IN_BACKUP_PLAN")
@@ -355,7 +362,7 @@ async fn scan_reports_every_rule_per_resource_and_sends_only_reads() {
         let msg = message(&report, "DYN505", &arn);
         assert!(
             msg.contains(&format!(
-                "on dynamodb:DescribeContributorInsights in {region} (other): HTTP 500"
+                "on dynamodb:DescribeContributorInsights in {region} (unsupported): the endpoint does not serve this call"
             )),
             "DYN505 {table}: {msg}"
         );

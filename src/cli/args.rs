@@ -234,6 +234,13 @@ pub fn parse_regions(value: &str) -> Result<RegionSelection, String> {
                 "--regions: {name:?} is not a region name (like us-east-1); give a comma-separated list such as us-east-1,eu-west-1, or `all`"
             ));
         }
+        // A misspelling is told before credentials or the network are
+        // touched; other names unknown to this build are asked of AWS.
+        if let Some(close) = crate::regions::misspelt_region(name) {
+            return Err(format!(
+                "--regions: unknown region {name} (did you mean {close}?); give region names such as us-east-1,eu-west-1, or `all` for every enabled region"
+            ));
+        }
         if !regions.iter().any(|r| r == name) {
             regions.push(name.to_string());
         }

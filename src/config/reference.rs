@@ -79,7 +79,15 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 /// The Markdown table of every rule parameter: name, default, the rules
 /// that read it, and what it means (the field's doc comment).
 pub fn parameter_table() -> String {
-    let mut out = String::from("| parameter | default | rules | meaning |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "They are the keys of the `[parameters]` table of the configuration file:\n\n\
+         ```toml\n\
+         [parameters]\n\
+         min_pitr_recovery_days = 30\n\
+         required_tags = { Environment = [\"prod\", \"staging\"], Owner = [] }\n\
+         ```\n\n\
+         | parameter | default | rules | meaning |\n|---|---|---|---|\n",
+    );
     for (name, description, default) in parameters() {
         let (rules, meaning) = split_rules(&description);
         out.push_str(&format!(
@@ -190,6 +198,20 @@ mod tests {
             table.contains("`{ Application = [], Environment = [] }`"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn the_table_says_where_the_keys_go() {
+        let table = parameter_table();
+        let example = table
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap();
+        assert!(example.starts_with("[parameters]\n"), "{example}");
+        // The example is a valid configuration.
+        let config = crate::config::Config::parse("example", example).unwrap();
+        assert_eq!(config.parameters.min_pitr_recovery_days, 30);
     }
 
     #[test]
