@@ -19,7 +19,7 @@
 #   INPUT_ORGANIZATION INPUT_OU INPUT_ACCOUNTS INPUT_EXCLUDE_ACCOUNTS
 #   INPUT_ROLE_NAME INPUT_EXTERNAL_ID INPUT_SHARD (the account selection)
 #   DYNAUDIT_SUMMARY_LIMIT (bytes of the job summary; default 1000000)
-# Outputs: sarif, inventory, json, markdown, gate-exit, from dynaudit
+# Outputs: sarif, inventory, json, markdown, html, gate-exit, from dynaudit
 # --counts-out: failing, unknown, passing, waived, new, gate-failures, and
 # from dynaudit --category-out: category (one account only); `upload`:
 # `file` (one SARIF file: upload-sarif), `directory` (per-account SARIF
@@ -136,6 +136,7 @@ if ! quarantine mkdir -p -- "$out_dir"; then
 fi
 json="$out_dir/dynaudit.json"
 markdown="$out_dir/dynaudit.md"
+html="$out_dir/dynaudit.html"
 
 # Options of every evaluation: config, policy directories, waivers, baseline.
 policy_args=()
@@ -247,8 +248,12 @@ if [ "${command[0]}" = eval ]; then
 else
   evaluated=(-- "$inventory")
 fi
-for format in json markdown; do
-  if [ "$format" = json ]; then report=$json; else report=$markdown; fi
+for format in json markdown html; do
+  case $format in
+    json) report=$json ;;
+    markdown) report=$markdown ;;
+    *) report=$html ;;
+  esac
   # (Not a gate: an incomplete scope, which the gate run counted, is
   # reported in these too, and is no error here.)
   if ! quarantine "$bin" eval ${policy_args[@]+"${policy_args[@]}"} --fail-on none --allow-incomplete-scope --quiet \
@@ -285,4 +290,5 @@ set_output sarif "$sarif"
 set_output inventory "$inventory"
 set_output json "$json"
 set_output markdown "$markdown"
+set_output html "$html"
 set_output gate-exit "$gate_exit"

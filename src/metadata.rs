@@ -84,8 +84,13 @@ pub struct RuleMeta {
     pub related_resources: Vec<RelatedResource>,
     /// The Rego package, e.g. `dynaudit.rules.dyn101`.
     pub package: String,
-    /// Where the rule came from: `builtin:policies/dyn101_...rego` or a path.
+    /// Where the rule came from: `policies/dyn101_...rego` (built in) or
+    /// the path of a user's file.
     pub source: String,
+    /// Whether the rule is built into dynaudit (its page is
+    /// `docs/rules/<ID>.md`), not a user's (`--policies`).
+    #[serde(default)]
+    pub builtin: bool,
     /// Whether the rule may be evaluated over shares of the tables.
     pub evaluated_per: EvaluatedPer,
 }
@@ -315,6 +320,7 @@ pub fn parse(file: &str, source: &str, package: &str) -> Result<RuleMeta, Metada
         related_resources: annotation.related_resources,
         package: package.to_string(),
         source: file.to_string(),
+        builtin: false,
         evaluated_per: custom.evaluated_per,
     })
 }

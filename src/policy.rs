@@ -366,7 +366,8 @@ fn rule_meta(
     loaded: &[RuleMeta],
     builtin_rules: usize,
 ) -> Result<RuleMeta, PolicyError> {
-    let meta = metadata::parse(&file.path, &file.text, package)?;
+    let mut meta = metadata::parse(&file.path, &file.text, package)?;
+    meta.builtin = file.builtin;
     if let Some(index) = loaded.iter().position(|r| r.id == meta.id) {
         let first = &loaded[index];
         let first = if index < builtin_rules {

@@ -1130,6 +1130,10 @@ fn assert_reports_consistent(job: &Job, expected_category: &str) {
         "the step summary holds the Markdown report:\n{}",
         job.summary
     );
+    // The HTML evidence report of the same run, for an artifact.
+    let html = std::fs::read_to_string(job.path("html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("id=\"findings\""));
 }
 
 // ---------------------------------------------------------------------------
@@ -2375,6 +2379,7 @@ case $format in
     ;;
   json) echo '{"findings":[]}' >"$output" ;;
   markdown) printf '# dynaudit compliance report\n\n(stand-in)\n' >"$output" ;;
+  html) printf '<!DOCTYPE html>\n<title>stand-in</title>\n' >"$output" ;;
 esac
 "#;
     let bin = stage.join("dynaudit");
@@ -2553,7 +2558,7 @@ fn an_account_selection_reaches_dynaudit_and_uploads_one_sarif_per_account() {
     let inventory = out.join("dynaudit-inventory").display().to_string();
     let sarif = out.join("sarif").display().to_string();
     let calls = dynaudit_calls(&log);
-    assert_eq!(calls.len(), 3, "{calls:#?}");
+    assert_eq!(calls.len(), 4, "gate, json, markdown, html: {calls:#?}");
     let gate = gate_call(&calls);
     let expected: Vec<String> = [
         "scan".to_string(),
@@ -2796,7 +2801,7 @@ fn several_inventory_directories_are_evaluated_together() {
     let log_text = job.log();
     assert!(job.succeeded(), "{log_text}");
     let calls = dynaudit_calls(&log);
-    assert_eq!(calls.len(), 3, "{calls:#?}");
+    assert_eq!(calls.len(), 4, "gate, json, markdown, html: {calls:#?}");
     for call in &calls {
         assert_eq!(call[0], "eval");
         assert_eq!(

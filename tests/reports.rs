@@ -21,6 +21,8 @@ fn eval(format: &str) -> String {
         .args(["eval", SAMPLE, "--format", format, "--quiet"])
         .current_dir(root())
         .env("NO_COLOR", "1")
+        // The table's width comes from COLUMNS when it is set.
+        .env_remove("COLUMNS")
         .output()
         .expect("run dynaudit");
     assert_eq!(
@@ -34,6 +36,24 @@ fn eval(format: &str) -> String {
 
 fn normalise(text: &str) -> String {
     text.replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+/// An HTML page for a snapshot: the style sheet, the script and the policy
+/// (their hashes) replaced by markers; the snapshot is of what it says.
+fn redact_page(text: &str) -> String {
+    let mut out = normalise(text);
+    for (open, close, marker) in [
+        ("<style>", "</style>", "[STYLE]"),
+        ("<script>", "</script>", "[SCRIPT]"),
+        ("Content-Security-Policy\" content=\"", "\">", "[POLICY]"),
+    ] {
+        if let Some(a) = out.find(open).map(|a| a + open.len())
+            && let Some(b) = out[a..].find(close)
+        {
+            out.replace_range(a..a + b, marker);
+        }
+    }
+    out
 }
 
 #[test]
@@ -57,8 +77,13 @@ fn snapshot_markdown() {
 }
 
 #[test]
+fn snapshot_html() {
+    insta::assert_snapshot!("sample_estate_html", redact_page(&eval("html")));
+}
+
+#[test]
 fn reports_are_byte_identical_across_runs() {
-    for format in ["json", "sarif", "table", "markdown"] {
+    for format in ["json", "sarif", "table", "markdown", "html"] {
         assert_eq!(eval(format), eval(format), "{format} differs between runs");
     }
 }
@@ -124,4 +149,42 @@ fn sarif_meets_github_code_scanning_constraints() {
 fn sarif_passes_the_microsoft_sarif_multitool() {
     let errors = support::sarif::multitool_errors(&eval("sarif"));
     assert!(errors.is_empty(), "SARIF multitool errors:\n{errors:#?}");
+}
+
+/// The README's first command does what the README says: its summary
+/// numbers are those of the run, and it warns that the first run builds
+/// for about 10 minutes on 2 cores.
+#[test]
+fn the_readme_first_command_is_described_truly() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Two commands")
+        .nth(1)
+        .and_then(|s| s.split("scripts/test").next())
+        .unwrap();
+    assert!(
+        section.contains("cargo run -- eval fixtures/sample-estate.json --fail-on none"),
+        "{section}"
+    );
+    assert!(
+        section.contains("about 10 minutes on a 2-core machine"),
+        "{section}"
+    );
+    let out = Command::new(BIN)
+        .args(["eval", SAMPLE, "--fail-on", "none"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let summary = err.lines().find(|l| l.starts_with("dynaudit: ")).unwrap();
+    let counts = summary
+        .trim_start_matches("dynaudit: ")
+        .split(" (")
+        .next()
+        .unwrap();
+    assert!(
+        section.contains(&format!("({counts})")),
+        "the README should say ({counts}):\n{section}"
+    );
 }

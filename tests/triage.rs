@@ -25,6 +25,7 @@ fn dynaudit(args: &[&str]) -> Output {
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
         .output()
         .expect("run dynaudit")
 }
@@ -43,6 +44,24 @@ fn json(out: &Output) -> Value {
 
 fn normalise(text: &str) -> String {
     text.replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+/// An HTML page for a snapshot: the style sheet, the script and the policy
+/// (their hashes) replaced by markers; the snapshot is of what it says.
+fn redact_page(text: &str) -> String {
+    let mut out = normalise(text);
+    for (open, close, marker) in [
+        ("<style>", "</style>", "[STYLE]"),
+        ("<script>", "</script>", "[SCRIPT]"),
+        ("Content-Security-Policy\" content=\"", "\">", "[POLICY]"),
+    ] {
+        if let Some(a) = out.find(open).map(|a| a + open.len())
+            && let Some(b) = out[a..].find(close)
+        {
+            out.replace_range(a..a + b, marker);
+        }
+    }
+    out
 }
 
 /// A JSON report of the sample estate, as the baseline of later runs.
@@ -607,6 +626,13 @@ fn snapshot_diff_json() {
 }
 
 #[test]
+fn snapshot_diff_html() {
+    let text = diff_text("html");
+    assert!(text.starts_with("<!DOCTYPE html>"));
+    insta::assert_snapshot!("diff_html", redact_page(&text));
+}
+
+#[test]
 fn snapshot_diff_markdown() {
     insta::assert_snapshot!("diff_markdown", diff_text("markdown"));
 }
@@ -656,6 +682,116 @@ fn waivers_need_an_evidence_day() {
     assert!(
         stderr(&out).contains("undated.json:4:")
             && stderr(&out).contains("\"last tuesday\" is not an RFC 3339 time"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The number written just before ` {word}` in `line`.
+fn count_before(line: &str, word: &str) -> usize {
+    let at = line
+        .find(&format!(" {word}"))
+        .unwrap_or_else(|| panic!("no {word:?} in {line:?}"));
+    let digits: String = line[..at]
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits.parse().unwrap()
+}
+
+/// One set of counts for one run: the summary line on standard error, the
+/// table's counts line, the Markdown summary, `--counts-out` and the HTML
+/// cards agree (they did not: stderr said "36 failing ... 5 waived" while
+/// the table said "40 fail" for the same run).
+#[test]
+fn every_report_of_a_run_gives_the_same_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let counts_file = dir.path().join("counts");
+    let common = ["eval", LATER, "--waivers", WAIVERS, "--fail-on", "none"];
+    let table = dynaudit(
+        &[
+            &common[..],
+            &[
+                "--format",
+                "table",
+                "--counts-out",
+                counts_file.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    let err = stderr(&table);
+    let summary = err.lines().find(|l| l.starts_with("dynaudit: ")).unwrap();
+    let words = ["failing", "unknown", "passing", "waived"];
+    let from_stderr: Vec<usize> = words.iter().map(|w| count_before(summary, w)).collect();
+
+    let out = stdout(&table);
+    let line = out.lines().find(|l| l.contains(" outcomes of ")).unwrap();
+    let from_table: Vec<usize> = words.iter().map(|w| count_before(line, w)).collect();
+    assert_eq!(from_table, from_stderr, "{line}\n{summary}");
+
+    let counts: Vec<(String, usize)> = counts(&counts_file);
+    let from_counts: Vec<usize> = words
+        .iter()
+        .map(|w| counts.iter().find(|(k, _)| k == w).unwrap().1)
+        .collect();
+    assert_eq!(from_counts, from_stderr);
+
+    let markdown = stdout(&dynaudit(
+        &[&common[..], &["--format", "markdown", "-q"]].concat(),
+    ));
+    let row = |label: &str| -> usize {
+        let line = markdown
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label}")))
+            .unwrap_or_else(|| panic!("no {label} row"));
+        line.trim_end_matches(" |")
+            .rsplit("| ")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let from_markdown = vec![
+        row("❌ Fail"),
+        row("❔ Unknown"),
+        row("✅ Pass"),
+        row("🔕 Waived"),
+    ];
+    assert_eq!(from_markdown, from_stderr);
+
+    let html = stdout(&dynaudit(
+        &[&common[..], &["--format", "html", "-q"]].concat(),
+    ));
+    let card = |class: &str| -> usize {
+        let start = format!("id=\"count-{class}\">");
+        let at = html.find(&start).unwrap() + start.len();
+        html[at..].split('<').next().unwrap().parse().unwrap()
+    };
+    let from_html = vec![card("fail"), card("unknown"), card("pass"), card("waived")];
+    assert_eq!(from_html, from_stderr);
+    // Waived outcomes are apart: the four add up to every outcome.
+    assert_eq!(from_stderr.iter().sum::<usize>(), 142);
+}
+
+/// `diff` names the level its gate counted at (it said "at or above
+/// --fail-on" without the level).
+#[test]
+fn diff_names_the_gate_level() {
+    let out = dynaudit(&["diff", SAMPLE, LATER, "--fail-on", "high"]);
+    assert!(
+        stderr(&out).contains("0 new counted by --fail-on high"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dynaudit(&["diff", SAMPLE, LATER, "--fail-on", "medium"]);
+    assert!(
+        stderr(&out).contains("7 new counted by --fail-on medium"),
         "{}",
         stderr(&out)
     );

@@ -45,6 +45,8 @@ pub enum DiffFormat {
     Table,
     Json,
     Markdown,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// Runs `dynaudit diff`; returns the exit code.
@@ -78,16 +80,18 @@ pub fn run(args: &DiffArgs) -> Result<u8> {
         DiffFormat::Table => crate::report::diff::table::render(&diff)?,
         DiffFormat::Json => crate::report::diff::json::render(&diff)?,
         DiffFormat::Markdown => crate::report::diff::markdown::render(&diff)?,
+        DiffFormat::Html => crate::report::diff::html::render(&diff)?,
     };
     write_output(args.output.as_deref(), &text)?;
     let gate = args.fail_on.gate(false, true);
     let counted = diff.new_failures.iter().filter(|f| gate.counts(f)).count();
     if !args.quiet {
         eprintln!(
-            "dynaudit diff: {} new, {} fixed, {} unchanged failures; {counted} new at or above --fail-on",
+            "dynaudit diff: {} new, {} fixed, {} unchanged failures; {counted} new counted by {}",
             diff.new_failures.len(),
             diff.fixed.len(),
             diff.unchanged.len(),
+            gate.describe(),
         );
     }
     Ok(Gate::exit_code(counted))

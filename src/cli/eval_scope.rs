@@ -310,6 +310,6 @@ fn write_account_sarif(
         baseline,
         sarif_category: None,
     };
-    let rendered = report::render(Format::Sarif, &input, false)?;
+    let rendered = report::render(Format::Sarif, &input, report::Terminal::PLAIN)?;
     write_file(&dir.join(format!("{}.sarif", scope.account_id)), &rendered)
 }

@@ -14,7 +14,7 @@ use crate::finding::Finding;
 use crate::gate::OutcomeCounts;
 use crate::policy::PolicySet;
 use crate::report::escape::inert;
-use crate::report::{self, EvidenceFile, Format, ReportInput, Scope};
+use crate::report::{self, EvidenceFile, Format, ReportInput, Scope, Terminal};
 use crate::waivers::WaiverReport;
 
 /// Everything needed to write a report and decide the exit code.
@@ -78,13 +78,10 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         Some(path) => Some(open_append(path, "--counts-out")?),
         None => None,
     };
-    let color = request.args.format == Format::Table
-        && request.args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let terminal = terminal_of(request.args.output.is_none());
     if request.write_report {
         write_output_with(request.args.output.as_deref(), |out| {
-            Ok(report::write(request.args.format, &input, color, out)?)
+            Ok(report::write(request.args.format, &input, terminal, out)?)
         })?;
     }
 
@@ -144,6 +141,33 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         );
     }
     Ok(gate.exit_code_of(&counts))
+}
+
+/// How the table is laid out: for a report on standard output, colours
+/// when it is a terminal and `NO_COLOR` is not set (<https://no-color.org>:
+/// set and not empty), and the width of `COLUMNS` or else of the terminal;
+/// for a file, or a pipe without `COLUMNS`, [`Terminal::PLAIN`].
+pub fn terminal_of(to_stdout: bool) -> Terminal {
+    if !to_stdout {
+        return Terminal::PLAIN;
+    }
+    let on_terminal = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0);
+    let width = columns
+        .or_else(|| {
+            on_terminal
+                .then(|| terminal_size::terminal_size().map(|(w, _)| w.0))
+                .flatten()
+        })
+        .unwrap_or(Terminal::PLAIN.width);
+    Terminal {
+        color: on_terminal && !no_color,
+        width,
+    }
 }
 
 /// `account 123456789012`, or `6 accounts` for a multi-account scope.

@@ -7,6 +7,8 @@
 //!   "parameters": {...},
 //!   "summary": {"total": 0, "by_status": {...}, "failures_by_severity": {...},
 //!               "waived"?: 0, "new"?: 0, "by_rule": {...}},
+//!   "rules": {"DYN101": {"name", "title", "severity", "docs"?, "remediation":
+//!             {"summary", "fix", "aws_cli"?, "terraform"?}}},
 //!   "waivers"?: {"as_of": "YYYY-MM-DD", "entries": [{..., "state", "findings"}]},
 //!   "baseline"?: "path of the baseline report",
 //!   "findings": [{"rule_id", "status", "severity", "account", "region", "resource",
@@ -19,7 +21,11 @@
 //!
 //! Every finding is listed, passes included, in input order (rule id, then
 //! resource). `by_rule` has an entry for every loaded rule, so a rule with
-//! no outcome (nothing it applies to) shows as all zeros.
+//! no outcome (nothing it applies to) shows as all zeros. `rules` holds
+//! what a reader needs to fix a finding, written once per loaded rule:
+//! findings refer to it by `rule_id` (copying it into each finding would
+//! multiply the report's size at scale). `fix` is the first sentence of
+//! the remediation summary; `docs` the rule's page.
 
 use std::collections::BTreeMap;
 
@@ -40,6 +46,7 @@ struct JsonReport<'a> {
     scope: &'a Scope,
     parameters: &'a serde_json::Value,
     summary: Summary<'a>,
+    rules: BTreeMap<&'a str, RuleAdvice<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     waivers: Option<&'a crate::waivers::WaiverReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,6 +72,44 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     new: Option<usize>,
     by_rule: BTreeMap<&'a str, RuleSummary<'a>>,
+}
+
+/// How to fix a rule's failures, once per rule.
+#[derive(Serialize)]
+struct RuleAdvice<'a> {
+    name: &'a str,
+    title: &'a str,
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    docs: Option<String>,
+    remediation: Advice<'a>,
+}
+
+#[derive(Serialize)]
+struct Advice<'a> {
+    summary: &'a str,
+    fix: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aws_cli: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terraform: Option<&'a str>,
+}
+
+impl<'a> RuleAdvice<'a> {
+    fn of(rule: &'a crate::metadata::RuleMeta) -> Self {
+        RuleAdvice {
+            name: &rule.name,
+            title: &rule.title,
+            severity: rule.severity,
+            docs: super::rule_doc::docs_url(rule),
+            remediation: Advice {
+                summary: rule.remediation.summary.trim(),
+                fix: super::rule_doc::fix_line(rule),
+                aws_cli: rule.remediation.aws_cli.as_deref().map(str::trim_end),
+                terraform: rule.remediation.terraform.as_deref().map(str::trim_end),
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -134,6 +179,11 @@ pub(crate) fn write(
             new: input.baseline.map(|_| triage.new),
             by_rule,
         },
+        rules: input
+            .rules
+            .iter()
+            .map(|r| (r.id.as_str(), RuleAdvice::of(r)))
+            .collect(),
         waivers: input.waivers,
         baseline: input.baseline,
         findings: input.findings,
@@ -196,6 +246,17 @@ mod tests {
             ]
         );
         assert_eq!(v["tool"]["name"], "dynaudit");
+        // Fix advice once per rule, referred to by rule_id, never per finding.
+        for f in v["findings"].as_array().unwrap() {
+            let rule = &v["rules"][f["rule_id"].as_str().unwrap()];
+            assert!(rule["remediation"]["fix"].as_str().is_some(), "{f}");
+            assert!(f.get("remediation").is_none());
+        }
+        assert_eq!(
+            v["rules"].as_object().unwrap().len(),
+            data.rules.len(),
+            "every loaded rule"
+        );
         assert_eq!(v["summary"]["total"], data.findings.len());
         assert_eq!(v["summary"]["by_status"]["fail"], 6);
         assert_eq!(v["summary"]["failures_by_severity"]["critical"], 1);

@@ -1,13 +1,16 @@
 //! Report formats: one module per format.
 //!
-//! [`render`] turns the outcomes of an evaluation into one of four formats:
+//! [`render`] turns the outcomes of an evaluation into one of five formats:
 //! SARIF 2.1.0 for GitHub code scanning, the public JSON contract, a
-//! terminal table and GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`.
+//! terminal table, GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`
+//! and a self-contained HTML evidence report with charts.
 //! Every format is deterministic: the same input gives the same bytes.
 
 pub mod accounts;
+mod counts;
 pub mod diff;
 pub mod escape;
+pub mod html;
 pub mod json;
 pub mod locate;
 pub mod markdown;
@@ -22,6 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, Status};
 use crate::metadata::{RuleMeta, Severity};
+
+pub use counts::Tally;
 
 /// Name of the tool in every report.
 pub const TOOL_NAME: &str = "dynaudit";
@@ -42,6 +47,8 @@ pub enum Format {
     Table,
     /// GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// One self-contained HTML page with charts, for people and auditors.
+    Html,
 }
 
 impl Format {
@@ -52,6 +59,7 @@ impl Format {
             Format::Json => "json",
             Format::Table => "table",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -250,14 +258,36 @@ pub enum ReportError {
     Write(#[from] std::io::Error),
 }
 
-/// Renders `input` in `format`. `color` adds ANSI colours (table only).
-/// The result ends with a newline.
-pub fn render(format: Format, input: &ReportInput<'_>, color: bool) -> Result<String, ReportError> {
+/// How the terminal table is laid out (the other formats ignore it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    /// ANSI colours.
+    pub color: bool,
+    /// Columns to lay out for.
+    pub width: u16,
+}
+
+impl Terminal {
+    /// No colour, [`table::WIDTH`] columns: what a file or a pipe gets.
+    pub const PLAIN: Terminal = Terminal {
+        color: false,
+        width: table::WIDTH,
+    };
+}
+
+/// Renders `input` in `format`, the table laid out for `terminal`. The
+/// result ends with a newline.
+pub fn render(
+    format: Format,
+    input: &ReportInput<'_>,
+    terminal: Terminal,
+) -> Result<String, ReportError> {
     match format {
         Format::Sarif => sarif::render(input),
         Format::Json => json::render(input),
-        Format::Table => table::render(input, color),
+        Format::Table => table::render(input, terminal),
         Format::Markdown => markdown::render(input),
+        Format::Html => html::render(input),
     }
 }
 
@@ -267,12 +297,12 @@ pub fn render(format: Format, input: &ReportInput<'_>, color: bool) -> Result<St
 pub fn write(
     format: Format,
     input: &ReportInput<'_>,
-    color: bool,
+    terminal: Terminal,
     out: &mut dyn std::io::Write,
 ) -> Result<(), ReportError> {
     match format {
         Format::Json => json::write(input, out),
-        other => Ok(out.write_all(render(other, input, color)?.as_bytes())?),
+        other => Ok(out.write_all(render(other, input, terminal)?.as_bytes())?),
     }
 }
 
@@ -322,14 +352,18 @@ impl SeverityCounts {
     pub(crate) fn failures<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Self {
         let mut counts = Self::default();
         for f in findings.into_iter().filter(|f| f.status == Status::Fail) {
-            match f.severity {
-                Severity::Critical => counts.critical += 1,
-                Severity::High => counts.high += 1,
-                Severity::Medium => counts.medium += 1,
-                Severity::Low => counts.low += 1,
-            }
+            counts.add(f.severity);
         }
         counts
+    }
+
+    pub(crate) fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Critical => self.critical += 1,
+            Severity::High => self.high += 1,
+            Severity::Medium => self.medium += 1,
+            Severity::Low => self.low += 1,
+        }
     }
 
     pub(crate) fn get(&self, severity: Severity) -> usize {
@@ -577,13 +611,23 @@ mod tests {
     #[test]
     fn every_format_is_deterministic() {
         let data = testdata::TestData::new();
-        for format in [Format::Sarif, Format::Json, Format::Table, Format::Markdown] {
+        for format in [
+            Format::Sarif,
+            Format::Json,
+            Format::Table,
+            Format::Markdown,
+            Format::Html,
+        ] {
             for color in [false, true] {
+                let terminal = Terminal {
+                    color,
+                    ..Terminal::PLAIN
+                };
                 let a = data
-                    .with_input(|input| render(format, input, color))
+                    .with_input(|input| render(format, input, terminal))
                     .unwrap();
                 let b = data
-                    .with_input(|input| render(format, input, color))
+                    .with_input(|input| render(format, input, terminal))
                     .unwrap();
                 assert_eq!(a, b, "{format}");
                 assert!(a.ends_with('\n'));

@@ -115,6 +115,54 @@ pub fn rule_table(rules: &[RuleMeta], link_prefix: &str) -> String {
     out
 }
 
+/// Where a rule's documentation is read: for a built-in rule its page in
+/// the repository at this release's tag (`docs/rules/<ID>.md`), for a rule
+/// of a user's policy directory its first reference, if it has one.
+pub fn docs_url(rule: &RuleMeta) -> Option<String> {
+    if rule.builtin {
+        Some(format!(
+            "{}/blob/v{}/docs/rules/{}.md",
+            super::INFORMATION_URI,
+            super::TOOL_VERSION,
+            rule.id
+        ))
+    } else {
+        rule.related_resources.first().map(|link| link.url.clone())
+    }
+}
+
+/// Whether `url` is an `https://` URL of plain characters, fit to be a
+/// link in Markdown or HTML (a custom rule's reference is not trusted to
+/// be one).
+pub(crate) fn is_plain_https(url: &str) -> bool {
+    url.starts_with("https://")
+        && url.len() <= 2048
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~:/?#@!$&*+,;=%".contains(&b))
+}
+
+/// The fix in one line: the first sentence of the remediation summary,
+/// white space collapsed.
+pub fn fix_line(rule: &RuleMeta) -> String {
+    let summary = rule
+        .remediation
+        .summary
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // A sentence ends at ". " before a capital letter (not in `e.g. x`).
+    let bytes = summary.as_bytes();
+    let end = summary
+        .match_indices(". ")
+        .map(|(i, _)| i)
+        .find(|i| bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase));
+    match end {
+        Some(i) => summary[..=i].to_string(),
+        None => summary,
+    }
+}
+
 /// A remediation snippet of a rule.
 pub(crate) struct Snippet<'a> {
     /// `AWS CLI`, `Terraform`.
@@ -186,6 +234,36 @@ pub(crate) fn fence_for(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fix_lines_and_docs_links() {
+        let set = crate::policy::PolicySet::load(&[]).unwrap();
+        for rule in set.rules() {
+            let fix = fix_line(rule);
+            assert!(!fix.is_empty() && !fix.contains('\n'), "{}", rule.id);
+            assert!(
+                rule.remediation
+                    .summary
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .starts_with(&fix),
+                "{}",
+                rule.id
+            );
+            let url = docs_url(rule).unwrap();
+            assert!(
+                url.ends_with(&format!("/docs/rules/{}.md", rule.id)),
+                "{url}"
+            );
+        }
+        let mut rule = set.rules()[0].clone();
+        rule.remediation.summary = "Do this, e.g. that. Then more.\nAnd more.".to_string();
+        assert_eq!(fix_line(&rule), "Do this, e.g. that.");
+        rule.builtin = false;
+        rule.related_resources.clear();
+        assert_eq!(docs_url(&rule), None);
+    }
 
     #[test]
     fn fences_outgrow_backticks_in_snippets() {

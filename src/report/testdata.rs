@@ -52,10 +52,11 @@ fn rule(
         related_resources: Vec::new(),
         package: format!("dynaudit.rules.{}", id.to_lowercase()),
         source: format!(
-            "builtin:policies/{}_{}.rego",
+            "policies/{}_{}.rego",
             id.to_lowercase(),
             name.replace('-', "_")
         ),
+        builtin: true,
         evaluated_per: crate::metadata::EvaluatedPer::Inventory,
     }
 }
@@ -283,6 +284,25 @@ pub(crate) fn findings() -> Vec<Finding> {
 /// version bump.
 pub(crate) fn redact_version(text: &str) -> String {
     text.replace(super::TOOL_VERSION, "[VERSION]")
+}
+
+/// An HTML page for a snapshot: the version redacted, and the style sheet,
+/// the script and their hashes in the policy replaced by markers (they
+/// have tests of their own; the snapshot is of what the report says).
+pub(crate) fn redact_page(text: &str) -> String {
+    let mut out = redact_version(text);
+    for (open, close, marker) in [
+        ("<style>", "</style>", "[STYLE]"),
+        ("<script>", "</script>", "[SCRIPT]"),
+    ] {
+        if let Some(a) = out.find(open).map(|a| a + open.len())
+            && let Some(b) = out[a..].find(close)
+        {
+            out.replace_range(a..a + b, marker);
+        }
+    }
+    let policy = super::html::content_security_policy();
+    out.replace(&policy, "[POLICY]")
 }
 
 /// Everything a [`ReportInput`] borrows.

@@ -1,7 +1,8 @@
 //! The formats of `dynaudit diff`: one module per format ([`table`],
-//! [`json`], [`markdown`]), over the same [`crate::diff::Diff`]. Lists are
+//! [`json`], [`markdown`], [`html`]), over the same [`crate::diff::Diff`]. Lists are
 //! ordered by descending severity, then rule id and resource.
 
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;

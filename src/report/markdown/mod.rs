@@ -3,9 +3,12 @@
 //! control matrix per framework, and the parameters.
 //!
 //! GitHub shows at most 1 MiB of step summary, so at most
-//! [`MAX_LISTED_FAILURES`] failures and [`MAX_LISTED_UNKNOWNS`] unknowns are
-//! listed (the most severe first); the counts and the matrix always cover
-//! everything.
+//! [`MAX_LISTED_FAILURES`] failures and [`MAX_LISTED_UNKNOWNS`] unknowns,
+//! in at most [`LISTING_BYTES`], are listed (the most severe first); tables
+//! longer than [`COLLAPSE_ROWS`] and the failures a baseline already had
+//! are collapsed (`<details>`); the counts, the fixes and the matrix always
+//! cover everything. Each failing rule is linked to its page and its fix
+//! given in one line ("How to fix").
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,12 +16,17 @@ use std::fmt::Write as _;
 use super::escape::{inert, is_unsafe};
 use super::rule_doc::fence_for;
 use super::{
-    ReportError, ReportInput, SEVERITIES_DESC, SeverityCounts, StatusCounts, TOOL_NAME,
-    TOOL_VERSION, TriageCounts, controls_of, frameworks_of, sorted_regions, triage_note,
+    ReportError, ReportInput, SEVERITIES_DESC, StatusCounts, TOOL_NAME, TOOL_VERSION, controls_of,
+    frameworks_of, sorted_regions,
 };
-use crate::finding::{Finding, Status};
+use crate::finding::{BaselineState, Finding, Status};
 use crate::metadata::RuleMeta;
 use crate::waivers::WaiverEntryState;
+
+mod listing;
+
+use listing::{Budget, finding_table, fix_rows, linked_rule};
+pub use listing::{COLLAPSE_ROWS, LISTING_BYTES};
 
 /// Failures listed at most (the rest are counted).
 pub const MAX_LISTED_FAILURES: usize = 1_000;
@@ -37,7 +45,6 @@ pub(crate) fn render_limited(
     let scope = input.scope;
     let rules: BTreeMap<&str, &RuleMeta> = input.rules.iter().map(|r| (r.id.as_str(), r)).collect();
     let counts = StatusCounts::of(input.findings);
-    let by_severity = SeverityCounts::failures(input.findings);
     let mut out = String::new();
 
     // Title and scope.
@@ -90,39 +97,59 @@ pub(crate) fn render_limited(
     writeln!(out, "| Rules evaluated | {} |", input.rules.len())?;
     writeln!(out, "| Report | {TOOL_NAME} {TOOL_VERSION} |")?;
 
-    // Summary.
+    // Summary: the counts of the summary line and the table (waived
+    // outcomes apart, so that the rows add up to the total).
+    let tally = super::Tally::of(input.findings);
     writeln!(out, "\n## Summary\n")?;
     writeln!(out, "| Outcome | Count |")?;
     writeln!(out, "|---|---:|")?;
-    writeln!(out, "| {} | {} |", status_label(Status::Fail), counts.fail)?;
+    writeln!(
+        out,
+        "| {} | {} |",
+        status_label(Status::Fail),
+        tally.failing
+    )?;
     writeln!(
         out,
         "| {} | {} |",
         status_label(Status::Unknown),
-        counts.unknown
+        tally.unknown
     )?;
-    writeln!(out, "| {} | {} |", status_label(Status::Pass), counts.pass)?;
-    writeln!(out, "| **Total** | **{}** |", counts.total())?;
-    let triage = TriageCounts::of(input.findings);
-    if input.waivers.is_some() {
+    writeln!(
+        out,
+        "| {} | {} |",
+        status_label(Status::Pass),
+        tally.passing
+    )?;
+    if input.waivers.is_some() || tally.waived > 0 {
         writeln!(
             out,
-            "| Waived (failing or unknown, not counted for the gate) | {} |",
-            triage.waived
+            "| 🔕 Waived (failing or unknown, not counted for the gate) | {} |",
+            tally.waived
         )?;
     }
+    writeln!(out, "| **Total** | **{}** |", tally.total())?;
     if input.baseline.is_some() {
         writeln!(
             out,
-            "| New since the baseline (failing or unknown) | {} |",
-            triage.new
+            "\nNew since the baseline (failing or unknown): {}.",
+            tally.new
         )?;
     }
     let severities: Vec<String> = SEVERITIES_DESC
         .iter()
-        .map(|s| format!("{} {s}", by_severity.get(*s)))
+        .map(|s| format!("{} {s}", tally.failing_by_severity.get(*s)))
         .collect();
-    writeln!(out, "\nFailures by severity: {}.", severities.join(", "))?;
+    writeln!(
+        out,
+        "\nFailures by severity{}: {}.",
+        if tally.waived > 0 {
+            " (not waived)"
+        } else {
+            ""
+        },
+        severities.join(", ")
+    )?;
     for gap in &scope.incomplete {
         writeln!(
             out,
@@ -143,12 +170,14 @@ pub(crate) fn render_limited(
         out.push_str(&super::accounts::markdown_section(input)?);
     }
 
-    // Failures, by severity.
+    // Failures, by severity: within each, the new ones (or all, without a
+    // baseline) in a table, long tables collapsed, and the failures a
+    // baseline already had collapsed after them.
+    let mut budget = Budget::new(max_failures);
     writeln!(out, "\n## Failures\n")?;
     if counts.fail == 0 {
         writeln!(out, "No failing outcomes.")?;
     } else {
-        let mut budget = max_failures;
         for severity in SEVERITIES_DESC {
             let group: Vec<&Finding> = input
                 .findings
@@ -164,34 +193,74 @@ pub(crate) fn render_limited(
                 capitalise(severity.as_str()),
                 group.len()
             )?;
-            let shown = group.len().min(budget);
-            budget -= shown;
-            if shown > 0 {
-                writeln!(out, "| Rule | Resource | Region | Message |")?;
-                writeln!(out, "|---|---|---|---|")?;
-                for f in &group[..shown] {
-                    writeln!(
-                        out,
-                        "| {} | {} | {} | {} |",
-                        rule_cell(f, &rules),
-                        code(&f.resource),
-                        cell(&f.region),
-                        message_cell(f)
-                    )?;
-                }
-            }
-            if shown < group.len() {
-                writeln!(
-                    out,
-                    "{}_{} more not listed here: see the SARIF or JSON report._",
-                    if shown > 0 { "\n" } else { "" },
-                    group.len() - shown
+            let (unchanged, fresh): (Vec<&Finding>, Vec<&Finding>) = group
+                .iter()
+                .partition(|f| f.baseline == Some(BaselineState::Unchanged));
+            let label = severity.as_str();
+            let mut not_listed = 0;
+            if !fresh.is_empty() {
+                let summary = format!(
+                    "{} {label} failures{}",
+                    fresh.len(),
+                    if input.baseline.is_some() {
+                        " new since the baseline"
+                    } else {
+                        ""
+                    }
+                );
+                let collapse = fresh.len() > COLLAPSE_ROWS;
+                not_listed += finding_table(
+                    &mut out,
+                    &fresh,
+                    &rules,
+                    &mut budget,
+                    collapse.then_some(&summary),
+                    "Message",
                 )?;
             }
-            writeln!(out)?;
+            if !unchanged.is_empty() {
+                let summary = format!(
+                    "{} {label} failures unchanged since the baseline",
+                    unchanged.len()
+                );
+                not_listed += finding_table(
+                    &mut out,
+                    &unchanged,
+                    &rules,
+                    &mut budget,
+                    Some(&summary),
+                    "Message",
+                )?;
+            }
+            if not_listed > 0 {
+                writeln!(
+                    out,
+                    "_{not_listed} more not listed here (a step summary holds at most 1 MiB): see the SARIF or JSON report._\n"
+                )?;
+            }
         }
         out.truncate(out.trim_end().len());
         out.push('\n');
+    }
+
+    // How to fix: each failing rule once, linked to its page.
+    let fixes = fix_rows(input);
+    if !fixes.is_empty() {
+        writeln!(out, "\n## How to fix\n")?;
+        writeln!(out, "| Rule | Failing | Fix |")?;
+        writeln!(out, "|---|---:|---|")?;
+        for (rule, failing) in &fixes {
+            writeln!(
+                out,
+                "| {} | {failing} | {} |",
+                linked_rule(rule),
+                cell(&super::rule_doc::fix_line(rule))
+            )?;
+        }
+        writeln!(
+            out,
+            "\nEach rule's page (`dynaudit explain <RULE>`) gives the AWS CLI and Terraform steps."
+        )?;
     }
 
     // Unknowns.
@@ -211,29 +280,25 @@ pub(crate) fn render_limited(
             .iter()
             .filter(|f| f.status == Status::Unknown)
             .collect();
-        let shown = unknowns.len().min(max_unknowns);
-        if shown > 0 {
-            writeln!(out, "| Rule | Resource | Region | Reason |")?;
-            writeln!(out, "|---|---|---|---|")?;
-            for f in &unknowns[..shown] {
-                writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    rule_cell(f, &rules),
-                    code(&f.resource),
-                    cell(&f.region),
-                    message_cell(f)
-                )?;
-            }
-        }
-        if shown < unknowns.len() {
+        budget.rows = max_unknowns;
+        let collapse = unknowns.len() > COLLAPSE_ROWS;
+        let summary = format!("{} unknown outcomes", unknowns.len());
+        let not_listed = finding_table(
+            &mut out,
+            &unknowns,
+            &rules,
+            &mut budget,
+            collapse.then_some(&summary),
+            "Reason",
+        )?;
+        if not_listed > 0 {
             writeln!(
                 out,
-                "{}_{} more not listed here: see the SARIF or JSON report._",
-                if shown > 0 { "\n" } else { "" },
-                unknowns.len() - shown
+                "_{not_listed} more not listed here (a step summary holds at most 1 MiB): see the SARIF or JSON report._"
             )?;
         }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
     }
 
     if let Some(waivers) = input.waivers {
@@ -331,14 +396,6 @@ pub(crate) fn render_limited(
     Ok(out)
 }
 
-/// A finding's message, with what waivers and the baseline say of it.
-fn message_cell(f: &Finding) -> String {
-    match triage_note(f) {
-        Some(note) => format!("{} _({})_", cell(f.message.trim()), cell(&note)),
-        None => cell(f.message.trim()),
-    }
-}
-
 fn status_label(status: Status) -> &'static str {
     match status {
         Status::Fail => "❌ Fail",
@@ -347,17 +404,24 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
-/// A control's verdict: any failure fails it; otherwise any unknown leaves
-/// it unknown; otherwise it passes if anything was evaluated.
-fn verdict(counts: &StatusCounts) -> &'static str {
+/// A control's verdict (any failure fails it; otherwise any unknown leaves
+/// it unknown; otherwise it passes if anything was evaluated), with the share of its outcomes that decide it
+/// (`❌ Fail: 4 of 8`), so that a control failing on one resource reads
+/// differently from one failing on nearly all.
+fn verdict(counts: &StatusCounts) -> String {
+    let total = counts.total();
     if counts.fail > 0 {
-        status_label(Status::Fail)
+        format!("{}: {} of {total}", status_label(Status::Fail), counts.fail)
     } else if counts.unknown > 0 {
-        status_label(Status::Unknown)
+        format!(
+            "{}: {} of {total}",
+            status_label(Status::Unknown),
+            counts.unknown
+        )
     } else if counts.pass > 0 {
-        status_label(Status::Pass)
+        status_label(Status::Pass).to_owned()
     } else {
-        "➖ Not evaluated"
+        "➖ Not evaluated".to_owned()
     }
 }
 
@@ -366,13 +430,6 @@ fn capitalise(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-fn rule_cell(f: &Finding, rules: &BTreeMap<&str, &RuleMeta>) -> String {
-    match rules.get(f.rule_id.as_str()) {
-        Some(rule) => format!("{} {}", cell(&f.rule_id), cell(&rule.name)),
-        None => cell(&f.rule_id),
     }
 }
 
@@ -515,7 +572,7 @@ mod tests {
         assert!(a12 < cc41 && cc41 < cc61);
         // 3.6.1: DYN101 (1 fail, 1 unknown, 1 pass) and DYN102 (1 fail, 1 pass).
         assert!(
-            pci.contains("| 3.6.1 | DYN101, DYN102 | 2 | 2 | 1 | ❌ Fail |"),
+            pci.contains("| 3.6.1 | DYN101, DYN102 | 2 | 2 | 1 | ❌ Fail: 2 of 5 |"),
             "{pci}"
         );
         // 11.5.2: DYN602 has no outcome.
@@ -523,6 +580,34 @@ mod tests {
             pci.contains("| 11.5.2 | DYN602 | 0 | 0 | 0 | ➖ Not evaluated |"),
             "{pci}"
         );
+    }
+
+    /// A report of many failures stays within GitHub's 1 MiB step summary,
+    /// long tables collapsed, and every failing rule keeps its fix line.
+    #[test]
+    fn stays_within_the_step_summary_limit() {
+        let mut data = TestData::new();
+        let fail = data
+            .findings
+            .iter()
+            .find(|f| f.status == Status::Fail && f.rule_id == "DYN101")
+            .unwrap()
+            .clone();
+        for i in 0..20_000 {
+            let mut f = fail.clone();
+            f.resource = format!("{}-{i}", f.resource);
+            f.message = format!("{} {}", f.message, "long evidence ".repeat(40));
+            data.findings.push(f);
+        }
+        let text = data.with_input(render).unwrap();
+        assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
+        assert!(
+            text.contains("<details>\n<summary>"),
+            "long tables collapse"
+        );
+        assert!(text.contains("more not listed here (a step summary holds at most 1 MiB)"));
+        assert!(text.contains("## How to fix"));
+        assert!(text.contains("## Control matrix"));
     }
 
     #[test]
@@ -579,7 +664,14 @@ mod tests {
         let data = TestData::hostile();
         let text = data.with_input(render).unwrap();
         crate::report::testdata::assert_inert(&text, false);
+        let own_link = "](https://github.com/dynaudit/dynaudit/blob/v";
         for line in text.lines().filter(|l| l.starts_with("| ")) {
+            // Our own links to the rule pages are not evidence.
+            let line = &line
+                .split(own_link)
+                .map(|part| part.split_once(".md)").map_or(part, |(_, rest)| rest))
+                .collect::<Vec<_>>()
+                .join("");
             let outside = outside_code_spans(line);
             for needle in ["://", "www.", "$", "<script", "<br>FORGED |"] {
                 assert!(!outside.contains(needle), "{needle:?} in {line}");
