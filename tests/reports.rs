@@ -34,27 +34,7 @@ fn eval(format: &str) -> String {
     String::from_utf8(out.stdout).expect("utf-8 report")
 }
 
-fn normalise(text: &str) -> String {
-    text.replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
-}
-
-/// An HTML page for a snapshot: the style sheet, the script and the policy
-/// (their hashes) replaced by markers; the snapshot is of what it says.
-fn redact_page(text: &str) -> String {
-    let mut out = normalise(text);
-    for (open, close, marker) in [
-        ("<style>", "</style>", "[STYLE]"),
-        ("<script>", "</script>", "[SCRIPT]"),
-        ("Content-Security-Policy\" content=\"", "\">", "[POLICY]"),
-    ] {
-        if let Some(a) = out.find(open).map(|a| a + open.len())
-            && let Some(b) = out[a..].find(close)
-        {
-            out.replace_range(a..a + b, marker);
-        }
-    }
-    out
-}
+use support::snapshot_text::{normalise, redact_page};
 
 #[test]
 fn snapshot_json() {

@@ -42,27 +42,7 @@ fn json(out: &Output) -> Value {
     serde_json::from_str(&stdout(out)).unwrap_or_else(|err| panic!("{err}: {}", stderr(out)))
 }
 
-fn normalise(text: &str) -> String {
-    text.replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
-}
-
-/// An HTML page for a snapshot: the style sheet, the script and the policy
-/// (their hashes) replaced by markers; the snapshot is of what it says.
-fn redact_page(text: &str) -> String {
-    let mut out = normalise(text);
-    for (open, close, marker) in [
-        ("<style>", "</style>", "[STYLE]"),
-        ("<script>", "</script>", "[SCRIPT]"),
-        ("Content-Security-Policy\" content=\"", "\">", "[POLICY]"),
-    ] {
-        if let Some(a) = out.find(open).map(|a| a + open.len())
-            && let Some(b) = out[a..].find(close)
-        {
-            out.replace_range(a..a + b, marker);
-        }
-    }
-    out
-}
+use support::snapshot_text::{normalise, redact_page};
 
 /// A JSON report of the sample estate, as the baseline of later runs.
 fn baseline_report(dir: &Path) -> PathBuf {

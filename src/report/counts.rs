@@ -1,7 +1,8 @@
 //! The counts every text report and the summary line give.
 
-use super::SeverityCounts;
+use super::{ReportInput, SeverityCounts};
 use crate::finding::{Finding, Status};
+use crate::metadata::RuleMeta;
 
 /// The counts the text reports and the summary line on standard error give
 /// (the same as `--counts-out`): a failing or unknown outcome a waiver in
@@ -48,4 +49,26 @@ impl Tally {
     pub fn total(&self) -> usize {
         self.failing + self.unknown + self.passing + self.waived
     }
+}
+
+/// Failing rules (outcomes not waived) with their number of failures, most
+/// severe rule first, then by id.
+pub(crate) fn failing_rules<'r>(input: &ReportInput<'r>) -> Vec<(&'r RuleMeta, usize)> {
+    let mut failing: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in input.findings {
+        if f.status == Status::Fail && !f.is_waived() {
+            *failing.entry(f.rule_id.as_str()).or_default() += 1;
+        }
+    }
+    let mut rows: Vec<(&RuleMeta, usize)> = input
+        .rules
+        .iter()
+        .filter_map(|r| failing.get(r.id.as_str()).map(|n| (r, *n)))
+        .collect();
+    rows.sort_by(|a, b| {
+        b.0.severity
+            .cmp(&a.0.severity)
+            .then_with(|| a.0.id.cmp(&b.0.id))
+    });
+    rows
 }

@@ -8,3 +8,4 @@ pub mod org_run;
 pub mod organization;
 pub mod sarif;
 pub mod seed;
+pub mod snapshot_text;

@@ -762,67 +762,59 @@ mod tests {
     /// from AWS's endpoints the HTML page too: the tests of `html_500`).
     #[tokio::test]
     async fn a_call_the_endpoint_does_not_implement_is_not_retried() {
-        let not_implemented = mock!(Client::describe_contributor_insights).then_http_response(|| {
+        let emulator = || {
             crate::collect::testing::response(
                 500,
                 &[("content-type", "text/html; charset=utf-8")],
                 "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>".to_string(),
             )
-        });
-        let client = test_client!(
-            aws_sdk_dynamodb,
-            RuleMode::MatchAny,
-            [
-                &list_tables(&["orders"]),
-                &describe_ok(),
-                &pitr_ok(),
-                &tags_ok(),
-                &no_policy(),
-                &not_implemented,
-                &no_backups()
-            ],
-            custom_endpoint = true
-        );
-        let mut ctx = context(REGION);
-        ctx.errors = crate::collect::errors::ErrorRecorder::for_endpoints(
-            crate::collect::errors::CustomEndpoints {
-                all: true,
-                ..Default::default()
-            },
-        );
-        let out = run(&client, &ctx).await;
-        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
-        assert_eq!(table.contributor_insights, None);
-        assert_eq!(not_implemented.num_calls(), 1, "asked once");
-        let error = only_error(&ctx);
-        assert_eq!(error.kind, ErrorKind::Unsupported);
-        assert!(
-            error.message.contains("does not serve this call")
-                && error.message.contains("not retried"),
-            "{}",
-            error.message
-        );
-
-        let internal = mock!(Client::describe_contributor_insights)
-            .then_http_response(|| json_error(500, "InternalServerError", "Internal server error"));
-        let client = test_client!(
-            aws_sdk_dynamodb,
-            RuleMode::MatchAny,
-            [
-                &list_tables(&["orders"]),
-                &describe_ok(),
-                &pitr_ok(),
-                &tags_ok(),
-                &no_policy(),
-                &internal,
-                &no_backups()
-            ],
-            custom_endpoint = true
-        );
-        let ctx = context(REGION);
-        run(&client, &ctx).await;
-        assert_eq!(internal.num_calls(), 3, "a real 500 is retried");
-        assert_eq!(only_error(&ctx).kind, ErrorKind::Other);
+        };
+        let internal = || json_error(500, "InternalServerError", "Internal server error");
+        // (answer, attempts, kind): the emulator's page once, AWS's error
+        // over the whole retry budget.
+        type Answer = fn() -> aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+        let cases: [(Answer, usize, ErrorKind); 2] = [
+            (emulator, 1, ErrorKind::Unsupported),
+            (internal, 3, ErrorKind::Other),
+        ];
+        for (answer, attempts, kind) in cases {
+            let insights = mock!(Client::describe_contributor_insights).then_http_response(answer);
+            let client = test_client!(
+                aws_sdk_dynamodb,
+                RuleMode::MatchAny,
+                [
+                    &list_tables(&["orders"]),
+                    &describe_ok(),
+                    &pitr_ok(),
+                    &tags_ok(),
+                    &no_policy(),
+                    &insights,
+                    &no_backups()
+                ],
+                custom_endpoint = true
+            );
+            let mut ctx = context(REGION);
+            ctx.errors = crate::collect::errors::ErrorRecorder::for_endpoints(
+                crate::collect::errors::CustomEndpoints {
+                    all: true,
+                    ..Default::default()
+                },
+            );
+            let out = run(&client, &ctx).await;
+            let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+            assert_eq!(table.contributor_insights, None);
+            assert_eq!(insights.num_calls(), attempts, "{kind:?}");
+            let error = only_error(&ctx);
+            assert_eq!(error.kind, kind);
+            if kind == ErrorKind::Unsupported {
+                assert!(
+                    error.message.contains("does not serve this call")
+                        && error.message.contains("not retried"),
+                    "{}",
+                    error.message
+                );
+            }
+        }
     }
 
     #[tokio::test]

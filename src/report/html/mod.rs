@@ -487,22 +487,7 @@ fn breakdown_section(out: &mut String, input: &ReportInput<'_>) -> Result<(), st
 }
 
 fn fix_section(out: &mut String, input: &ReportInput<'_>) -> Result<(), std::fmt::Error> {
-    let mut failing: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in input.findings {
-        if f.status == Status::Fail && !f.is_waived() {
-            *failing.entry(f.rule_id.as_str()).or_default() += 1;
-        }
-    }
-    let mut rules: Vec<(&RuleMeta, usize)> = input
-        .rules
-        .iter()
-        .filter_map(|r| failing.get(r.id.as_str()).map(|n| (r, *n)))
-        .collect();
-    rules.sort_by(|a, b| {
-        b.0.severity
-            .cmp(&a.0.severity)
-            .then_with(|| a.0.id.cmp(&b.0.id))
-    });
+    let rules = super::counts::failing_rules(input);
     writeln!(out, "<h2 id=\"fixes\">How to fix</h2>")?;
     if rules.is_empty() {
         return writeln!(out, "<p>No failing rule.</p>");

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{cell, code};
-use crate::finding::{Finding, Status};
+use crate::finding::Finding;
 use crate::metadata::RuleMeta;
-use crate::report::{ReportInput, triage_note};
+use crate::report::triage_note;
 
 /// A finding's message, with what waivers and the baseline say of it.
 pub(super) fn message_cell(f: &Finding) -> String {
@@ -35,28 +35,6 @@ pub(super) fn linked_rule(rule: &RuleMeta) -> String {
         _ => id,
     };
     format!("{id} {}", cell(&rule.name))
-}
-
-/// Failing rules (outcomes not waived) with their number of failures, most
-/// severe rule first, then by id.
-pub(super) fn fix_rows<'r>(input: &ReportInput<'r>) -> Vec<(&'r RuleMeta, usize)> {
-    let mut failing: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in input.findings {
-        if f.status == Status::Fail && !f.is_waived() {
-            *failing.entry(f.rule_id.as_str()).or_default() += 1;
-        }
-    }
-    let mut rows: Vec<(&RuleMeta, usize)> = input
-        .rules
-        .iter()
-        .filter_map(|r| failing.get(r.id.as_str()).map(|n| (r, *n)))
-        .collect();
-    rows.sort_by(|a, b| {
-        b.0.severity
-            .cmp(&a.0.severity)
-            .then_with(|| a.0.id.cmp(&b.0.id))
-    });
-    rows
 }
 
 /// Tables longer than this are collapsed under a `<details>` summary.

@@ -25,7 +25,7 @@ use crate::waivers::WaiverEntryState;
 
 mod listing;
 
-use listing::{Budget, finding_table, fix_rows, linked_rule};
+use listing::{Budget, finding_table, linked_rule};
 pub use listing::{COLLAPSE_ROWS, LISTING_BYTES};
 
 /// Failures listed at most (the rest are counted).
@@ -244,7 +244,7 @@ pub(crate) fn render_limited(
     }
 
     // How to fix: each failing rule once, linked to its page.
-    let fixes = fix_rows(input);
+    let fixes = super::counts::failing_rules(input);
     if !fixes.is_empty() {
         writeln!(out, "\n## How to fix\n")?;
         writeln!(out, "| Rule | Failing | Fix |")?;
