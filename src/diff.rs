@@ -89,7 +89,7 @@ where
     // One strict pass first: a key twice in an object is refused (serde
     // would keep the last), and the top-level keys tell the kinds apart.
     let top = crate::strict_json::check(&text, None).map_err(syntax)?;
-    if top.has("tool") && top.has("findings") {
+    if top.is_report() {
         let report: ReportFile = serde_json::from_str(&text).map_err(syntax)?;
         Ok(Outcomes {
             path: shown,

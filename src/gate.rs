@@ -99,21 +99,22 @@ impl OutcomeCounts {
     /// Counts `findings` under `gate`, for evidence with `incomplete_scope`
     /// parts not collected.
     pub fn of(findings: &[Finding], gate: Gate, incomplete_scope: usize) -> OutcomeCounts {
+        // Failing, unknown, passing and waived as every report counts them.
+        let tally = crate::report::Tally::of(findings);
         let mut counts = OutcomeCounts {
+            failing: tally.failing,
+            unknown: tally.unknown,
+            passing: tally.passing,
+            waived: tally.waived,
             incomplete_scope,
             ..OutcomeCounts::default()
         };
         for f in findings {
-            match (f.status, f.is_waived()) {
-                (Status::Pass, _) => counts.passing += 1,
-                (_, true) => counts.waived += 1,
-                (Status::Fail, false) => {
-                    counts.failing += 1;
-                    if f.baseline != Some(BaselineState::Unchanged) {
-                        counts.new += 1;
-                    }
-                }
-                (Status::Unknown, false) => counts.unknown += 1,
+            if f.status == Status::Fail
+                && !f.is_waived()
+                && f.baseline != Some(BaselineState::Unchanged)
+            {
+                counts.new += 1;
             }
             if gate.counts(f) {
                 counts.gate_failures += 1;

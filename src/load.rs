@@ -132,7 +132,7 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
 /// What a JSON document without `schema_version` looks like, by its
 /// top-level keys.
 fn what_it_is(top: &crate::strict_json::TopLevel) -> &'static str {
-    if top.has("findings") && top.has("tool") {
+    if top.is_report() {
         "it is a dynaudit JSON report; `eval` reads the evidence, and a report is accepted by `diff` and `--baseline`"
     } else if top.has("runs") && (top.has("$schema") || top.has("version")) {
         "it is a SARIF log"

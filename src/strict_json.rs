@@ -28,6 +28,12 @@ impl TopLevel {
     pub fn has(&self, key: &str) -> bool {
         self.keys.iter().any(|k| k == key)
     }
+
+    /// Whether the document is a dynaudit JSON report (`tool` and
+    /// `findings`), not an inventory.
+    pub fn is_report(&self) -> bool {
+        self.has("tool") && self.has("findings")
+    }
 }
 
 /// Checks `text`: well-formed JSON, no key twice in an object and, with

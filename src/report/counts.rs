@@ -5,7 +5,7 @@ use crate::finding::{Finding, Status};
 use crate::metadata::RuleMeta;
 
 /// The counts the text reports and the summary line on standard error give
-/// (the same as `--counts-out`): a failing or unknown outcome a waiver in
+/// (and `--counts-out`: [`crate::gate::OutcomeCounts`] takes them from here): a failing or unknown outcome a waiver in
 /// force covers is counted as waived, not as failing or unknown, so the
 /// numbers add up to the total.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
