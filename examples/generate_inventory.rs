@@ -146,6 +146,8 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
                     stream: Some(Stream {
                         enabled: false,
                         view_type: None,
+                        arn: Some(None),
+                        resource_policy: Some(None),
                     }),
                     replicas: Some(Vec::new()),
                     tags: Some(tags),
@@ -161,6 +163,8 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
                     }),
                     contributor_insights: Some(if i % 7 == 0 { "ENABLED" } else { "DISABLED" }.into()),
                     billing_mode: Some("PAY_PER_REQUEST".into()),
+                    global_secondary_indexes: Some(Some(Vec::new())),
+                    witness_regions: Some(Some(Vec::new())),
                 },
             );
         }
@@ -169,6 +173,11 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
         by_region.insert(
             (*region).to_string(),
             RegionInventory {
+                scalable_targets: Some(Some(Vec::new())),
+                scaling_policies: Some(Some(Vec::new())),
+                backup_vaults: Some(Some(BTreeMap::new())),
+                metric_alarms: Some(Some(BTreeMap::new())),
+                exports: Some(Some(BTreeMap::new())),
                 tables: Some(table_map),
                 backups: Some(backups),
                 kms_keys,

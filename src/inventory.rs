@@ -17,9 +17,15 @@
 //!   ([`fields`] checks the keys, times and numbers as they are read).
 
 pub mod absent;
+pub mod alarms;
+pub mod backup_vault;
+pub mod capacity;
+pub mod dax;
 pub mod errors;
+pub mod exports;
 pub mod fields;
 pub mod iam;
+pub mod since;
 pub mod trail;
 
 use std::collections::BTreeMap;
@@ -28,20 +34,26 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::inventory::absent::{ConfigRuleField, TrailField, VpcEndpointField};
+pub use crate::inventory::alarms::{AlarmMetric, MetricAlarm};
+pub use crate::inventory::backup_vault::BackupVault;
+pub use crate::inventory::capacity::{ScalableTarget, ScalingPolicy};
+pub use crate::inventory::dax::{DaxCluster, DaxNode};
 pub use crate::inventory::errors::{CollectionError, ErrorKind};
+pub use crate::inventory::exports::{ExportField, TableExport};
 pub use crate::inventory::fields::PolicyDocument;
 use crate::inventory::fields::{
     backup_creation_time, collected_at, delete_after_days, earliest_restorable, expiry_time,
     inaccessible_since, latest_restorable, nullable, recovery_period_days, table_creation_time,
 };
 pub use crate::inventory::iam::{Iam, InlinePolicy, ManagedPolicy, Principal};
+pub use crate::inventory::since::Since;
 pub use crate::inventory::trail::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Trail,
 };
 
 /// The schema version this build writes. `eval` accepts any inventory with
 /// the same major version (changes by version: `docs/inventory.md`).
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// The major part of [`SCHEMA_VERSION`].
 pub const SCHEMA_MAJOR: u64 = 1;
@@ -160,6 +172,47 @@ pub struct RegionInventory {
     /// is not offered in the region, see `errors`).
     #[serde(deserialize_with = "nullable")]
     pub dax_clusters: Option<BTreeMap<String, DaxCluster>>,
+    /// Application Auto Scaling targets of the `dynamodb` namespace
+    /// (`DescribeScalableTargets`); `null` if not collected (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scalable_targets: Since<Vec<ScalableTarget>>,
+    /// Application Auto Scaling policies of the `dynamodb` namespace
+    /// (`DescribeScalingPolicies`); `null` if not collected (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scaling_policies: Since<Vec<ScalingPolicy>>,
+    /// AWS Backup vaults keyed by vault name (`ListBackupVaults`), with
+    /// their vault lock; `null` if not collected (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_vaults: Since<BTreeMap<String, BackupVault>>,
+    /// CloudWatch metric alarms on `AWS/DynamoDB` metrics keyed by alarm
+    /// ARN (`DescribeAlarms`); `null` if not collected (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metric_alarms: Since<BTreeMap<String, MetricAlarm>>,
+    /// Exports of the region's tables to Amazon S3 keyed by export ARN
+    /// (`ListExports`, `DescribeExport`); `null` if not collected (since
+    /// 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exports: Since<BTreeMap<String, TableExport>>,
     /// Why nothing of the region could be collected (its collector failed,
     /// or it could not be reached), if so: an incomplete scope (since 1.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,6 +267,23 @@ pub struct Table {
     /// `PROVISIONED` or `PAY_PER_REQUEST`.
     #[serde(deserialize_with = "nullable")]
     pub billing_mode: Option<String>,
+    /// Names of the global secondary indexes; `null` if `DescribeTable`
+    /// failed (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub global_secondary_indexes: Since<Vec<String>>,
+    /// The witness region of a multi-Region strong consistency global table
+    /// (`GlobalTableWitnesses`), empty for any other table; `null` if
+    /// `DescribeTable` failed (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub witness_regions: Since<Vec<String>>,
 }
 
 /// Server-side encryption of a table or replica.
@@ -275,6 +345,22 @@ pub struct Stream {
     /// `NEW_IMAGE`, `OLD_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY`.
     #[serde(deserialize_with = "nullable")]
     pub view_type: Option<String>,
+    /// `LatestStreamArn`, `null` when the table has no stream (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub arn: Since<String>,
+    /// The stream's resource-based policy (`GetResourcePolicy` on the
+    /// stream ARN); `null` if not collected or the table has no stream
+    /// (since 1.3).
+    #[serde(
+        default,
+        deserialize_with = "since::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Since<ResourcePolicy>,
 }
 
 /// A replica of a global table in another region.
@@ -508,23 +594,4 @@ pub struct BackupTagCondition {
     pub key: String,
     /// Tag value (may contain `*` for the LIKE forms).
     pub value: String,
-}
-
-/// A DAX cluster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DaxCluster {
-    /// Cluster ARN.
-    pub arn: String,
-    /// Cluster name.
-    pub name: String,
-    /// `available`, `creating`, ...
-    #[serde(deserialize_with = "nullable")]
-    pub status: Option<String>,
-    /// `SSEDescription.Status`: `ENABLED`, `DISABLED`, ...; `null` if absent.
-    #[serde(deserialize_with = "nullable")]
-    pub sse_status: Option<String>,
-    /// `ClusterEndpointEncryptionType`: `NONE` or `TLS`; `null` if absent.
-    #[serde(deserialize_with = "nullable")]
-    pub endpoint_encryption: Option<String>,
 }

@@ -38,6 +38,14 @@ pub enum InventoryError {
         message: String,
     },
     #[error(
+        "{path}: not a valid dynaudit inventory: `{field}` is missing; schema {version} writes it (null when it was not collected)"
+    )]
+    MissingSince {
+        path: String,
+        version: String,
+        field: String,
+    },
+    #[error(
         "{path}: schema_version `{found}` is not supported: this build of dynaudit reads schema {SCHEMA_MAJOR}.x (it writes {SCHEMA_VERSION}); use a dynaudit release that matches the inventory, or re-collect it"
     )]
     Version { path: String, found: String },
@@ -126,7 +134,23 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
             });
         }
     }
-    serde_json::from_str(text).map_err(|err| json_error(path, &err))
+    let inventory: Inventory = serde_json::from_str(text).map_err(|err| json_error(path, &err))?;
+    // A key a minor version added is required from that version on: its
+    // absence says "not in this version", which the file's version denies.
+    let minor = inventory
+        .schema_version
+        .split_once('.')
+        .and_then(|(_, minor)| minor.parse::<u64>().ok())
+        .unwrap_or(0);
+    if let Some(field) = crate::inventory::since::first_missing(&inventory, minor) {
+        return Err(InventoryError::MissingSince {
+            path: path.to_string(),
+            version: inventory.schema_version.clone(),
+            // Keys come from the file: shown on a terminal, escaped.
+            field: field.chars().flat_map(char::escape_debug).collect(),
+        });
+    }
+    Ok(inventory)
 }
 
 /// What a JSON document without `schema_version` looks like, by its

@@ -186,3 +186,22 @@ trust_evidence := {
 	"trusts_organization": true,
 	"organization_accounts": null,
 } if organization_unresolved
+
+# ---------------------------------------------------------------------------
+# Fields added in a minor version (schema 1.3 on)
+#
+# A field that a later minor version added is missing from older
+# inventories; its key is left out of the input, while a field that was not
+# collected is `null`. A rule that needs such a field says unknown with
+# `not_in_version_reason` when the key is missing.
+
+# `record` has the key `field` (its value may be null).
+has_field(record, field) if {
+	_ = record[field]
+}
+
+# `record` lacks `field`: the inventory predates the version that added it.
+not_in_version(record, field) if not has_field(record, field)
+
+# Why a value is unknown when the inventory predates it.
+not_in_version_reason := sprintf("not in this inventory's schema version (%s); collect it again with this dynaudit", [input.schema_version])

@@ -47,6 +47,11 @@ empty_region := {
 	"config_rules": {},
 	"backup_plans": {},
 	"dax_clusters": {},
+	"scalable_targets": [],
+	"scaling_policies": [],
+	"backup_vaults": {},
+	"metric_alarms": {},
+	"exports": {},
 }
 
 # A region: `empty_region` with `fields` (e.g. {"tables": ...}) replaced.
@@ -137,12 +142,14 @@ table(region_name, name, fields) := merge(
 		"encryption": aws_owned_encryption,
 		"deletion_protection": false,
 		"point_in_time_recovery": pitr_disabled,
-		"stream": {"enabled": false, "view_type": null},
+		"stream": {"enabled": false, "view_type": null, "arn": null, "resource_policy": null},
 		"replicas": [],
 		"tags": {},
 		"resource_policy": no_resource_policy,
 		"contributor_insights": "DISABLED",
 		"billing_mode": "PAY_PER_REQUEST",
+		"global_secondary_indexes": [],
+		"witness_regions": [],
 	},
 	fields,
 )
@@ -216,9 +223,20 @@ dax_cluster(region_name, name, fields) := merge(
 		"status": "available",
 		"sse_status": "ENABLED",
 		"endpoint_encryption": "TLS",
+		"total_nodes": 3,
+		"nodes": [
+			dax_node(name, 1, sprintf("%sa", [region_name])),
+			dax_node(name, 2, sprintf("%sb", [region_name])),
+			dax_node(name, 3, sprintf("%sc", [region_name])),
+		],
 	},
 	fields,
 )
+
+# The node `n` of cluster `name`, available in `zone`.
+dax_node(name, n, zone) := {"id": sprintf("%s-%s", [name, chr_a(n)]), "availability_zone": zone, "status": "available"}
+
+chr_a(n) := ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"][n - 1]
 
 # --- VPC
 

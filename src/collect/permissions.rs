@@ -18,7 +18,12 @@
 //! `dynamodb:DescribeContributorInsights`, `backup:ListBackupPlans`,
 //! `backup:GetBackupPlan`, `backup:ListBackupSelections` or
 //! `backup:GetBackupSelection` (its `backup:` actions are vault and settings
-//! reads only), so `SecurityAudit` alone is **not** enough: attach it plus
+//! reads only). The reads added for schema 1.3 that it grants are marked
+//! so above (`application-autoscaling:Describe*`, `cloudwatch:Describe*`,
+//! `backup:ListBackupVaults`); `dynamodb:ListExports` and
+//! `dynamodb:DescribeExport` are treated as not granted (they are in the
+//! `SecurityAuditGaps` statement, which is harmless if the managed policy
+//! also has them). So `SecurityAudit` alone is **not** enough: attach it plus
 //! the `SecurityAuditGaps` statement of [`iam_policy`], or the whole policy
 //! [`iam_policy`] prints. `sts:GetCallerIdentity` needs no permission.
 //!
@@ -56,6 +61,12 @@ pub const ALLOWED_OPERATIONS: &[(&str, &str, bool)] = &[
     ("backup", "ListBackupSelections", false),
     ("backup", "GetBackupSelection", false),
     ("dax", "DescribeClusters", true),
+    ("dynamodb", "ListExports", false),
+    ("dynamodb", "DescribeExport", false),
+    ("backup", "ListBackupVaults", true),
+    ("application-autoscaling", "DescribeScalableTargets", true),
+    ("application-autoscaling", "DescribeScalingPolicies", true),
+    ("cloudwatch", "DescribeAlarms", true),
 ];
 
 /// `(IAM action prefix, operation)` of every entry of

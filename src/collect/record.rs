@@ -54,6 +54,7 @@ pub fn iam_prefix(sdk_service: &str) -> String {
         .to_ascii_lowercase();
     match name.as_str() {
         "configservice" => "config".to_string(),
+        "applicationautoscaling" => "application-autoscaling".to_string(),
         _ => name,
     }
 }

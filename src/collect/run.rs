@@ -9,7 +9,10 @@ use tokio::task::JoinSet;
 use crate::collect::context::RegionContext;
 use crate::collect::progress::Progress;
 use crate::collect::services::cloudtrail::TrailRegistry;
-use crate::collect::services::{aws_config, backup, cloudtrail, dax, dynamodb, ec2, iam, kms};
+use crate::collect::services::{
+    application_autoscaling, aws_config, backup, cloudtrail, cloudwatch, dax, dynamodb,
+    dynamodb_exports, ec2, iam, kms,
+};
 use crate::collect::session::{CollectError, CollectOptions, Session};
 use crate::collect::summary::CollectSummary;
 use crate::inventory::{ErrorKind, Inventory, RegionInventory, SCHEMA_VERSION};
@@ -206,13 +209,28 @@ async fn collect_region(
         let keys = kms::collect(ctx, &dynamo.kms_key_arns()).await;
         (dynamo, keys)
     };
-    let ((dynamo, keys), network, trail_arns, config, backup_plans, dax_clusters) = tokio::join!(
+    let (
+        (dynamo, keys),
+        network,
+        trail_arns,
+        config,
+        backup_plans,
+        dax_clusters,
+        capacity,
+        backup_vaults,
+        metric_alarms,
+        exports,
+    ) = tokio::join!(
         dynamo_and_keys,
         ec2::collect(ctx),
         cloudtrail::collect(ctx, trails),
         aws_config::collect(ctx),
         backup::collect(ctx),
         dax::collect(ctx),
+        application_autoscaling::collect(ctx),
+        backup::collect_vaults(ctx),
+        cloudwatch::collect(ctx),
+        dynamodb_exports::collect(ctx),
     );
     RegionInventory {
         tables: dynamo.tables,
@@ -225,6 +243,11 @@ async fn collect_region(
         config_rules: config.rules,
         backup_plans,
         dax_clusters,
+        scalable_targets: Some(capacity.scalable_targets),
+        scaling_policies: Some(capacity.scaling_policies),
+        backup_vaults: Some(backup_vaults),
+        metric_alarms: Some(metric_alarms),
+        exports: Some(exports),
         not_collected: None,
     }
 }
@@ -247,6 +270,11 @@ fn count_resources(inventory: &Inventory) -> usize {
         n += region.config_rules.as_ref().map_or(0, BTreeMap::len);
         n += region.backup_plans.as_ref().map_or(0, BTreeMap::len);
         n += region.dax_clusters.as_ref().map_or(0, BTreeMap::len);
+        n += crate::inventory::since::value(&region.scalable_targets).map_or(0, Vec::len);
+        n += crate::inventory::since::value(&region.scaling_policies).map_or(0, Vec::len);
+        n += crate::inventory::since::value(&region.backup_vaults).map_or(0, BTreeMap::len);
+        n += crate::inventory::since::value(&region.metric_alarms).map_or(0, BTreeMap::len);
+        n += crate::inventory::since::value(&region.exports).map_or(0, BTreeMap::len);
     }
     n
 }

@@ -33,6 +33,13 @@ pub struct Parameters {
     /// completed within this many hours before the inventory's
     /// `collected_at`.
     pub backup_window_hours: i64,
+    /// DYN207: the fewest days an AWS Backup plan protecting a table must
+    /// keep its recovery points (`Lifecycle.DeleteAfterDays`; a rule that
+    /// never expires them keeps them long enough).
+    pub min_backup_retention_days: i64,
+    /// DYN207: whether the vault each such plan rule writes to must have an
+    /// AWS Backup vault lock.
+    pub require_vault_lock: bool,
     /// DYN205: table name -> regions it must have ACTIVE replicas in.
     pub required_replica_regions: BTreeMap<String, Vec<String>>,
     /// DYN205: tag whose value (space-separated regions, e.g.
@@ -50,6 +57,21 @@ pub struct Parameters {
     /// `organization.account_ids`, written by `--organization` or `--ou`;
     /// without it, a grant only the organization could trust is unknown).
     pub trusted_account_ids: Vec<String>,
+    /// DYN506: the CloudWatch metrics every table must have an alarm on,
+    /// with an alarm action: each entry is a list of alternatives (any one
+    /// of them is enough), e.g. `["ThrottledRequests", "ReadThrottleEvents",
+    /// "WriteThrottleEvents"]`.
+    pub required_alarm_metrics: Vec<Vec<String>>,
+    /// DYN506: whether a global table must also have a `ReplicationLatency`
+    /// alarm for each region it replicates to.
+    pub require_replication_latency_alarm: bool,
+    /// DYN507: whether table exports must be encrypted with SSE-KMS
+    /// (`false`: SSE-S3 or the bucket's default encryption is accepted).
+    pub require_export_kms: bool,
+    /// DYN605: the regions a table, its replicas and the witness of a
+    /// multi-Region strong consistency global table may be in (data
+    /// residency); empty (the default): DYN605 emits nothing.
+    pub allowed_regions: Vec<String>,
     /// DYN401: VPCs that must have a DynamoDB endpoint (empty: every VPC).
     pub vpc_ids: Vec<String>,
     /// DYN401: whether default VPCs are ignored.
@@ -68,11 +90,24 @@ impl Default for Parameters {
             allowed_kms_key_arns: Vec::new(),
             min_pitr_recovery_days: 35,
             backup_window_hours: 24,
+            min_backup_retention_days: 30,
+            require_vault_lock: false,
             required_replica_regions: BTreeMap::new(),
             replica_regions_tag: "dynaudit:replica-regions".to_string(),
             row_level_security_tables: Vec::new(),
             row_level_security_tag: "dynaudit:row-level-security".to_string(),
             trusted_account_ids: Vec::new(),
+            required_alarm_metrics: vec![
+                vec![
+                    "ThrottledRequests".to_string(),
+                    "ReadThrottleEvents".to_string(),
+                    "WriteThrottleEvents".to_string(),
+                ],
+                vec!["SystemErrors".to_string()],
+            ],
+            require_replication_latency_alarm: true,
+            require_export_kms: false,
+            allowed_regions: Vec::new(),
             vpc_ids: Vec::new(),
             skip_default_vpcs: false,
             required_config_rules: vec![
@@ -103,6 +138,45 @@ impl Parameters {
                     self.min_pitr_recovery_days
                 ),
             ));
+        }
+        if !(1..=36_500).contains(&self.min_backup_retention_days) {
+            return Err(invalid(
+                "min_backup_retention_days",
+                format!(
+                    "{} is outside 1..=36500 (AWS Backup keeps recovery points up to 100 years)",
+                    self.min_backup_retention_days
+                ),
+            ));
+        }
+        for (i, metrics) in self.required_alarm_metrics.iter().enumerate() {
+            if metrics.is_empty() {
+                return Err(invalid(
+                    &format!("required_alarm_metrics[{i}]"),
+                    "an empty list of alternatives can never be met".to_string(),
+                ));
+            }
+            for metric in metrics {
+                let valid = !metric.is_empty()
+                    && metric.len() <= 255
+                    && metric.chars().all(|c| c.is_ascii_alphanumeric());
+                if !valid {
+                    return Err(invalid(
+                        &format!("required_alarm_metrics[{i}]"),
+                        format!(
+                            "`{}` is not a DynamoDB metric name (letters and digits, e.g. `SystemErrors`)",
+                            metric.escape_debug()
+                        ),
+                    ));
+                }
+            }
+        }
+        for region in &self.allowed_regions {
+            if !crate::regions::looks_like_region(region) {
+                return Err(invalid(
+                    "allowed_regions",
+                    format!("`{}` is not a region name", region.escape_debug()),
+                ));
+            }
         }
         if self.backup_window_hours < 1 {
             return Err(invalid(

@@ -420,6 +420,31 @@ pub const DEFAULT_LIMITS: &[(&str, &str, f64, u32, LimitScope)] = &[
     ),
     ("backup", "GetBackupSelection", 10.0, 10, LimitScope::Region),
     ("dax", "DescribeClusters", 10.0, 10, LimitScope::Region),
+    // Since schema 1.3 (DYN206, DYN207, DYN506, DYN507).
+    // AWS Backup: not published, like its other reads; once per region.
+    ("backup", "ListBackupVaults", 10.0, 10, LimitScope::Region),
+    // DynamoDB exports: not published; control-plane reads, one listing
+    // per region and one description per export.
+    ("dynamodb", "ListExports", 10.0, 5, LimitScope::Region),
+    ("dynamodb", "DescribeExport", 10.0, 5, LimitScope::Region),
+    // Application Auto Scaling: no published request rate; two listings
+    // per region.
+    (
+        "application-autoscaling",
+        "DescribeScalableTargets",
+        10.0,
+        5,
+        LimitScope::Region,
+    ),
+    (
+        "application-autoscaling",
+        "DescribeScalingPolicies",
+        10.0,
+        5,
+        LimitScope::Region,
+    ),
+    // CloudWatch: published, DescribeAlarms 9 TPS per account and region.
+    ("cloudwatch", "DescribeAlarms", 9.0, 4, LimitScope::Region),
 ];
 
 impl RateLimitConfig {

@@ -7,6 +7,9 @@
 //! unprotected (and a missing condition would make the opposite mistake).
 //! Some endpoints (moto) answer 500 to the selection calls; that is
 //! recorded per plan and DYN203 comes out unknown there.
+//!
+//! The region's vaults (`ListBackupVaults`), with their vault lock, are a
+//! listing of their own ([`collect_vaults`]).
 
 use std::collections::BTreeMap;
 
@@ -18,7 +21,7 @@ use aws_sdk_backup::types::{
 use crate::collect::calls::{Call, paginate, record_malformed, single};
 use crate::collect::context::RegionContext;
 use crate::collect::util::join_ordered;
-use crate::inventory::{BackupPlan, BackupRule, BackupSelection, BackupTagCondition};
+use crate::inventory::{BackupPlan, BackupRule, BackupSelection, BackupTagCondition, BackupVault};
 
 const SERVICE: &str = "backup";
 /// Prefix of tag keys in selection conditions.
@@ -292,6 +295,62 @@ fn tag_key(key: String) -> String {
         Some(stripped) => stripped.to_string(),
         None => key,
     }
+}
+
+/// Collects the region's backup vaults keyed by vault name
+/// (`ListBackupVaults`, paginated), with their vault lock (DYN207).
+pub async fn collect_vaults(ctx: &RegionContext) -> Option<BTreeMap<String, BackupVault>> {
+    collect_vaults_with(&crate::sdk_client!(aws_sdk_backup, ctx), ctx).await
+}
+
+/// [`collect_vaults`] with a given client.
+pub async fn collect_vaults_with(
+    client: &Client,
+    ctx: &RegionContext,
+) -> Option<BTreeMap<String, BackupVault>> {
+    const OPERATION: &str = "ListBackupVaults";
+    let call = Call {
+        service: SERVICE,
+        region: &ctx.region,
+        operation: OPERATION,
+        resource: None,
+    };
+    let listed = paginate(ctx, call, |token| {
+        let request = client.list_backup_vaults().set_next_token(token);
+        async move {
+            request
+                .send()
+                .await
+                .map(|page| (page.backup_vault_list.unwrap_or_default(), page.next_token))
+        }
+    })
+    .await?;
+    let mut vaults = BTreeMap::new();
+    for member in listed {
+        let (Some(name), Some(arn)) = (member.backup_vault_name, member.backup_vault_arn) else {
+            record_malformed(
+                &ctx.errors,
+                SERVICE,
+                &ctx.region,
+                OPERATION,
+                None,
+                "backup vault without a name or an ARN",
+            );
+            return None;
+        };
+        let vault = BackupVault {
+            name: name.clone(),
+            arn,
+            locked: member.locked.unwrap_or(false),
+            min_retention_days: member.min_retention_days,
+            max_retention_days: member.max_retention_days,
+            lock_date: member
+                .lock_date
+                .and_then(|date| crate::collect::services::dynamodb::rfc3339(&date)),
+        };
+        vaults.insert(name, vault);
+    }
+    Some(vaults)
 }
 
 #[cfg(test)]
@@ -647,5 +706,70 @@ mod tests {
 
         assert_eq!(collect_with(&client, &ctx).await, Some(BTreeMap::new()));
         assert_no_errors(&ctx);
+    }
+
+    #[tokio::test]
+    async fn lists_vaults_with_their_lock_across_pages() {
+        use aws_sdk_backup::operation::list_backup_vaults::ListBackupVaultsOutput;
+        use aws_sdk_backup::types::BackupVaultListMember;
+        let vault = |name: &str, locked: bool| {
+            BackupVaultListMember::builder()
+                .backup_vault_name(name)
+                .backup_vault_arn(format!(
+                    "arn:aws:backup:us-east-1:123456789012:backup-vault:{name}"
+                ))
+                .set_locked(Some(locked))
+                .set_min_retention_days(locked.then_some(30))
+                .set_lock_date(locked.then(|| aws_smithy_types::DateTime::from_secs(1_800_000_000)))
+                .build()
+        };
+        let p1 = mock!(Client::list_backup_vaults)
+            .match_requests(|req| req.next_token().is_none())
+            .then_output(move || {
+                ListBackupVaultsOutput::builder()
+                    .backup_vault_list(vault("locked", true))
+                    .next_token("t1")
+                    .build()
+            });
+        let p2 = mock!(Client::list_backup_vaults)
+            .match_requests(|req| req.next_token() == Some("t1"))
+            .then_output(move || {
+                ListBackupVaultsOutput::builder()
+                    .backup_vault_list(vault("Default", false))
+                    .build()
+            });
+        let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&p1, &p2]);
+        let ctx = context("us-east-1");
+
+        let vaults = collect_vaults_with(&client, &ctx).await.expect("listed");
+        assert_no_errors(&ctx);
+        assert!(vaults["locked"].locked);
+        assert_eq!(vaults["locked"].min_retention_days, Some(30));
+        assert_eq!(
+            vaults["locked"].lock_date.as_deref(),
+            Some("2027-01-15T08:00:00Z")
+        );
+        assert!(!vaults["Default"].locked);
+        assert_eq!(vaults["Default"].lock_date, None);
+    }
+
+    #[tokio::test]
+    async fn a_failed_vault_listing_is_null() {
+        let denied = mock!(Client::list_backup_vaults).then_http_response(|| {
+            json_error(
+                403,
+                "AccessDeniedException",
+                "User is not authorized to perform: backup:ListBackupVaults",
+            )
+        });
+        let client = test_client!(aws_sdk_backup, RuleMode::MatchAny, [&denied]);
+        let ctx = context("us-east-1");
+
+        assert_eq!(collect_vaults_with(&client, &ctx).await, None);
+        let error = only_error(&ctx);
+        assert_eq!(
+            (error.operation.as_str(), error.kind),
+            ("ListBackupVaults", ErrorKind::AccessDenied)
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::collect::calls::{record_malformed, record_pagination_loop};
 use crate::collect::context::RegionContext;
 use crate::collect::errors::describe;
 use crate::collect::util::next_token;
-use crate::inventory::{CollectionError, DaxCluster, ErrorKind};
+use crate::inventory::{CollectionError, DaxCluster, DaxNode, ErrorKind};
 
 const SERVICE: &str = "dax";
 const OPERATION: &str = "DescribeClusters";
@@ -99,6 +99,19 @@ fn map_cluster(cluster: Cluster) -> Result<DaxCluster, String> {
         endpoint_encryption: cluster
             .cluster_endpoint_encryption_type
             .map(|kind| kind.as_str().to_string()),
+        total_nodes: Some(cluster.total_nodes.map(i64::from)),
+        nodes: Some(Some(
+            cluster
+                .nodes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|node| DaxNode {
+                    id: node.node_id.unwrap_or_default(),
+                    availability_zone: node.availability_zone,
+                    status: node.node_status,
+                })
+                .collect(),
+        )),
     })
 }
 
@@ -225,6 +238,46 @@ mod tests {
             ),
             (None, None)
         );
+    }
+
+    /// Schema 1.3: nodes and their zones (moto puts every node in the
+    /// region's first zone; AWS spreads them).
+    #[tokio::test]
+    async fn maps_nodes_and_their_zones() {
+        use aws_sdk_dax::types::Node;
+        let rule = mock!(Client::describe_clusters).then_output(|| {
+            let mut c = cluster("spread", Some(SseStatus::Enabled), None);
+            c.total_nodes = Some(3);
+            c.nodes = Some(
+                ["a", "b", "c"]
+                    .iter()
+                    .map(|zone| {
+                        Node::builder()
+                            .node_id(format!("spread-{zone}"))
+                            .availability_zone(format!("eu-west-1{zone}"))
+                            .node_status("available")
+                            .build()
+                    })
+                    .collect(),
+            );
+            page(vec![c, cluster("creating", None, None)], None)
+        });
+        let client = test_client!(aws_sdk_dax, RuleMode::MatchAny, [&rule]);
+        let ctx = context("eu-west-1");
+
+        let clusters = collect_with(&client, &ctx).await.expect("collected");
+        let spread = &clusters["arn:aws:dax:eu-west-1:123456789012:cache/spread"];
+        assert_eq!(spread.total_nodes, Some(Some(3)));
+        let nodes = crate::inventory::since::value(&spread.nodes).unwrap();
+        let zones: Vec<_> = nodes
+            .iter()
+            .map(|n| n.availability_zone.as_deref().unwrap())
+            .collect();
+        assert_eq!(zones, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+        assert_eq!(nodes[0].status.as_deref(), Some("available"));
+        let creating = &clusters["arn:aws:dax:eu-west-1:123456789012:cache/creating"];
+        assert_eq!(creating.total_nodes, Some(None));
+        assert_eq!(creating.nodes, Some(Some(Vec::new())));
     }
 
     #[tokio::test]

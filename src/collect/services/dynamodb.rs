@@ -152,10 +152,20 @@ async fn collect_table(client: &Client, ctx: &RegionContext, name: String) -> Op
         tags,
         resource_policy: policy,
         contributor_insights: insights,
+        global_secondary_indexes: Some(None),
+        witness_regions: Some(None),
         ..Table::default()
     };
     if let Some(desc) = description {
         fill_from_description(&mut table, &desc, ctx);
+    }
+    // The stream's own resource-based policy (DYN306), once its ARN is
+    // known: a table without a stream has none to ask for.
+    if let Some(stream) = &mut table.stream
+        && let Some(Some(stream_arn)) = &stream.arn
+    {
+        let stream_arn = stream_arn.clone();
+        stream.resource_policy = Some(resource_policy(client, ctx, &stream_arn).await);
     }
     Some(table)
 }
@@ -252,12 +262,34 @@ fn fill_from_description(table: &mut Table, desc: &TableDescription, ctx: &Regio
         Some(spec) => Stream {
             enabled: spec.stream_enabled(),
             view_type: spec.stream_view_type().map(|v| v.as_str().to_string()),
+            arn: Some(
+                desc.latest_stream_arn()
+                    .filter(|_| spec.stream_enabled())
+                    .map(str::to_string),
+            ),
+            resource_policy: Some(None),
         },
         None => Stream {
             enabled: false,
             view_type: None,
+            arn: Some(None),
+            resource_policy: Some(None),
         },
     });
+    let mut indexes: Vec<String> = desc
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|index| index.index_name().map(str::to_string))
+        .collect();
+    indexes.sort();
+    table.global_secondary_indexes = Some(Some(indexes));
+    let mut witnesses: Vec<String> = desc
+        .global_table_witnesses()
+        .iter()
+        .filter_map(|witness| witness.region_name().map(str::to_string))
+        .collect();
+    witnesses.sort();
+    table.witness_regions = Some(Some(witnesses));
     let mut replicas: Vec<Replica> = desc
         .replicas()
         .iter()
@@ -680,6 +712,156 @@ mod tests {
         assert_eq!(
             out.kms_key_arns(),
             BTreeSet::from([REPLICA_KEY.to_string()])
+        );
+    }
+
+    /// Schema 1.3: the stream's own policy (asked on the stream ARN, which
+    /// moto does not serve), the index names and an MRSC witness.
+    #[tokio::test]
+    async fn a_streams_policy_indexes_and_witness_are_collected() {
+        use aws_sdk_dynamodb::types::{
+            GlobalSecondaryIndexDescription, GlobalTableWitnessDescription, StreamSpecification,
+            StreamViewType,
+        };
+        const STREAM: &str =
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
+        let describe = mock!(Client::describe_table).then_output(|| {
+            DescribeTableOutput::builder()
+                .table(
+                    TableDescription::builder()
+                        .table_name("orders")
+                        .table_arn(arn("orders"))
+                        .table_status(TableStatus::Active)
+                        .deletion_protection_enabled(true)
+                        .stream_specification(
+                            StreamSpecification::builder()
+                                .stream_enabled(true)
+                                .stream_view_type(StreamViewType::NewImage)
+                                .build()
+                                .unwrap(),
+                        )
+                        .latest_stream_arn(STREAM)
+                        .global_secondary_indexes(
+                            GlobalSecondaryIndexDescription::builder()
+                                .index_name("by-customer")
+                                .build(),
+                        )
+                        .global_secondary_indexes(
+                            GlobalSecondaryIndexDescription::builder()
+                                .index_name("by-date")
+                                .build(),
+                        )
+                        .global_table_witnesses(
+                            GlobalTableWitnessDescription::builder()
+                                .region_name("us-west-2")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+        let stream_policy = mock!(Client::get_resource_policy)
+            .match_requests(|req| req.resource_arn() == Some(STREAM))
+            .then_output(|| {
+                GetResourcePolicyOutput::builder()
+                    .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"dynamodb:GetRecords"}]}"#)
+                    .build()
+            });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe,
+                &pitr_ok(),
+                &tags_ok(),
+                &stream_policy,
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        assert_no_errors(&ctx);
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        let stream = table.stream.as_ref().unwrap();
+        assert_eq!(stream.arn, Some(Some(STREAM.to_string())));
+        let policy = crate::inventory::since::value(&stream.resource_policy).expect("collected");
+        assert_eq!(
+            policy.document.as_ref().unwrap()["Statement"][0]["Principal"],
+            "*"
+        );
+        // The table's own policy is a different call and answer.
+        assert_eq!(
+            table.resource_policy,
+            Some(ResourcePolicy { document: None })
+        );
+        assert_eq!(
+            table.global_secondary_indexes,
+            Some(Some(vec!["by-customer".to_string(), "by-date".to_string()]))
+        );
+        assert_eq!(
+            table.witness_regions,
+            Some(Some(vec!["us-west-2".to_string()]))
+        );
+    }
+
+    /// moto answers `GetResourcePolicy` on a stream ARN with
+    /// `ResourceNotFoundException`: the stream's policy stays unknown.
+    #[tokio::test]
+    async fn a_streams_policy_that_cannot_be_read_is_not_collected() {
+        use aws_sdk_dynamodb::types::StreamSpecification;
+        let describe = mock!(Client::describe_table).then_output(|| {
+            DescribeTableOutput::builder()
+                .table(
+                    TableDescription::builder()
+                        .table_name("orders")
+                        .table_arn(arn("orders"))
+                        .deletion_protection_enabled(true)
+                        .stream_specification(
+                            StreamSpecification::builder()
+                                .stream_enabled(true)
+                                .build()
+                                .unwrap(),
+                        )
+                        .latest_stream_arn(format!("{}/stream/x", arn("orders")))
+                        .build(),
+                )
+                .build()
+        });
+        let missing = mock!(Client::get_resource_policy)
+            .match_requests(|req| req.resource_arn().is_some_and(|a| a.contains("/stream/")))
+            .then_http_response(|| {
+                json_error(
+                    400,
+                    "ResourceNotFoundException",
+                    "Requested resource not found: Table: x not found",
+                )
+            });
+        let client = test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                &describe,
+                &pitr_ok(),
+                &tags_ok(),
+                &missing,
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        );
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let table = &out.tables.as_ref().unwrap()[&arn("orders")];
+        assert_eq!(table.stream.as_ref().unwrap().resource_policy, Some(None));
+        let error = only_error(&ctx);
+        assert_eq!(error.operation, "GetResourcePolicy");
+        assert_eq!(
+            error.resource.as_deref(),
+            Some(format!("{}/stream/x", arn("orders")).as_str())
         );
     }
 

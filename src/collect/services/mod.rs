@@ -1,11 +1,14 @@
 //! One collector per AWS service; see [`crate::collect`] for what each may
 //! use.
 
+pub mod application_autoscaling;
 pub mod aws_config;
 pub mod backup;
 pub mod cloudtrail;
+pub mod cloudwatch;
 pub mod dax;
 pub mod dynamodb;
+pub mod dynamodb_exports;
 pub mod ec2;
 pub mod iam;
 pub mod kms;
