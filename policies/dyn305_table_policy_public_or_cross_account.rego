@@ -82,191 +82,18 @@
 #       }
 package dynaudit.rules.dyn305
 
-import data.dynaudit.lib.common
-import data.dynaudit.lib.iam
+# Individual imports keep regorus from evaluating whole library packages
+# (see policies/lib/kms.rego on performance). The trust analysis is shared
+# with DYN306 and DYN404 (policies/lib/resource_policy.rego).
+import data.dynaudit.lib.common.unlisted_table_regions
+import data.dynaudit.lib.common.unlisted_tables_outcome
+import data.dynaudit.lib.iam.read_document
+import data.dynaudit.lib.resource_policy.outcome
+import data.dynaudit.lib.resource_policy.table_keys
 
-# Trust is judged twice when the organization is trusted but its accounts are
-# not in the inventory (`common.organization_unresolved`): strictly (an
-# account only the organization could trust is not trusted) and leniently
-# (it is). What fails leniently fails; what fails only strictly is unknown.
-# Otherwise both judgements agree.
-trusted_in(acct, false) if common.trusted_account(acct)
-
-trusted_in(acct, true) if common.possibly_trusted_account(acct)
-
-# ---------------------------------------------------------------------------
-# Restricting conditions
-
-positive_operators := {
-	"stringequals",
-	"stringlike",
-	"stringequalsignorecase",
-	"arnequals",
-	"arnlike",
-	"foranyvalue:stringequals",
-	"foranyvalue:stringlike",
+outcomes contains unlisted_tables_outcome(region, "table resource-based policies") if {
+	some region in unlisted_table_regions
 }
-
-account_keys := {"aws:principalaccount", "aws:sourceaccount"}
-
-arn_keys := {"aws:principalarn", "aws:sourcearn"}
-
-scope_keys := {"aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourcevpce", "aws:sourcevpc"}
-
-wildcard(v) if contains(v, "*")
-
-wildcard(v) if contains(v, "?")
-
-wildcard(v) if contains(v, "${")
-
-trusted_value(k, v, lenient) if {
-	k in account_keys
-	trusted_in(v, lenient)
-}
-
-trusted_value(k, v, lenient) if {
-	k in arn_keys
-	parts := split(v, ":")
-	count(parts) > 5
-	trusted_in(parts[4], lenient)
-}
-
-trusted_value(k, v, _) if {
-	k in scope_keys
-	v != ""
-}
-
-restricting(c, lenient) if {
-	c.op in positive_operators
-	count(c.values) > 0
-	every v in c.values {
-		is_string(v)
-		not wildcard_account(c.key, v)
-		trusted_value(c.key, v, lenient)
-	}
-}
-
-# For an ARN key only the account must be concrete, for an organization
-# path only the organization id; for the others, the whole value.
-wildcard_account(k, v) if {
-	k in arn_keys
-	wildcard(split(v, ":")[4])
-}
-
-wildcard_account("aws:principalorgpaths", v) if wildcard(split(v, "/")[0])
-
-wildcard_account(k, v) if {
-	not k in arn_keys
-	k != "aws:principalorgpaths"
-	wildcard(v)
-}
-
-restricted(s, lenient) if {
-	some c in s.condition
-	restricting(c, lenient)
-}
-
-# ---------------------------------------------------------------------------
-# Statements
-
-public(s) if iam.public_principal(s)
-
-public(s) if s.not_principal != null
-
-untrusted_accounts(s, lenient) := sort({acct |
-	s.principal != null
-	some v in object.get(s.principal, "AWS", [])
-	acct := iam.principal_account(v)
-	acct != null
-	acct != "*"
-	not trusted_in(acct, lenient)
-})
-
-# An unconditional Deny for everyone covering the Allow.
-void(sts, s) if {
-	some d in sts
-	iam.is_deny(d)
-	iam.unconditional(d)
-	iam.public_principal(d)
-	iam.deny_covers_actions(d, s)
-	iam.deny_covers_resources(d, s)
-}
-
-problems(s, lenient) := array.concat(
-	["every principal is allowed without a condition confining callers to trusted accounts or networks" |
-		public(s)
-		not restricted(s, lenient)
-	],
-	[sprintf("principals of accounts outside the trusted accounts: %s", [concat(", ", untrusted_accounts(s, lenient))]) |
-		count(untrusted_accounts(s, lenient)) > 0
-	],
-)
-
-# The statements that give access beyond the trusted accounts (`lenient`:
-# counting an account only the organization could trust as trusted).
-findings(sts, lenient) := [object.union(evidence(s), {"problems": problems(s, lenient)}) |
-	some s in sts
-	iam.is_allow(s)
-	count(problems(s, lenient)) > 0
-	not void(sts, s)
-]
-
-# The accounts that only the unresolved organization could trust, named by
-# an Allow of `sts` that grants too much unless they are trusted: in an AWS
-# principal, or in a value of an account or ARN condition key.
-undetermined_accounts(sts) := sort({acct |
-	some s in sts
-	iam.is_allow(s)
-	count(problems(s, false)) > 0
-	not void(sts, s)
-	some acct in statement_accounts(s)
-	common.trust_undeterminable(acct)
-})
-
-statement_accounts(s) := {acct |
-	s.principal != null
-	some v in object.get(s.principal, "AWS", [])
-	acct := iam.principal_account(v)
-} | {v |
-	some c in s.condition
-	c.key in account_keys
-	some v in c.values
-} | {acct |
-	some c in s.condition
-	c.key in arn_keys
-	some v in c.values
-	is_string(v)
-	parts := split(v, ":")
-	count(parts) > 5
-	acct := parts[4]
-}
-
-# The findings that only an account of the unresolved organization could
-# clear (none when the organization is resolved or not trusted).
-undetermined_findings(_) := [] if not common.organization_unresolved
-
-undetermined_findings(sts) := findings(sts, false) if common.organization_unresolved
-
-evidence(s) := {
-	"label": iam.label(s),
-	"statement": s.index,
-	"sid": s.sid,
-	"principal": object.get(s.raw, "Principal", null),
-	"not_principal": object.get(s.raw, "NotPrincipal", null),
-	"action": object.get(s.raw, "Action", null),
-	"not_action": object.get(s.raw, "NotAction", null),
-	"resource": object.get(s.raw, "Resource", null),
-	"condition": object.get(s.raw, "Condition", null),
-}
-
-# ---------------------------------------------------------------------------
-# Outcomes
-
-outcomes contains common.unlisted_tables_outcome(region, "table resource-based policies") if {
-	some region in common.unlisted_table_regions
-}
-
-resource_policy(x) := object.get(x.table, "resource_policy", null)
 
 # One pass over the tables per case, each body a few lookups (this runs for
 # every table).
@@ -303,78 +130,11 @@ outcomes contains o if {
 	some arn, t in r.tables
 	doc := t.resource_policy.document
 	doc != null
-	o := policy_outcome({"region": region, "arn": arn, "table": t}, iam.read_document(doc, "resource"))
-}
-
-# `read`: the document read against the policy grammar.
-policy_outcome(x, read) := {
-	"status": "unknown",
-	"resource": x.arn,
-	"region": x.region,
-	"message": sprintf("The resource-based policy of table %s in %s is not a valid IAM policy: %s", [x.table.name, x.region, read.problem]),
-	"evidence": {"resource_policy": resource_policy(x), "problem": read.problem},
-	"needs": [],
-} if {
-	read.problem != null
-}
-
-policy_outcome(x, read) := {
-	"status": "fail",
-	"resource": x.arn,
-	"region": x.region,
-	"message": sprintf(
-		"The resource-based policy of table %s in %s allows access to everyone or to untrusted accounts (%s)",
-		[x.table.name, x.region, concat("; ", [sprintf("%s: %s", [f.label, concat(", ", f.problems)]) | some f in iam.bounded(fs)])],
-	),
-	"evidence": object.union(common.trust_evidence, {
-		"statements": iam.bounded(fs),
-		"statement_count": count(fs),
-	}),
-} if {
-	sts := read.statements
-	sts != null
-	fs := findings(sts, true)
-	count(fs) > 0
-}
-
-policy_outcome(x, read) := {
-	"status": "unknown",
-	"resource": x.arn,
-	"region": x.region,
-	"message": sprintf(
-		"Cannot tell whether the resource-based policy of table %s in %s allows only trusted accounts: it grants account(s) %s, which only \"organization\" in trusted_account_ids could trust, and %s",
-		[x.table.name, x.region, concat(", ", accounts), common.organization_unresolved_reason],
-	),
-	"evidence": object.union(common.trust_evidence, {
-		"statements": iam.bounded(us),
-		"statement_count": count(us),
-		"undetermined_accounts": accounts,
-	}),
-	"needs": [],
-} if {
-	sts := read.statements
-	sts != null
-	count(findings(sts, true)) == 0
-	us := undetermined_findings(sts)
-	count(us) > 0
-	accounts := undetermined_accounts(sts)
-}
-
-policy_outcome(x, read) := {
-	"status": "pass",
-	"resource": x.arn,
-	"region": x.region,
-	"message": sprintf(
-		"The resource-based policy of table %s in %s allows only principals of trusted accounts",
-		[x.table.name, x.region],
-	),
-	"evidence": object.union(common.trust_evidence, {
-		"statements": [],
-		"allow_statements": count([s | some s in sts; iam.is_allow(s)]),
-	}),
-} if {
-	sts := read.statements
-	sts != null
-	count(findings(sts, true)) == 0
-	count(undetermined_findings(sts)) == 0
+	o := outcome(read_document(doc, "resource"), table_keys, {
+		"resource": arn,
+		"region": region,
+		"subject": sprintf("resource-based policy of table %s in %s", [t.name, region]),
+		"evidence": {},
+		"document_evidence": {"resource_policy": t.resource_policy},
+	})
 }

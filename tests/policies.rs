@@ -8,7 +8,7 @@ use dynaudit::collect::permissions::{ALLOWED_OPERATIONS, COLLECTOR_ONLY_OPERATIO
 use dynaudit::policy::{FileKind, PolicySet, builtin_files, run_rego_tests};
 
 /// The catalogue (`docs/rules/README.md`, the generated rule index): ids and
-/// names are a public contract. It lists 27 rules (5 + 5 + 5 + 3 + 5 + 4).
+/// names are a public contract. It lists 35 rules (5 + 8 + 6 + 4 + 7 + 5).
 const CATALOGUE: &[(&str, &str)] = &[
     ("DYN101", "table-not-encrypted-with-cmk"),
     ("DYN102", "table-kms-key-unusable"),
@@ -20,23 +20,31 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("DYN203", "table-not-in-backup-plan"),
     ("DYN204", "deletion-protection-disabled"),
     ("DYN205", "global-table-replica-gap"),
+    ("DYN206", "table-capacity-not-managed"),
+    ("DYN207", "backup-retention-too-short"),
+    ("DYN208", "dax-not-multi-az"),
     ("DYN301", "iam-dynamodb-admin-wildcard"),
     ("DYN302", "leading-keys-condition-weak"),
     ("DYN303", "leading-keys-bypass"),
     ("DYN304", "row-level-security-missing"),
     ("DYN305", "table-policy-public-or-cross-account"),
+    ("DYN306", "stream-policy-public-or-cross-account"),
     ("DYN401", "vpc-without-dynamodb-endpoint"),
     ("DYN402", "dynamodb-endpoint-policy-unrestricted"),
     ("DYN403", "gateway-endpoint-not-routed"),
+    ("DYN404", "dynamodb-endpoint-policy-untrusted-principal"),
     ("DYN501", "no-multi-region-trail"),
     ("DYN502", "trail-log-validation-disabled"),
     ("DYN503", "dynamodb-data-events-not-logged"),
     ("DYN504", "trail-not-kms-encrypted"),
     ("DYN505", "contributor-insights-disabled"),
+    ("DYN506", "table-alarms-missing"),
+    ("DYN507", "export-destination-unprotected"),
     ("DYN601", "config-recorder-not-recording"),
     ("DYN602", "config-dynamodb-rules-missing"),
     ("DYN603", "config-rule-noncompliant"),
     ("DYN604", "required-tags-missing"),
+    ("DYN605", "replica-outside-allowed-regions"),
 ];
 
 #[test]

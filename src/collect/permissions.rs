@@ -81,8 +81,6 @@ pub const COLLECTOR_ONLY_OPERATIONS: &[(&str, &str)] = &[
     ("ec2", "DescribeRegions"),
     // The resources a non-compliant DynamoDB Config rule names, which DYN603 quotes but does not decide on.
     ("config", "GetComplianceDetailsByConfigRule"),
-    // A backup plan's rules (schedule, vault, retention), kept as evidence; DYN203 decides on selections only.
-    ("backup", "GetBackupPlan"),
     // Each selection ListBackupSelections lists; one that fails leaves the plan's selections unknown.
     ("backup", "GetBackupSelection"),
 ];

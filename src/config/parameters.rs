@@ -51,8 +51,10 @@ pub struct Parameters {
     /// DYN304: tag that, set to `required`, marks a table as requiring
     /// row-level security.
     pub row_level_security_tag: String,
-    /// DYN305: accounts (besides the scanned one, always trusted) a table
-    /// resource policy may grant: 12-digit ids, or the word `organization`
+    /// DYN305, DYN306, DYN404, DYN507: accounts (besides the scanned one,
+    /// always trusted) a table or stream resource policy may grant, a
+    /// DynamoDB VPC endpoint policy may let through, and a table export may
+    /// go to: 12-digit ids, or the word `organization`
     /// for every ACTIVE account of the AWS Organization (the inventory's
     /// `organization.account_ids`, written by `--organization` or `--ou`;
     /// without it, a grant only the organization could trust is unknown).
