@@ -21,6 +21,13 @@
 #   encryption, PITR and backup coverage) and SOC 2 CC4.1 (the entity
 #   performs ongoing evaluations to ascertain that controls are present and
 #   functioning).
+#
+#   `DYNAMODB_THROUGHPUT_LIMIT_CHECK`, which the reference architecture also
+#   deploys, is not in the default: it compares the account's provisioned
+#   throughput with the account quota, a capacity-planning signal with no
+#   PCI DSS or SOC 2 control of its own here (capacity per table is
+#   DYN206's), and adding it would fail DYN602 in every region of estates
+#   that passed before. Add it to `required_config_rules` to require it.
 # scope: package
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/config/latest/developerguide/dynamodb-table-encrypted-kms.html

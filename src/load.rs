@@ -142,7 +142,7 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
         .split_once('.')
         .and_then(|(_, minor)| minor.parse::<u64>().ok())
         .unwrap_or(0);
-    if let Some(field) = crate::inventory::since::first_missing(&inventory, minor) {
+    if let Some(field) = first_missing_since(&inventory, minor) {
         return Err(InventoryError::MissingSince {
             path: path.to_string(),
             version: inventory.schema_version.clone(),
@@ -151,6 +151,62 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
         });
     }
     Ok(inventory)
+}
+
+/// The path of the first [`Since`](crate::inventory::Since) field missing from an inventory whose
+/// minor version is `minor`, if that version has the field.
+fn first_missing_since(inventory: &Inventory, minor: u64) -> Option<String> {
+    if minor < crate::inventory::since::SINCE_MINOR {
+        return None;
+    }
+    for (name, region) in &inventory.regions {
+        if region.not_collected.is_some() {
+            continue;
+        }
+        let at = |field: &str| Some(format!("regions.{name}.{field}"));
+        if region.scalable_targets.is_none() {
+            return at("scalable_targets");
+        }
+        if region.scaling_policies.is_none() {
+            return at("scaling_policies");
+        }
+        if region.backup_vaults.is_none() {
+            return at("backup_vaults");
+        }
+        if region.metric_alarms.is_none() {
+            return at("metric_alarms");
+        }
+        if region.exports.is_none() {
+            return at("exports");
+        }
+        for (arn, table) in region.tables.iter().flatten() {
+            let at = |field: &str| Some(format!("regions.{name}.tables.{arn}.{field}"));
+            if table.global_secondary_indexes.is_none() {
+                return at("global_secondary_indexes");
+            }
+            if table.witness_regions.is_none() {
+                return at("witness_regions");
+            }
+            if let Some(stream) = &table.stream {
+                if stream.arn.is_none() {
+                    return at("stream.arn");
+                }
+                if stream.resource_policy.is_none() {
+                    return at("stream.resource_policy");
+                }
+            }
+        }
+        for (arn, cluster) in region.dax_clusters.iter().flatten() {
+            let at = |field: &str| Some(format!("regions.{name}.dax_clusters.{arn}.{field}"));
+            if cluster.total_nodes.is_none() {
+                return at("total_nodes");
+            }
+            if cluster.nodes.is_none() {
+                return at("nodes");
+            }
+        }
+    }
+    None
 }
 
 /// What a JSON document without `schema_version` looks like, by its

@@ -1282,9 +1282,9 @@ fn eval_of_a_committed_inventory_needs_no_aws() {
     assert_eq!(job.output("inventory"), "audit/prod.json");
     assert_eq!(job.output("sarif"), "reports/dynaudit.sarif");
     assert_reports_consistent(&job, "dynaudit/111122223333/eu-west-1,us-east-1,us-west-2/");
-    assert_eq!(job.output("failing"), "40");
-    assert_eq!(job.output("unknown"), "7");
-    assert_eq!(job.output("passing"), "95");
+    assert_eq!(job.output("failing"), "54");
+    assert_eq!(job.output("unknown"), "11");
+    assert_eq!(job.output("passing"), "112");
     // SARIF locations point at the committed inventory in the repository.
     let sarif = read_json(&job.uploads[0].sarif_file);
     assert_eq!(
@@ -1358,7 +1358,7 @@ fn inputs_with_shell_metacharacters_stay_literal() {
         "eval reads the file of that exact name: {log}"
     );
     assert_eq!(job.output("inventory"), name);
-    assert_eq!(job.output("failing"), "40");
+    assert_eq!(job.output("failing"), "54");
     assert!(!marker.exists(), "an input was executed: {log}");
     assert!(
         !root().join("PWNED").exists(),
@@ -1452,7 +1452,7 @@ fn without_a_prebuilt_binary_the_install_builds_from_source_if_allowed() {
             "",
             "cargo and its build scripts do not get the job's token"
         );
-        assert_eq!(job.output("failing"), "40", "{log}");
+        assert_eq!(job.output("failing"), "54", "{log}");
     }
 }
 
@@ -1589,7 +1589,7 @@ fn waivers_baseline_and_fail_on_unknown_reach_dynaudit() {
     assert!(count("waived") > 0, "{log}");
     assert_eq!(
         count("failing") + count("unknown") + count("waived"),
-        40 + 7,
+        54 + 11,
         "waived outcomes leave the failing and unknown counts"
     );
 
@@ -1602,7 +1602,7 @@ fn waivers_baseline_and_fail_on_unknown_reach_dynaudit() {
         .run();
     let log = job.log();
     assert_eq!(job.step("gate").exit, Some(1), "{log}");
-    assert_eq!(job.output("gate-failures"), "7", "{log}");
+    assert_eq!(job.output("gate-failures"), "11", "{log}");
 
     // The JSON report of that run as the baseline of the next: nothing is
     // new, so even fail-on low with fail-on-unknown passes.
@@ -1618,7 +1618,7 @@ fn waivers_baseline_and_fail_on_unknown_reach_dynaudit() {
     assert!(job.succeeded(), "{log}");
     assert_eq!(job.output("new"), "0", "{log}");
     assert_eq!(job.output("gate-failures"), "0", "{log}");
-    assert_eq!(job.output("failing"), "40", "{log}");
+    assert_eq!(job.output("failing"), "54", "{log}");
 }
 
 /// Inputs the scripts reject before running anything.

@@ -6,15 +6,17 @@
 //!   loads and evaluates;
 //! - never turns an outcome into `pass` or `fail` that was not already that
 //!   (`null` means "not collected": it can only make outcomes unknown, or
-//!   remove them with the resource they were about). Four documented
+//!   remove them with the resource they were about). Five documented
 //!   exceptions: a resource renamed when the value it is named by is nulled
 //!   (same rule, region and verdict); a replica judged from its peers'
 //!   reports once its region's tables are not listed; a table's
-//!   `resource_policy.document` and a PITR record's `recovery_period_days`,
-//!   whose `null` means "none" (docs/inventory.md).
+//!   (or stream's) `resource_policy.document`, a PITR record's
+//!   `recovery_period_days` and a backup rule's `delete_after_days`, whose
+//!   `null` means "none" (docs/inventory.md).
 //!
-//! Every inventory is read as one of the current schema version (in 1.0,
-//! `null` also meant "absent" for a few fields).
+//! Every inventory is read as one of the current schema version, or as 1.2
+//! when it lacks the keys 1.3 added (in 1.0, `null` also meant "absent"
+//! for a few fields).
 //!
 //! The mutations are drawn with a fixed seed (`DYNAUDIT_MUTATION_SEED`
 //! changes it) and bounded in count (`DYNAUDIT_MUTATIONS`, default 400) and
@@ -154,7 +156,16 @@ fn nulling_any_evidence_value_never_makes_a_verdict() {
         // "absent" too).
         let mut original: Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        original["schema_version"] = Value::from(dynaudit::inventory::SCHEMA_VERSION);
+        // An inventory without the keys of 1.3 is read as 1.2 (the
+        // latest version it can be: 1.3 requires those keys).
+        let has_1_3 = original["schema_version"]
+            .as_str()
+            .is_some_and(|v| v == dynaudit::inventory::SCHEMA_VERSION);
+        original["schema_version"] = Value::from(if has_1_3 {
+            dynaudit::inventory::SCHEMA_VERSION
+        } else {
+            "1.2"
+        });
         let text = original.to_string();
         let before = outcomes(&policies, config, &text)
             .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
@@ -212,8 +223,12 @@ fn nulling_any_evidence_value_never_makes_a_verdict() {
                         // Likewise a PITR record's `recovery_period_days`,
                         // `null` when DescribeContinuousBackups reports none
                         // (AWS's default of 35 days applies).
+                        // And a backup rule's `delete_after_days`, `null`
+                        // when the rule never expires its recovery points
+                        // (DYN207 counts that as long enough).
                         let policy_removed = pointer.ends_with("/resource_policy/document")
-                            || pointer.ends_with("/point_in_time_recovery/recovery_period_days");
+                            || pointer.ends_with("/point_in_time_recovery/recovery_period_days")
+                            || pointer.ends_with("/delete_after_days");
                         if before.get(key) != Some(status)
                             && !renamed
                             && !judged_from_peers

@@ -8,12 +8,10 @@
 //! states, and keeps them through evaluation: the key is left out of the
 //! rules' input when the inventory predates it, and is `null` when it was
 //! not collected. An inventory of the version that added a field must
-//! have its key: [`first_missing`] names the first one that is missing,
-//! and reading the inventory fails on it.
+//! have its key: the reader (`crate::load`) names the first one that is
+//! missing and refuses the inventory.
 
 use serde::{Deserialize, Deserializer};
-
-use crate::inventory::Inventory;
 
 /// A field added in a minor version: `None` when the inventory predates it
 /// (the key is missing), `Some(None)` when it was not collected (`null`),
@@ -36,60 +34,4 @@ where
 /// collected.
 pub fn value<T>(field: &Since<T>) -> Option<&T> {
     field.as_ref().and_then(Option::as_ref)
-}
-
-/// The path of the first [`Since`] field missing from an inventory whose
-/// minor version is `minor`, if that version has the field.
-pub fn first_missing(inventory: &Inventory, minor: u64) -> Option<String> {
-    if minor < SINCE_MINOR {
-        return None;
-    }
-    for (name, region) in &inventory.regions {
-        if region.not_collected.is_some() {
-            continue;
-        }
-        let at = |field: &str| Some(format!("regions.{name}.{field}"));
-        if region.scalable_targets.is_none() {
-            return at("scalable_targets");
-        }
-        if region.scaling_policies.is_none() {
-            return at("scaling_policies");
-        }
-        if region.backup_vaults.is_none() {
-            return at("backup_vaults");
-        }
-        if region.metric_alarms.is_none() {
-            return at("metric_alarms");
-        }
-        if region.exports.is_none() {
-            return at("exports");
-        }
-        for (arn, table) in region.tables.iter().flatten() {
-            let at = |field: &str| Some(format!("regions.{name}.tables.{arn}.{field}"));
-            if table.global_secondary_indexes.is_none() {
-                return at("global_secondary_indexes");
-            }
-            if table.witness_regions.is_none() {
-                return at("witness_regions");
-            }
-            if let Some(stream) = &table.stream {
-                if stream.arn.is_none() {
-                    return at("stream.arn");
-                }
-                if stream.resource_policy.is_none() {
-                    return at("stream.resource_policy");
-                }
-            }
-        }
-        for (arn, cluster) in region.dax_clusters.iter().flatten() {
-            let at = |field: &str| Some(format!("regions.{name}.dax_clusters.{arn}.{field}"));
-            if cluster.total_nodes.is_none() {
-                return at("total_nodes");
-            }
-            if cluster.nodes.is_none() {
-                return at("nodes");
-            }
-        }
-    }
-    None
 }

@@ -10,6 +10,7 @@ mod backup;
 mod config;
 mod dax;
 mod iam;
+mod monitoring;
 mod network;
 mod tables;
 pub mod trails;
@@ -64,6 +65,7 @@ pub async fn seed_estate(account: &TestAccount) -> Estate {
     config::seed_config(account, &mut e).await;
     backup::seed_backup_plans(account, &mut e).await;
     dax::seed_dax(account, &mut e).await;
+    monitoring::seed_monitoring(account, &mut e).await;
     e
 }
 

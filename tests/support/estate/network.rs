@@ -1,6 +1,6 @@
 //! VPCs and their gateway endpoints in the three regions.
 
-use super::{EAST, EU, Estate, WEST, statement_policy};
+use super::{EAST, EU, Estate, FOREIGN_ACCOUNT, WEST, statement_policy};
 use crate::support::moto::TestAccount;
 
 fn ec2(account: &TestAccount, region: &str) -> aws_sdk_ec2::Client {
@@ -78,7 +78,7 @@ pub(super) async fn seed_network(account: &TestAccount, e: &mut Estate) {
         .unwrap()
         .to_string();
     let restricted = statement_policy(&format!(
-        r#"{{"Effect":"Allow","Principal":"*","Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:Query"],"Resource":"arn:aws:dynamodb:us-east-1:{acct}:table/*","Condition":{{"StringEquals":{{"aws:ResourceAccount":"{acct}"}}}}}}"#
+        r#"{{"Effect":"Allow","Principal":"*","Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:Query"],"Resource":"arn:aws:dynamodb:us-east-1:{acct}:table/*","Condition":{{"StringEquals":{{"aws:ResourceAccount":"{acct}","aws:PrincipalAccount":"{acct}"}}}}}}"#
     ));
     let vpce = gateway_endpoint(
         &east,
@@ -105,6 +105,20 @@ pub(super) async fn seed_network(account: &TestAccount, e: &mut Estate) {
     )
     .await;
     e.put("vpce:app-west", &vpce);
+    // A second, unrouted DynamoDB endpoint whose policy lets a partner
+    // account's principals through (DYN404 fail; DYN403 fail).
+    let partner = statement_policy(&format!(
+        r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{FOREIGN_ACCOUNT}:root"}},"Action":"dynamodb:GetItem","Resource":"arn:aws:dynamodb:us-west-2:{acct}:table/*"}}"#
+    ));
+    let vpce = gateway_endpoint(
+        &west,
+        &vpc,
+        "com.amazonaws.us-west-2.dynamodb",
+        &[],
+        Some(partner),
+    )
+    .await;
+    e.put("vpce:partner-west", &vpce);
 
     // eu-west-1: the default VPC has a routed DynamoDB endpoint with the
     // full-access policy; another VPC has only an S3 endpoint, which does
