@@ -715,6 +715,29 @@ mod tests {
         );
     }
 
+    /// A client for one table, `orders`, described by `describe`, whose
+    /// stream's `GetResourcePolicy` answers by `stream_policy` and whose
+    /// other calls succeed (the table has no policy of its own).
+    fn one_table_with_a_stream(
+        describe: &aws_smithy_mocks::Rule,
+        stream_policy: &aws_smithy_mocks::Rule,
+    ) -> Client {
+        test_client!(
+            aws_sdk_dynamodb,
+            RuleMode::MatchAny,
+            [
+                &list_tables(&["orders"]),
+                describe,
+                &pitr_ok(),
+                &tags_ok(),
+                stream_policy,
+                &no_policy(),
+                &insights_ok(),
+                &no_backups()
+            ]
+        )
+    }
+
     /// Schema 1.3: the stream's own policy (asked on the stream ARN, which
     /// moto does not serve), the index names and an MRSC witness.
     #[tokio::test]
@@ -767,20 +790,7 @@ mod tests {
                     .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"dynamodb:GetRecords"}]}"#)
                     .build()
             });
-        let client = test_client!(
-            aws_sdk_dynamodb,
-            RuleMode::MatchAny,
-            [
-                &list_tables(&["orders"]),
-                &describe,
-                &pitr_ok(),
-                &tags_ok(),
-                &stream_policy,
-                &no_policy(),
-                &insights_ok(),
-                &no_backups()
-            ]
-        );
+        let client = one_table_with_a_stream(&describe, &stream_policy);
         let ctx = context(REGION);
         let out = run(&client, &ctx).await;
         assert_no_errors(&ctx);
@@ -839,20 +849,7 @@ mod tests {
                     "Requested resource not found: Table: x not found",
                 )
             });
-        let client = test_client!(
-            aws_sdk_dynamodb,
-            RuleMode::MatchAny,
-            [
-                &list_tables(&["orders"]),
-                &describe,
-                &pitr_ok(),
-                &tags_ok(),
-                &missing,
-                &no_policy(),
-                &insights_ok(),
-                &no_backups()
-            ]
-        );
+        let client = one_table_with_a_stream(&describe, &missing);
         let ctx = context(REGION);
         let out = run(&client, &ctx).await;
         let table = &out.tables.as_ref().unwrap()[&arn("orders")];
