@@ -151,10 +151,13 @@ impl Parameters {
             ));
         }
         for (i, metrics) in self.required_alarm_metrics.iter().enumerate() {
+            let entry = i + 1;
             if metrics.is_empty() {
                 return Err(invalid(
-                    &format!("required_alarm_metrics[{i}]"),
-                    "an empty list of alternatives can never be met".to_string(),
+                    "required_alarm_metrics",
+                    format!(
+                        "entry {entry} is an empty list of alternatives, which no alarm can meet"
+                    ),
                 ));
             }
             for metric in metrics {
@@ -163,9 +166,9 @@ impl Parameters {
                     && metric.chars().all(|c| c.is_ascii_alphanumeric());
                 if !valid {
                     return Err(invalid(
-                        &format!("required_alarm_metrics[{i}]"),
+                        "required_alarm_metrics",
                         format!(
-                            "`{}` is not a DynamoDB metric name (letters and digits, e.g. `SystemErrors`)",
+                            "entry {entry}: `{}` is not a DynamoDB metric name (letters and digits, e.g. `SystemErrors`)",
                             metric.escape_debug()
                         ),
                     ));
