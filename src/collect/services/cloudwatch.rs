@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{AlarmType, Dimension, MetricAlarm as SdkAlarm};
 
-use crate::collect::calls::{Call, paginate};
+use crate::collect::calls::{Call, paginate, record_malformed};
 use crate::collect::context::RegionContext;
 use crate::inventory::{AlarmMetric, MetricAlarm};
 
@@ -46,7 +46,7 @@ pub async fn collect_with(
             .set_next_token(token);
         async move {
             let page = request.send().await?;
-            let alarms: Vec<MetricAlarm> = page
+            let alarms: Vec<Result<MetricAlarm, String>> = page
                 .metric_alarms
                 .unwrap_or_default()
                 .into_iter()
@@ -56,16 +56,33 @@ pub async fn collect_with(
         }
     })
     .await?;
-    Some(
-        alarms
-            .into_iter()
-            .map(|alarm| (alarm.arn.clone(), alarm))
-            .collect(),
-    )
+    let mut by_arn = BTreeMap::new();
+    for alarm in alarms {
+        match alarm {
+            Ok(alarm) => {
+                by_arn.insert(alarm.arn.clone(), alarm);
+            }
+            // Left out, the alarm would read as missing: DYN506 would fail
+            // a table it may cover.
+            Err(name) => {
+                record_malformed(
+                    &ctx.errors,
+                    SERVICE,
+                    &ctx.region,
+                    "DescribeAlarms",
+                    None,
+                    format!("the alarm {name:?} on a DynamoDB metric has no AlarmArn"),
+                );
+                return None;
+            }
+        }
+    }
+    Some(by_arn)
 }
 
-/// The alarm with its DynamoDB metrics, if it has any (and an ARN).
-fn dynamodb_alarm(alarm: SdkAlarm) -> Option<MetricAlarm> {
+/// The alarm with its DynamoDB metrics, if it has any; `Err` with its name
+/// when such an alarm has no ARN.
+fn dynamodb_alarm(alarm: SdkAlarm) -> Option<Result<MetricAlarm, String>> {
     let mut metrics = Vec::new();
     if alarm.namespace.as_deref() == Some(NAMESPACE)
         && let Some(name) = &alarm.metric_name
@@ -83,15 +100,18 @@ fn dynamodb_alarm(alarm: SdkAlarm) -> Option<MetricAlarm> {
     if metrics.is_empty() {
         return None;
     }
-    let arn = alarm.alarm_arn?;
-    Some(MetricAlarm {
-        name: alarm.alarm_name.unwrap_or_default(),
+    let name = alarm.alarm_name.unwrap_or_default();
+    let Some(arn) = alarm.alarm_arn else {
+        return Some(Err(name));
+    };
+    Some(Ok(MetricAlarm {
+        name,
         arn,
         actions_enabled: alarm.actions_enabled.unwrap_or(false),
         alarm_actions: alarm.alarm_actions.unwrap_or_default(),
         state: alarm.state_value.map(|state| state.as_str().to_string()),
         metrics,
-    })
+    }))
 }
 
 fn metric(name: &str, dimensions: Option<&[Dimension]>) -> AlarmMetric {
@@ -201,6 +221,24 @@ mod tests {
         assert!(math.alarm_actions.is_empty());
         assert_eq!(math.metrics.len(), 1);
         assert_eq!(math.metrics[0].metric_name, "SystemErrors");
+    }
+
+    #[tokio::test]
+    async fn a_dynamodb_alarm_without_an_arn_leaves_the_alarms_unknown() {
+        let page = mock!(Client::describe_alarms).then_output(|| {
+            let mut broken = alarm("throttles", NAMESPACE, "ThrottledRequests", "orders");
+            broken.alarm_arn = None;
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(broken)
+                .build()
+        });
+        let client = test_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&page]);
+        let ctx = context("us-east-1");
+
+        assert_eq!(collect_with(&client, &ctx).await, None);
+        let error = only_error(&ctx);
+        assert_eq!(error.code, "MalformedResponse");
+        assert!(error.message.contains("\"throttles\""), "{}", error.message);
     }
 
     #[tokio::test]

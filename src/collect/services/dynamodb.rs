@@ -276,6 +276,18 @@ fn fill_from_description(table: &mut Table, desc: &TableDescription, ctx: &Regio
             resource_policy: Some(None),
         },
     });
+    if desc
+        .stream_specification()
+        .is_some_and(|spec| spec.stream_enabled())
+        && desc.latest_stream_arn().is_none()
+    {
+        malformed(
+            ctx,
+            "DescribeTable",
+            &table.arn,
+            "the stream is enabled but the answer has no LatestStreamArn",
+        );
+    }
     let mut indexes: Vec<String> = desc
         .global_secondary_indexes()
         .iter()

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use aws_sdk_dynamodb::Client;
 use futures_util::StreamExt;
 
-use crate::collect::calls::{Call, paginate, single};
+use crate::collect::calls::{Call, paginate, record_malformed, single};
 use crate::collect::context::RegionContext;
 use crate::inventory::{ExportField, TableExport};
 
@@ -46,19 +46,36 @@ pub async fn collect_with(
             .set_next_token(token);
         async move {
             let page = request.send().await?;
-            let exports: Vec<(String, Option<String>)> = page
+            let exports: Vec<(Option<String>, Option<String>)> = page
                 .export_summaries
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|summary| {
+                .map(|summary| {
                     let status = summary.export_status.map(|s| s.as_str().to_string());
-                    Some((summary.export_arn?, status))
+                    (summary.export_arn, status)
                 })
                 .collect();
             Ok((exports, page.next_token))
         }
     })
     .await?;
+    // An export without an ARN cannot be described: left out, it would
+    // read as "no such export".
+    let Some(listed) = listed
+        .into_iter()
+        .map(|(arn, status)| arn.map(|arn| (arn, status)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        record_malformed(
+            &ctx.errors,
+            SERVICE,
+            &ctx.region,
+            "ListExports",
+            None,
+            "an export summary without an ExportArn",
+        );
+        return None;
+    };
     let described: Vec<TableExport> = futures_util::stream::iter(listed)
         .map(|(arn, status)| describe(client, ctx, arn, status))
         .buffer_unordered(IN_FLIGHT)
