@@ -17,7 +17,11 @@
 #   or on `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:SourceOrgID`,
 #   `aws:SourceVpce` or `aws:SourceVpc` with values that are not wildcards.
 #   An Allow void under an unconditional Deny for every principal in the same
-#   policy is not counted. Service and federated principals are not judged
+#   policy is not counted. Nor is an Allow that a Deny for every principal
+#   confines to trusted callers: one negated condition (`StringNotEquals`,
+#   `StringNotEqualsIfExists`, `ArnNotLike`, ...) on one of the keys above
+#   whose values are all trusted, the data-perimeter pattern.
+#   Service and federated principals are not judged
 #   here. Passes when the table has no resource-based policy, or when every
 #   Allow is confined to trusted accounts. Unknown when the policy was not
 #   collected, or is not a valid IAM policy (not JSON, or breaking the

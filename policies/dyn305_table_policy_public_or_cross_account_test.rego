@@ -146,6 +146,17 @@ test_pass_public_allow_voided_by_public_deny if {
 	status_of([allow("*", {}), d]) == "pass"
 }
 
+test_pass_public_allow_confined_by_a_deny_outside_the_organization if {
+	# The data-perimeter pattern: Allow everyone, Deny the rest.
+	d := {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+	status_of([allow("*", {}), d]) == "pass"
+}
+
+test_fail_public_allow_with_a_deny_outside_an_untrusted_account if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": ["111122223333", "999988887777"]}}}
+	status_of([allow("*", {}), d]) == "fail"
+}
+
 test_fail_public_allow_with_conditional_deny if {
 	d := {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
 	status_of([allow("*", {}), d]) == "fail"

@@ -21,7 +21,11 @@
 #   `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:SourceOrgID`,
 #   `aws:SourceVpce` or `aws:SourceVpc` with values that are not
 #   wildcards. An Allow void under an unconditional Deny for every principal
-#   in the same policy is not counted; service and federated principals are
+#   in the same policy is not counted. Nor is an Allow that a Deny for every principal
+#   confines to trusted callers: one negated condition (`StringNotEquals`,
+#   `StringNotEqualsIfExists`, `ArnNotLike`, ...) on one of the keys above
+#   whose values are all trusted, the data-perimeter pattern.
+#   Service and federated principals are
 #   not judged. Passes when the stream has no resource-based policy (only
 #   IAM principals of the table's own account can then be granted access)
 #   or when every Allow is confined to trusted accounts. The finding is

@@ -27,7 +27,11 @@
 #   endpoint has them), nor does `aws:ResourceAccount`, which limits the
 #   tables reached, not who reaches them. An Allow void under an
 #   unconditional Deny for every principal in the same policy is not
-#   counted; service and federated principals are not judged. Passes when
+#   counted. Nor is an Allow that a Deny for every principal
+#   confines to trusted callers: one negated condition (`StringNotEquals`,
+#   `StringNotEqualsIfExists`, `ArnNotLike`, ...) on one of the keys above
+#   whose values are all trusted, the data-perimeter pattern.
+#   Service and federated principals are not judged. Passes when
 #   every Allow is confined to trusted accounts. The trust analysis is
 #   DYN305's, with these condition keys.
 #

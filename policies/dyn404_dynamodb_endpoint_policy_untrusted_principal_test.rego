@@ -195,6 +195,54 @@ test_pass_trusted_account_principal if {
 	build.only(out, "vpce-1").status == "pass"
 }
 
+# The data-perimeter pattern: Allow everyone, Deny every caller outside
+# the trusted accounts (or the organization).
+deny_outside(op, key, values) := {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {op: {key: values}}}
+
+test_pass_public_allow_confined_by_a_deny_outside_the_trusted_accounts if {
+	every d in [
+		deny_outside("StringNotEquals", "aws:PrincipalAccount", [acct]),
+		deny_outside("StringNotEqualsIfExists", "aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+		deny_outside("ArnNotLike", "aws:PrincipalArn", "arn:aws:iam::111122223333:role/*"),
+	] {
+		status_of([allow("*", {}), d]) == "pass"
+	}
+}
+
+test_fail_public_allow_with_a_deny_that_lets_an_untrusted_account_in if {
+	d := deny_outside("StringNotEquals", "aws:PrincipalAccount", [acct, "444455556666"])
+	status_of([allow("*", {}), d]) == "fail"
+}
+
+test_fail_public_allow_with_a_deny_of_two_conditions if {
+	# Denied only when both hold: a caller of another account through
+	# another endpoint is not denied.
+	d := {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": acct, "aws:SourceVpce": "vpce-1"}}}
+	status_of([allow("*", {}), d]) == "fail"
+}
+
+test_fail_public_allow_with_a_deny_on_a_key_that_does_not_confine_callers if {
+	every d in [
+		deny_outside("StringNotEquals", "aws:ResourceAccount", acct),
+		deny_outside("StringNotEquals", "aws:SourceVpce", "vpce-1"),
+		deny_outside("StringNotEquals", "aws:PrincipalAccount", "1111*"),
+	] {
+		status_of([allow("*", {}), d]) == "fail"
+	}
+}
+
+test_fail_public_allow_with_a_deny_of_fewer_actions if {
+	d := object.union(deny_outside("StringNotEquals", "aws:PrincipalAccount", acct), {"Action": "dynamodb:DeleteItem"})
+	status_of([allow("*", {}), d]) == "fail"
+}
+
+test_unknown_public_allow_with_a_deny_naming_the_unresolved_organization if {
+	d := deny_outside("StringNotEquals", "aws:PrincipalAccount", [acct, "444455556666"])
+	out := dyn404.outcomes with input as one(policy([allow("*", {}), d]))
+		with data.dynaudit.params.trusted_account_ids as ["organization"]
+	build.only(out, "vpce-1").status == "unknown"
+}
+
 test_pass_public_allow_voided_by_public_deny if {
 	d := {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}
 	status_of([allow("*", {}), d]) == "pass"

@@ -18,7 +18,10 @@
 #   organization could clear the grant;
 # - pass otherwise.
 # An Allow void under an unconditional Deny for every principal in the same
-# policy is not counted. Service and federated principals are not judged.
+# policy is not counted, nor one that a Deny for every principal confines
+# to trusted callers (one negated condition on a confining key whose
+# values are all trusted, `confined_by_deny`). Service and federated
+# principals are not judged.
 #
 # Performance: rules import the individual rules and functions they use
 # from this package (see policies/lib/kms.rego), and so does this package
@@ -173,6 +176,44 @@ void(sts, s) if {
 	deny_covers_resources(d, s)
 }
 
+# Negated operators: true for every value outside the listed ones, and
+# (also without `IfExists`) when the request has no such key.
+negated_operators := {
+	"stringnotequals",
+	"stringnotequalsifexists",
+	"stringnotlike",
+	"stringnotlikeifexists",
+	"stringnotequalsignorecase",
+	"stringnotequalsignorecaseifexists",
+	"arnnotequals",
+	"arnnotequalsifexists",
+	"arnnotlike",
+	"arnnotlikeifexists",
+}
+
+# A Deny for everyone, covering the Allow, whose one condition denies
+# every caller outside the trusted accounts (or the organization, or the
+# network) the values name: `"Condition": {"StringNotEquals":
+# {"aws:PrincipalAccount": ["111122223333"]}}`. The Allow then reaches
+# trusted callers only. Two conditions (or two keys) would both have to
+# hold for the Deny to apply, so they do not confine.
+confined_by_deny(sts, s, keys, lenient) if {
+	some d in sts
+	is_deny(d)
+	public_principal(d)
+	deny_covers_actions(d, s)
+	deny_covers_resources(d, s)
+	count(d.condition) == 1
+	some c in d.condition
+	c.op in negated_operators
+	count(c.values) > 0
+	every v in c.values {
+		is_string(v)
+		not wildcard_account(keys, c.key, v)
+		trusted_value(keys, c.key, v, lenient)
+	}
+}
+
 problems(s, keys, lenient) := array.concat(
 	[sprintf("every principal is allowed without a condition confining callers to %s", [keys.confined_to]) |
 		public(s)
@@ -190,6 +231,7 @@ findings(sts, keys, lenient) := [object.union(evidence(s), {"problems": problems
 	is_allow(s)
 	count(problems(s, keys, lenient)) > 0
 	not void(sts, s)
+	not confined_by_deny(sts, s, keys, lenient)
 ]
 
 # The accounts that only the unresolved organization could trust, named by
@@ -200,9 +242,19 @@ undetermined_accounts(sts, keys) := sort({acct |
 	is_allow(s)
 	count(problems(s, keys, false)) > 0
 	not void(sts, s)
-	some acct in statement_accounts(s, keys)
+	not confined_by_deny(sts, s, keys, false)
+	some acct in statement_accounts(s, keys) | deny_accounts(sts, keys)
 	trust_undeterminable(acct)
 })
+
+# The accounts the confining Denies of `sts` name (an account or ARN key).
+deny_accounts(sts, keys) := {acct |
+	some d in sts
+	is_deny(d)
+	some c in d.condition
+	c.op in negated_operators
+	some acct in statement_accounts({"principal": null, "condition": [c]}, keys)
+}
 
 statement_accounts(s, keys) := {acct |
 	s.principal != null
