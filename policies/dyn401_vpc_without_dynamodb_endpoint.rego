@@ -58,27 +58,14 @@
 package dynaudit.rules.dyn401
 
 import data.dynaudit.lib.common
-
-inactive_states := {"deleting", "deleted", "failed", "rejected", "expired"}
+import data.dynaudit.lib.endpoints.active
+import data.dynaudit.lib.endpoints.inactive
 
 # DynamoDB endpoint service names for `region`, in every partition.
 service_names(region) := {n |
 	some prefix in {"com.amazonaws.", "cn.com.amazonaws."}
 	some suffix in {".dynamodb", ".dynamodb-fips"}
 	n := concat("", [prefix, region, suffix])
-}
-
-# An endpoint known to be active: its state was collected and is not one
-# of the inactive states. A null state was not collected (DescribeVpcEndpoints
-# always reports one): such an endpoint is neither active nor inactive.
-active(ep) if {
-	is_string(ep.state)
-	not lower(ep.state) in inactive_states
-}
-
-inactive(ep) if {
-	is_string(ep.state)
-	lower(ep.state) in inactive_states
 }
 
 # The VPC falls under the rule given the parameters.

@@ -50,18 +50,8 @@
 package dynaudit.rules.dyn403
 
 import data.dynaudit.lib.common
-
-inactive_states := {"deleting", "deleted", "failed", "rejected", "expired"}
-
-dynamodb_service(name) if regex.match(`^(cn\.)?com\.amazonaws\.[a-z0-9-]+\.dynamodb(-fips)?$`, name)
-
-# An endpoint known to be active. A null state was not collected
-# (DescribeVpcEndpoints always reports one): such an endpoint may be
-# deleted, so it gets an unknown outcome, never a verdict.
-active(ep) if {
-	is_string(ep.state)
-	not lower(ep.state) in inactive_states
-}
+import data.dynaudit.lib.endpoints.active
+import data.dynaudit.lib.endpoints.dynamodb_service
 
 gateway_endpoints contains [region, id, ep] if {
 	some region, r in input.regions

@@ -118,23 +118,15 @@ package dynaudit.rules.dyn404
 import data.dynaudit.lib.common.absent
 import data.dynaudit.lib.common.region_resource
 import data.dynaudit.lib.common.uncollected
+import data.dynaudit.lib.endpoints.active
+import data.dynaudit.lib.endpoints.dynamodb_service
 import data.dynaudit.lib.iam.parse
 import data.dynaudit.lib.iam.read_document
 import data.dynaudit.lib.resource_policy.caller_keys
 import data.dynaudit.lib.resource_policy.outcome
 
 # ---------------------------------------------------------------------------
-# The endpoints: DYN402's selection
-
-inactive_states := {"deleting", "deleted", "failed", "rejected", "expired"}
-
-dynamodb_service(name) if regex.match(`^(cn\.)?com\.amazonaws\.[a-z0-9-]+\.dynamodb(-fips)?$`, name)
-
-# An endpoint known to be active (a null state was not collected).
-active(ep) if {
-	is_string(ep.state)
-	not lower(ep.state) in inactive_states
-}
+# The endpoints: DYN402's selection (policies/lib/endpoints.rego)
 
 # DynamoDB endpoints with a policy DYN402 does not already report: neither
 # absent (AWS then applies the full-access default) nor exactly that default.
