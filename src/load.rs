@@ -112,13 +112,18 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
     }
     // A `schema_version` that is not a string is left to the typed parse,
     // which names its line.
+    let mut minor = 0;
     if !top.has("schema_version") || top.schema_version.is_some() {
         let found = top.schema_version.unwrap_or_default();
         // `MAJOR.MINOR`, both numbers: rules read the minor (from 1.1 on, a
-        // null value is told apart from an absent one).
+        // null value is told apart from an absent one), and so does the
+        // check of the keys a minor version added, below.
         let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
         let major = match found.split_once('.') {
-            Some((major, minor)) if number(major) && number(minor) => major.parse::<u64>().ok(),
+            Some((major, found_minor)) if number(major) && number(found_minor) => {
+                minor = found_minor.parse::<u64>().unwrap_or(0);
+                major.parse::<u64>().ok()
+            }
             _ => None,
         };
         if major != Some(SCHEMA_MAJOR) {
@@ -137,11 +142,6 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
     let inventory: Inventory = serde_json::from_str(text).map_err(|err| json_error(path, &err))?;
     // A key a minor version added is required from that version on: its
     // absence says "not in this version", which the file's version denies.
-    let minor = inventory
-        .schema_version
-        .split_once('.')
-        .and_then(|(_, minor)| minor.parse::<u64>().ok())
-        .unwrap_or(0);
     if let Some(field) = first_missing_since(&inventory, minor) {
         return Err(InventoryError::MissingSince {
             path: path.to_string(),
@@ -153,56 +153,61 @@ pub fn parse(path: &str, text: &str) -> Result<Inventory, InventoryError> {
     Ok(inventory)
 }
 
-/// The path of the first [`Since`](crate::inventory::Since) field missing from an inventory whose
-/// minor version is `minor`, if that version has the field.
+/// The path of the first [`Since`](crate::inventory::Since) field missing
+/// from an inventory whose minor version is `minor`, if that version has
+/// the field.
 fn first_missing_since(inventory: &Inventory, minor: u64) -> Option<String> {
     if minor < crate::inventory::since::SINCE_MINOR {
         return None;
     }
+    // The first of `fields` (name, whether its key is missing) that is
+    // missing, named under `at`.
+    let first = |at: String, fields: &[(&str, bool)]| {
+        fields
+            .iter()
+            .find(|(_, missing)| *missing)
+            .map(|(field, _)| format!("{at}.{field}"))
+    };
     for (name, region) in &inventory.regions {
         if region.not_collected.is_some() {
             continue;
         }
-        let at = |field: &str| Some(format!("regions.{name}.{field}"));
-        if region.scalable_targets.is_none() {
-            return at("scalable_targets");
-        }
-        if region.scaling_policies.is_none() {
-            return at("scaling_policies");
-        }
-        if region.backup_vaults.is_none() {
-            return at("backup_vaults");
-        }
-        if region.metric_alarms.is_none() {
-            return at("metric_alarms");
-        }
-        if region.exports.is_none() {
-            return at("exports");
+        let at = format!("regions.{name}");
+        let region_fields = [
+            ("scalable_targets", region.scalable_targets.is_none()),
+            ("scaling_policies", region.scaling_policies.is_none()),
+            ("backup_vaults", region.backup_vaults.is_none()),
+            ("metric_alarms", region.metric_alarms.is_none()),
+            ("exports", region.exports.is_none()),
+        ];
+        if let Some(path) = first(at.clone(), &region_fields) {
+            return Some(path);
         }
         for (arn, table) in region.tables.iter().flatten() {
-            let at = |field: &str| Some(format!("regions.{name}.tables.{arn}.{field}"));
-            if table.global_secondary_indexes.is_none() {
-                return at("global_secondary_indexes");
-            }
-            if table.witness_regions.is_none() {
-                return at("witness_regions");
-            }
-            if let Some(stream) = &table.stream {
-                if stream.arn.is_none() {
-                    return at("stream.arn");
-                }
-                if stream.resource_policy.is_none() {
-                    return at("stream.resource_policy");
-                }
+            let stream = table.stream.as_ref();
+            let table_fields = [
+                (
+                    "global_secondary_indexes",
+                    table.global_secondary_indexes.is_none(),
+                ),
+                ("witness_regions", table.witness_regions.is_none()),
+                ("stream.arn", stream.is_some_and(|s| s.arn.is_none())),
+                (
+                    "stream.resource_policy",
+                    stream.is_some_and(|s| s.resource_policy.is_none()),
+                ),
+            ];
+            if let Some(path) = first(format!("{at}.tables.{arn}"), &table_fields) {
+                return Some(path);
             }
         }
         for (arn, cluster) in region.dax_clusters.iter().flatten() {
-            let at = |field: &str| Some(format!("regions.{name}.dax_clusters.{arn}.{field}"));
-            if cluster.total_nodes.is_none() {
-                return at("total_nodes");
-            }
-            if cluster.nodes.is_none() {
-                return at("nodes");
+            let cluster_fields = [
+                ("total_nodes", cluster.total_nodes.is_none()),
+                ("nodes", cluster.nodes.is_none()),
+            ];
+            if let Some(path) = first(format!("{at}.dax_clusters.{arn}"), &cluster_fields) {
+                return Some(path);
             }
         }
     }

@@ -259,16 +259,26 @@ fn fill_from_description(table: &mut Table, desc: &TableDescription, ctx: &Regio
         );
     }
     table.stream = Some(match desc.stream_specification() {
-        Some(spec) => Stream {
-            enabled: spec.stream_enabled(),
-            view_type: spec.stream_view_type().map(|v| v.as_str().to_string()),
-            arn: Some(
-                desc.latest_stream_arn()
-                    .filter(|_| spec.stream_enabled())
-                    .map(str::to_string),
-            ),
-            resource_policy: Some(None),
-        },
+        Some(spec) => {
+            let arn = desc
+                .latest_stream_arn()
+                .filter(|_| spec.stream_enabled())
+                .map(str::to_string);
+            if spec.stream_enabled() && arn.is_none() {
+                malformed(
+                    ctx,
+                    "DescribeTable",
+                    &table.arn,
+                    "the stream is enabled but the answer has no LatestStreamArn",
+                );
+            }
+            Stream {
+                enabled: spec.stream_enabled(),
+                view_type: spec.stream_view_type().map(|v| v.as_str().to_string()),
+                arn: Some(arn),
+                resource_policy: Some(None),
+            }
+        }
         None => Stream {
             enabled: false,
             view_type: None,
@@ -276,18 +286,6 @@ fn fill_from_description(table: &mut Table, desc: &TableDescription, ctx: &Regio
             resource_policy: Some(None),
         },
     });
-    if desc
-        .stream_specification()
-        .is_some_and(|spec| spec.stream_enabled())
-        && desc.latest_stream_arn().is_none()
-    {
-        malformed(
-            ctx,
-            "DescribeTable",
-            &table.arn,
-            "the stream is enabled but the answer has no LatestStreamArn",
-        );
-    }
     let mut indexes: Vec<String> = desc
         .global_secondary_indexes()
         .iter()
@@ -826,6 +824,55 @@ mod tests {
         assert_eq!(
             table.witness_regions,
             Some(Some(vec!["us-west-2".to_string()]))
+        );
+    }
+
+    /// An enabled stream without `LatestStreamArn` is a malformed answer:
+    /// recorded, and the stream's policy stays unknown (never asked).
+    #[tokio::test]
+    async fn an_enabled_stream_without_an_arn_is_recorded() {
+        use aws_sdk_dynamodb::types::StreamSpecification;
+        let describe = mock!(Client::describe_table).then_output(|| {
+            DescribeTableOutput::builder()
+                .table(
+                    TableDescription::builder()
+                        .table_name("orders")
+                        .table_arn(arn("orders"))
+                        .deletion_protection_enabled(true)
+                        .stream_specification(
+                            StreamSpecification::builder()
+                                .stream_enabled(true)
+                                .build()
+                                .unwrap(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+        let stream_policy = mock!(Client::get_resource_policy)
+            .match_requests(|req| req.resource_arn().is_some_and(|a| a.contains("/stream/")))
+            .then_output(|| GetResourcePolicyOutput::builder().build());
+        let client = one_table_with_a_stream(&describe, &stream_policy);
+        let ctx = context(REGION);
+        let out = run(&client, &ctx).await;
+        let stream = out.tables.as_ref().unwrap()[&arn("orders")]
+            .stream
+            .clone()
+            .unwrap();
+        assert_eq!(
+            (stream.arn, stream.resource_policy),
+            (Some(None), Some(None))
+        );
+        assert_eq!(stream_policy.num_calls(), 0);
+        let error = only_error(&ctx);
+        assert_eq!(
+            (error.operation.as_str(), error.code.as_str()),
+            ("DescribeTable", "MalformedResponse")
+        );
+        assert!(
+            error.message.contains("LatestStreamArn"),
+            "{}",
+            error.message
         );
     }
 

@@ -275,6 +275,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_export_without_an_arn_leaves_the_exports_unknown() {
+        let list = mock!(Client::list_exports).then_output(|| {
+            ListExportsOutput::builder()
+                .export_summaries(summary("x"))
+                .export_summaries(
+                    ExportSummary::builder()
+                        .export_status(ExportStatus::Completed)
+                        .build(),
+                )
+                .build()
+        });
+        let client = test_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&list]);
+        let ctx = context("us-east-1");
+
+        assert_eq!(collect_with(&client, &ctx).await, None);
+        let error = only_error(&ctx);
+        assert_eq!(
+            (error.operation.as_str(), error.code.as_str()),
+            ("ListExports", "MalformedResponse")
+        );
+    }
+
+    #[tokio::test]
     async fn a_failed_listing_is_null() {
         let list = mock!(Client::list_exports)
             .then_http_response(|| json_error(500, "InternalFailure", "boom"));
