@@ -189,3 +189,28 @@ fn a_1_3_inventory_without_a_key_of_1_3_is_refused_with_the_key() {
         );
     }
 }
+
+/// The key named in that refusal comes from the file: a terminal escape in
+/// it reaches standard error escaped, never as itself.
+#[test]
+fn a_hostile_key_in_that_refusal_is_shown_escaped() {
+    let mut inventory = sample();
+    let tables = inventory["regions"]["us-west-2"]["tables"]
+        .as_object_mut()
+        .unwrap();
+    let mut table = tables
+        .remove("arn:aws:dynamodb:us-west-2:111122223333:table/invoices")
+        .unwrap();
+    table.as_object_mut().unwrap().remove("witness_regions");
+    tables.insert("evil\u{1b}]0;owned\u{7}\n::error::x".to_string(), table);
+    let (code, _, stderr) = eval(&inventory, "");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("evil\\u{1b}]0;owned\\u{7}\\n::error::x.witness_regions` is missing"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}') && !stderr.contains("\n::error"),
+        "{stderr:?}"
+    );
+}
