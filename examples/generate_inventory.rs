@@ -301,5 +301,6 @@ fn generate(tables: usize, region_count: usize) -> Inventory {
         regions: by_region,
         organization: None,
         not_collected: None,
+        planned: None,
     }
 }

@@ -25,6 +25,8 @@ pub mod errors;
 pub mod exports;
 pub mod fields;
 pub mod iam;
+pub mod organization;
+pub mod planned;
 pub mod since;
 pub mod trail;
 
@@ -46,6 +48,8 @@ use crate::inventory::fields::{
     inaccessible_since, latest_restorable, nullable, recovery_period_days, table_creation_time,
 };
 pub use crate::inventory::iam::{Iam, InlinePolicy, ManagedPolicy, Principal};
+pub use crate::inventory::organization::{Organization, OrganizationalUnit};
+pub use crate::inventory::planned::{PlannedEvidence, PlannedResource};
 pub use crate::inventory::since::Since;
 pub use crate::inventory::trail::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Trail,
@@ -53,7 +57,7 @@ pub use crate::inventory::trail::{
 
 /// The schema version this build writes. `eval` accepts any inventory with
 /// the same major version (changes by version: `docs/inventory.md`).
-pub const SCHEMA_VERSION: &str = "1.3";
+pub const SCHEMA_VERSION: &str = "1.4";
 
 /// The major part of [`SCHEMA_VERSION`].
 pub const SCHEMA_MAJOR: u64 = 1;
@@ -99,38 +103,11 @@ pub struct Inventory {
     /// inventory is `not_collected` with the same cause.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_collected: Option<String>,
-}
-
-/// Where an account sits in its AWS Organization, as `organizations:*`
-/// listed it when the inventory was collected.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Organization {
-    /// The organization id, `o-` and 10 to 32 characters.
-    pub id: String,
-    /// The management account's id.
-    pub management_account_id: String,
-    /// The account's name in the organization.
-    pub account_name: String,
-    /// The account's status in the organization: `ACTIVE`, `SUSPENDED`,
-    /// `PENDING_CLOSURE` (the `State` of `ListAccounts`, else its `Status`).
-    pub account_status: String,
-    /// The organizational units from the root down to the account's
-    /// parent, the root first.
-    pub ou_path: Vec<OrganizationalUnit>,
-    /// Every ACTIVE account of the organization, sorted: the accounts that
-    /// `trusted_account_ids = ["organization"]` trusts.
-    pub account_ids: Vec<String>,
-}
-
-/// A root or organizational unit on an account's path.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrganizationalUnit {
-    /// `r-...` for the root, `ou-...` for an organizational unit.
-    pub id: String,
-    /// Its name (`Root` for the root).
-    pub name: String,
+    /// Set when the evidence was read from infrastructure code by
+    /// `dynaudit iac`, not collected from AWS (since 1.4): what the code
+    /// plans, with the file and line of each resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<PlannedEvidence>,
 }
 
 /// Everything collected in one region.

@@ -131,6 +131,10 @@ impl<'a> ErrorIndex<'a> {
 /// `AccessDeniedException on kms:DescribeKey in us-east-1 for <key>
 /// (access_denied): <message>`.
 fn describe(e: &CollectionError, outcome_resource: &str) -> String {
+    // Planned evidence: the message names the expression and its line.
+    if e.kind == crate::inventory::ErrorKind::NotDeterminable {
+        return e.message.clone();
+    }
     let target = match e.resource.as_deref() {
         Some(r) if r != outcome_resource => format!(" for {r}"),
         _ => String::new(),
@@ -237,6 +241,33 @@ mod tests {
         assert!(
             reasons[0].starts_with("MINE on svc:Op in r1 (access_denied): m"),
             "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn a_value_planned_evidence_does_not_determine_is_its_message_alone() {
+        let mut planned = error(
+            "dynamodb",
+            "r1",
+            "DescribeTable",
+            Some("mine"),
+            "NotDeterminable",
+        );
+        planned.kind = ErrorKind::NotDeterminable;
+        planned.message =
+            "not determinable from the template (`!ImportValue K`): why (t.yaml:3)".to_string();
+        let inv = inventory(vec![planned], serde_json::json!({}));
+        let reasons = ErrorIndex::new(&inv).reasons(
+            "r1",
+            "mine",
+            &serde_json::json!({}),
+            &needs("DescribeTable"),
+        );
+        assert_eq!(
+            reasons,
+            vec![
+                "not determinable from the template (`!ImportValue K`): why (t.yaml:3)".to_string()
+            ]
         );
     }
 

@@ -177,18 +177,65 @@ fn tree() -> Tree {
         files: BTreeMap::new(),
         lines: BTreeMap::new(),
     };
+    let mut test_modules = BTreeSet::new();
     for file in files {
         if file.ends_with("main.rs") {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
         let module = module_of(&file);
+        test_modules.extend(test_module_files(&module, &text));
         tree.code.insert(module.clone(), production_code(&text));
         tree.lines
             .insert(module.clone(), production_part(&text).lines().count());
         tree.files.insert(module, file);
     }
+    // A test module in a file of its own (`#[cfg(test)] mod tests;`) is
+    // test code as a whole, like an inline `#[cfg(test)] mod tests { ... }`.
+    for module in test_modules {
+        tree.code.remove(&module);
+        tree.lines.remove(&module);
+        tree.files.remove(&module);
+    }
     tree
+}
+
+/// The modules `module` declares as `#[cfg(test)] mod NAME;` (in a file of
+/// their own).
+fn test_module_files(module: &str, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut search = 0;
+    while let Some(found) = text[search..].find("#[cfg(test)]") {
+        let at = search + found;
+        let rest = text[at + "#[cfg(test)]".len()..].trim_start();
+        if let Some(decl) = rest.strip_prefix("mod ") {
+            let name_end = decl
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(decl.len());
+            if decl[name_end..].trim_start().starts_with(';') {
+                let name = &decl[..name_end];
+                out.push(if module == "crate" {
+                    name.to_string()
+                } else {
+                    format!("{module}::{name}")
+                });
+            }
+        }
+        search = at + 1;
+    }
+    out
+}
+
+#[test]
+fn a_test_module_in_a_file_of_its_own_is_test_code() {
+    assert_eq!(
+        test_module_files(
+            "a::b",
+            "mod c;\n#[cfg(test)]\nmod tests;\n#[cfg(test)]\nmod inline {}\n"
+        ),
+        ["a::b::tests"]
+    );
+    assert!(!tree().lines.keys().any(|m| m.ends_with("::tests")));
 }
 
 fn graph(tree: &Tree) -> BTreeMap<String, BTreeSet<String>> {

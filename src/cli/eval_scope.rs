@@ -213,6 +213,7 @@ pub fn run(request: &ScopeEvaluation<'_>) -> Result<u8> {
             1 => organizations.into_iter().next().flatten(),
             _ => None,
         },
+        planned: None,
         accounts,
     };
     let uri = shown_paths(request.paths);
@@ -227,6 +228,7 @@ pub fn run(request: &ScopeEvaluation<'_>) -> Result<u8> {
         waivers: waivers.as_ref(),
         baseline: triage.baseline_path.as_deref(),
         write_report: sarif_dir.is_none(),
+        sources: None,
     })
 }
 
@@ -305,7 +307,11 @@ fn write_account_sarif(
         rules: policies.rules(),
         parameters: &parameters,
         scope,
-        evidence: EvidenceFile { uri, lines: &lines },
+        evidence: EvidenceFile {
+            uri,
+            lines: &lines,
+            sources: None,
+        },
         waivers,
         baseline,
         sarif_category: None,

@@ -34,6 +34,8 @@ pub struct ReportRequest<'a> {
     /// Whether to render and write the report (false when it was written
     /// per account, as SARIF files): the counts and gate apply anyway.
     pub write_report: bool,
+    /// Where infrastructure code declares each resource (`dynaudit iac`).
+    pub sources: Option<&'a std::collections::BTreeMap<String, crate::report::SourceLine>>,
 }
 
 /// Writes the report and returns the exit code.
@@ -53,6 +55,7 @@ pub fn report_findings(request: &ReportRequest<'_>) -> Result<u8> {
         evidence: EvidenceFile {
             uri: request.evidence_uri,
             lines: &lines,
+            sources: request.sources,
         },
         waivers: request.waivers,
         baseline: request.baseline,

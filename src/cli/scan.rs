@@ -91,6 +91,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         waivers: waivers.as_ref(),
         baseline: triage.baseline_path.as_deref(),
         write_report: true,
+        sources: None,
     })
 }
 

@@ -452,6 +452,7 @@ pub fn failed_inventory(
         regions,
         organization,
         not_collected: Some(cause.to_string()),
+        planned: None,
     }
 }
 

@@ -109,6 +109,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<(Inventory, CollectSummary
         regions: region_map,
         organization: None,
         not_collected: None,
+        planned: None,
     };
 
     // Best effort: the list is for tests; failing to write it is not a

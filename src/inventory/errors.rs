@@ -44,6 +44,11 @@ pub enum ErrorKind {
     RegionUnavailable,
     /// Anything else (5xx, malformed answer, timeout).
     Other,
+    /// Planned evidence (`dynaudit iac`, since 1.4): the infrastructure
+    /// code does not determine the value (an imported value, a parameter
+    /// without a value, a key created elsewhere, a value known only after
+    /// apply). The message says which expression and where.
+    NotDeterminable,
 }
 
 impl ErrorKind {
@@ -55,6 +60,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::RegionUnavailable => "region_unavailable",
             ErrorKind::Other => "other",
+            ErrorKind::NotDeterminable => "not_determinable",
         }
     }
 }

@@ -14,6 +14,25 @@ use std::collections::BTreeMap;
 use jsonc_parser::tokens::Token;
 use jsonc_parser::{Scanner, ScannerOptions};
 
+/// Where infrastructure code declares a resource (or the property that
+/// decides a finding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLine {
+    /// The file, relative with `/` separators (SARIF `artifactLocation.uri`).
+    pub uri: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+impl SourceLine {
+    /// The key of a finding's location in `EvidenceFile::sources`: rule
+    /// and resource (two rules about one resource can point at different
+    /// properties).
+    pub fn key(rule_id: &str, resource: &str) -> String {
+        format!("{rule_id} {resource}")
+    }
+}
+
 /// Per-region maps whose keys are resource ids.
 const REGION_COLLECTIONS: [&str; 6] = [
     "tables",

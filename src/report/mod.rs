@@ -27,6 +27,7 @@ use crate::finding::{Finding, Status};
 use crate::metadata::{RuleMeta, Severity};
 
 pub use counts::Tally;
+pub use locate::SourceLine;
 
 /// Name of the tool in every report.
 pub const TOOL_NAME: &str = "dynaudit";
@@ -101,6 +102,11 @@ pub struct Scope {
     /// The organization id, when every account's evidence names the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
+    /// Set when the evidence is planned (`dynaudit iac`): the kind of
+    /// infrastructure code read (`cloudformation`, `cdk`, `terraform`).
+    /// Its `errors` are then values the code does not determine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<String>,
 }
 
 /// One account of a multi-account report.
@@ -148,7 +154,20 @@ impl Scope {
             incomplete: Scope::gaps_of(inventory),
             accounts: Vec::new(),
             organization: inventory.organization.as_ref().map(|o| o.id.clone()),
+            planned: inventory.planned.as_ref().map(|p| p.source.clone()),
         }
+    }
+
+    /// For planned evidence with `errors`: the warning that values are not
+    /// determinable from the code (each format words failed API calls of
+    /// a collection itself). `errors_in` names where they are listed.
+    pub fn planned_errors_warning(&self, errors_in: &str) -> Option<String> {
+        let n = self.collection_errors;
+        (n > 0 && self.planned.is_some()).then(|| {
+            format!(
+                "{n} values are not determinable from the infrastructure code; outcomes that depend on them are unknown, each naming the expression and its line (see `errors` in {errors_in})."
+            )
+        })
     }
 
     /// Whether this is the scope of several accounts.
@@ -206,6 +225,9 @@ pub struct EvidenceFile<'a> {
     /// Resource id -> 1-based line where its record starts (see
     /// [`locate::resource_lines`]).
     pub lines: &'a BTreeMap<String, u32>,
+    /// [`SourceLine::key`] -> the file and 1-based line that declares it, for
+    /// planned evidence (`dynaudit iac`): results point there instead.
+    pub sources: Option<&'a BTreeMap<String, SourceLine>>,
 }
 
 /// Everything a report is made of.

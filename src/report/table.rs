@@ -226,7 +226,9 @@ pub(crate) fn render_limited(
             inert(&gap.cause),
         ));
     }
-    if scope.collection_errors > 0 {
+    if let Some(warning) = scope.planned_errors_warning(&inert(input.evidence.uri)) {
+        footer.push(format!("{} {warning}", paint(YELLOW, "warning:")));
+    } else if scope.collection_errors > 0 {
         footer.push(format!(
             "{} {} API calls failed during collection; outcomes that depended on them are unknown (see `errors` in {}).",
             paint(YELLOW, "warning:"),

@@ -345,6 +345,7 @@ impl TestData {
                 incomplete: Vec::new(),
                 accounts: Vec::new(),
                 organization: None,
+                planned: None,
             },
             lines,
             uri: "evidence/inventory one.json".to_owned(),
@@ -405,6 +406,7 @@ impl TestData {
 
     pub(crate) fn with_input<R>(&self, f: impl FnOnce(&ReportInput<'_>) -> R) -> R {
         let evidence = EvidenceFile {
+            sources: None,
             uri: &self.uri,
             lines: &self.lines,
         };

@@ -305,9 +305,14 @@ fn summary_section(
         )?;
     }
     if input.scope.collection_errors > 0 {
+        let what = if input.scope.planned.is_some() {
+            "values are not determinable from the infrastructure code; the outcomes that depend on them are unknown, each naming the expression and its line"
+        } else {
+            "API calls failed during collection; the outcomes that depended on them are unknown, each naming the call and why"
+        };
         writeln!(
             out,
-            "<div class=\"callout warn\">{} API calls failed during collection; the outcomes that depended on them are unknown, each naming the call and why (see <code>errors</code> in the evidence file).</div>",
+            "<div class=\"callout warn\">{} {what} (see <code>errors</code> in the evidence file).</div>",
             input.scope.collection_errors
         )?;
     }

@@ -158,7 +158,9 @@ pub(crate) fn render_limited(
             cell(&gap.cause)
         )?;
     }
-    if scope.collection_errors > 0 {
+    if let Some(warning) = scope.planned_errors_warning("the evidence file") {
+        writeln!(out, "\n> [!WARNING]\n> {warning}")?;
+    } else if scope.collection_errors > 0 {
         writeln!(
             out,
             "\n> [!WARNING]\n> {} API calls failed during collection; outcomes that depended on them are reported as unknown (see `errors` in the evidence file).",

@@ -113,17 +113,20 @@ fn build(input: &ReportInput<'_>, max_results: usize) -> Result<Sarif, ReportErr
                 .build(),
         );
     }
-    if input.scope.collection_errors > 0 {
+    let warning = input
+        .scope
+        .planned_errors_warning(input.evidence.uri)
+        .or_else(|| {
+            (input.scope.collection_errors > 0).then(|| format!(
+                "{} API calls failed during collection; outcomes that depended on them are reported as unknown (see `errors` in {}).",
+                input.scope.collection_errors, input.evidence.uri
+            ))
+        });
+    if let Some(warning) = warning {
         notifications.push(
             Notification::builder()
                 .level(json!("warning"))
-                .message(Message::from(
-                    format!(
-                        "{} API calls failed during collection; outcomes that depended on them are reported as unknown (see `errors` in {}).",
-                        input.scope.collection_errors, input.evidence.uri
-                    )
-                    .as_str(),
-                ))
+                .message(Message::from(warning.as_str()))
                 .build(),
         );
     }
@@ -312,7 +315,14 @@ fn result(
     input: &ReportInput<'_>,
 ) -> SarifResult {
     let rule = rule_index.and_then(|i| input.rules.get(i));
-    let line = evidence_line(f, input);
+    let declared = input
+        .evidence
+        .sources
+        .and_then(|s| s.get(&super::SourceLine::key(&f.rule_id, &f.resource)));
+    let (uri, line) = match declared {
+        Some(source) => (source.uri.as_str(), i64::from(source.line.max(1))),
+        None => (uri, evidence_line(f, input)),
+    };
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
