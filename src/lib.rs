@@ -12,6 +12,7 @@ pub mod evidence_set;
 pub mod finding;
 pub mod frameworks;
 pub mod gate;
+pub mod iac;
 pub mod inventory;
 pub mod load;
 pub mod metadata;

@@ -87,6 +87,10 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
         &config.parameters,
         &config.evaluation,
     )?;
+    // Planned evidence (written by `dynaudit iac --inventory-out`) is
+    // reported as `iac` reports it.
+    let located =
+        crate::cli::iac::planned_findings(&mut findings, &loaded.inventory, args.report.format)?;
     let waivers = triage.apply(&mut findings, &loaded.inventory)?;
     let evidence_uri = evidence_uri(args_inventory);
     let code = report_findings(&ReportRequest {
@@ -100,6 +104,7 @@ pub fn run(args: &EvalArgs) -> Result<u8> {
         waivers: waivers.as_ref(),
         baseline: triage.baseline_path.as_deref(),
         write_report: true,
+        sources: (!located.is_empty()).then_some(&located),
     })?;
     // The process ends now: freeing every finding and the inventory one
     // allocation at a time would only cost time (5 % of a large run).

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod eval_scope;
 pub mod evidence_dir;
 pub mod explain;
+pub mod iac;
 pub mod iam_policy;
 pub mod output;
 pub mod path_check;
@@ -47,6 +48,10 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Show a rule's documentation: what it checks, why, how to fix.
     Explain(explain::ExplainArgs),
+    /// Evaluate infrastructure code before deployment: CloudFormation
+    /// templates, CDK output (cdk.out) and Terraform plans (JSON), with the
+    /// same rules; SARIF results point at the template lines.
+    Iac(iac::IacArgs),
     /// Print the JSON Schema of the inventory.
     Schema,
     /// Collect the inventory of an AWS account (read-only) and write it as JSON.
@@ -68,6 +73,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Eval(args) => eval::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Iac(args) => iac::run(&args),
         Command::Schema => schema::run(),
         Command::Collect(args) => collect::run(&args),
         Command::IamPolicy => iam_policy::run(),
