@@ -1,6 +1,7 @@
 //! Shared support of the integration tests (`mod support;`).
 #![allow(dead_code)]
 
+pub mod cloudformation;
 pub mod estate;
 pub mod fault_proxy;
 pub mod moto;
