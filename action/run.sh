@@ -2,7 +2,8 @@
 # Runs dynaudit for the GitHub Action (action.yml, step `run`).
 #
 # `dynaudit scan` (or `dynaudit eval INVENTORY` when the `inventory` input
-# is set) writes SARIF with the --fail-on gate applied and appends the
+# is set, or `dynaudit iac PATH...` when the `iac` input is: infrastructure
+# code, whose planned inventory is what is evaluated again) writes SARIF with the --fail-on gate applied and appends the
 # finding counts to $GITHUB_OUTPUT; the saved inventory is then evaluated
 # again for a JSON report (the next run's --baseline) and a Markdown report
 # (appended to $GITHUB_STEP_SUMMARY). An error (exit 2) fails this step; the
@@ -13,7 +14,8 @@
 # script), and reaches dynaudit as one argument each (`--option=VALUE`, the
 # inventory after `--`: a value that starts with `-` is still a value):
 #   DYNAUDIT_BIN (the binary; default `dynaudit` on PATH)
-#   INPUT_INVENTORY INPUT_REGIONS INPUT_CONFIG INPUT_POLICIES INPUT_WAIVERS
+#   INPUT_INVENTORY INPUT_IAC INPUT_IAC_PARAMETERS
+#   INPUT_REGIONS INPUT_CONFIG INPUT_POLICIES INPUT_WAIVERS
 #   INPUT_BASELINE INPUT_FAIL_ON INPUT_FAIL_ON_UNKNOWN INPUT_UPLOAD_SARIF
 #   INPUT_CATEGORY INPUT_OUTPUT_DIR
 #   INPUT_ORGANIZATION INPUT_OU INPUT_ACCOUNTS INPUT_EXCLUDE_ACCOUNTS
@@ -76,7 +78,7 @@ esac
 # could only be a mistake or an attack). `policies` and `inventory` are
 # split below (at line breaks and commas, at line breaks), and each part
 # checked.
-for input in regions config waivers baseline category output-dir \
+for input in regions config waivers baseline category output-dir iac-parameters \
   ou accounts exclude-accounts role-name external-id shard; do
   variable="INPUT_$(printf '%s' "$input" | tr 'a-z-' 'A-Z_')"
   if has_control "${!variable:-}"; then
@@ -166,7 +168,42 @@ fi
 
 # Several accounts: a selector, or inventory directories.
 multi=false
-if [ -n "${INPUT_INVENTORY:-}" ]; then
+if [ -n "${INPUT_IAC:-}" ]; then
+  if [ -n "${INPUT_INVENTORY:-}" ]; then
+    fail "iac and inventory cannot be combined: give one"
+  fi
+  if [ "${#selection_args[@]}" -gt 0 ]; then
+    fail "organization, ou, accounts, exclude-accounts, role-name, external-id and shard are for a live scan; they cannot be combined with iac"
+  fi
+  # The code's paths are positional arguments after `--`, one per line.
+  positional=(--)
+  while IFS= read -r path; do
+    path="${path#"${path%%[![:space:]]*}"}"
+    path="${path%"${path##*[![:space:]]}"}"
+    if has_control "$path"; then
+      fail "the iac input holds a control character (a tab or escape)"
+    fi
+    if [ -n "$path" ]; then
+      positional+=("$path")
+    fi
+  done < <(printf '%s\n' "$INPUT_IAC")
+  if [ "${#positional[@]}" -lt 2 ]; then
+    fail "the iac input names no path"
+  fi
+  inventory="$out_dir/dynaudit-planned-inventory.json"
+  command=(iac "--inventory-out=$inventory")
+  if [ -n "${INPUT_IAC_PARAMETERS:-}" ]; then
+    command+=("--parameters=$INPUT_IAC_PARAMETERS")
+  fi
+  if [ -n "${INPUT_REGIONS:-}" ]; then
+    if [ "$INPUT_REGIONS" = all ]; then
+      fail "regions must name the regions the code is deployed to; all means nothing before deployment"
+    fi
+    command+=("--regions=$INPUT_REGIONS")
+  fi
+elif [ -n "${INPUT_IAC_PARAMETERS:-}" ]; then
+  fail "iac-parameters needs the iac input"
+elif [ -n "${INPUT_INVENTORY:-}" ]; then
   if [ -n "${INPUT_REGIONS:-}" ]; then
     fail "regions is for a live scan; it cannot be combined with inventory"
   fi
@@ -206,7 +243,7 @@ else
   command=(scan "--inventory-out=$inventory")
   positional=()
 fi
-if [ -z "${INPUT_INVENTORY:-}" ] && [ -n "${INPUT_REGIONS:-}" ]; then
+if [ -z "${INPUT_INVENTORY:-}" ] && [ -z "${INPUT_IAC:-}" ] && [ -n "${INPUT_REGIONS:-}" ]; then
   command+=("--regions=$INPUT_REGIONS")
 fi
 

@@ -1294,6 +1294,107 @@ fn eval_of_a_committed_inventory_needs_no_aws() {
 }
 
 #[test]
+fn iac_evaluates_infrastructure_code_and_points_at_its_lines() {
+    let mut runner = Runner::new();
+    let infra = runner.workspace.join("infra");
+    std::fs::create_dir_all(&infra).unwrap();
+    for file in ["reference.yaml", "parameters.json"] {
+        std::fs::copy(
+            root().join("fixtures/iac/cloudformation").join(file),
+            infra.join(file),
+        )
+        .unwrap();
+    }
+    // Paths relative to the workspace, as a pull-request workflow passes
+    // them; no AWS credentials at all.
+    let job = runner
+        .input("iac", "infra/reference.yaml")
+        .input("iac-parameters", "infra/parameters.json")
+        .input("regions", "us-east-1")
+        .input("fail-on", "critical")
+        .input("output-dir", "reports")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .run();
+    let log = job.log();
+    assert_eq!(job.step("Run").exit, Some(0), "{log}");
+    assert_eq!(
+        job.output("inventory"),
+        "reports/dynaudit-planned-inventory.json"
+    );
+    // The global table's replica region joins the planned regions; the
+    // account is the placeholder (no account input, no CDK environment).
+    assert_reports_consistent(&job, "dynaudit/000000000000/eu-west-1,us-east-1/");
+    let inventory = read_json(&job.path("inventory"));
+    assert_eq!(inventory["planned"]["source"], "cloudformation");
+    let sarif = read_json(&job.uploads[0].sarif_file);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "{log}");
+    let template = std::fs::read_to_string(infra.join("reference.yaml")).unwrap();
+    let lines = template.lines().count() as i64;
+    for result in results {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(
+            location["artifactLocation"]["uri"], "infra/reference.yaml",
+            "{result}"
+        );
+        let line = location["region"]["startLine"].as_i64().unwrap();
+        assert!((1..=lines).contains(&line), "{result}");
+    }
+    // The JSON report (the planned inventory evaluated again) says the
+    // same as the gate run: resources without a name are planned ids.
+    let report = read_json(&job.path("json"));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["resource"] == "infra/reference.yaml#LegacySessionsTable"),
+        "{report}"
+    );
+}
+
+#[test]
+fn iac_inputs_that_do_not_fit_fail_the_run_step() {
+    let sample = root().join(SAMPLE).display().to_string();
+    for (inputs, message) in [
+        (
+            vec![("iac", "t.yaml"), ("inventory", sample.as_str())],
+            "iac and inventory cannot be combined",
+        ),
+        (
+            vec![("iac", "t.yaml"), ("accounts", "111111111111")],
+            "cannot be combined with iac",
+        ),
+        (
+            vec![("iac", "t.yaml"), ("regions", "all")],
+            "all means nothing before deployment",
+        ),
+        (
+            vec![("inventory", sample.as_str()), ("iac-parameters", "p.json")],
+            "iac-parameters needs the iac input",
+        ),
+        (
+            vec![("iac", "t.yaml\t::add-mask::x")],
+            "the iac input holds a control character",
+        ),
+    ] {
+        let mut runner = Runner::new();
+        for (name, value) in &inputs {
+            runner.input(name, *value);
+        }
+        let job = runner.run();
+        let log = job.log();
+        assert_eq!(job.step("Run").exit, Some(2), "{inputs:?}: {log}");
+        assert!(
+            job.step("Run").stdout.contains(message),
+            "{inputs:?}: {log}"
+        );
+        assert!(!job.step("Run").stdout.contains("add-mask::x"), "{log}");
+        assert_eq!(job.step("gate").exit, None, "{log}");
+    }
+}
+
+#[test]
 fn an_explicit_category_is_written_into_the_sarif_and_upload_can_be_off() {
     // (The runner owns the temporary directories: it outlives the checks.)
     let mut runner = Runner::new();
@@ -1873,6 +1974,7 @@ fn hostile_free_form_inputs_are_refused_without_being_repeated() {
         ("ou", "ou-ab12-cdef3456\r::add-mask::x".to_string()),
         ("role-name", "Audit\n::stop-commands::pwned".to_string()),
         ("shard", "1/2\n::add-mask::x".to_string()),
+        ("iac-parameters", "p.json\n::add-mask::x".to_string()),
     ] {
         let mut runner = Runner::new();
         if input != "inventory" && input != "regions" {
