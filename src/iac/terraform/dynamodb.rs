@@ -145,6 +145,17 @@ fn read_table(adapter: &mut Adapter<'_, '_>, extras: &TableExtras, table: &Insta
             replicas_known = false;
         }
     }
+    if let Some(why) = extras.separate_replica(&main_arn) {
+        let why = why.clone();
+        adapter.undetermined(
+            "dynamodb",
+            &table.region,
+            "DescribeTable",
+            Some(&main_arn),
+            &why,
+        );
+        replicas_known = false;
+    }
     for record in &records {
         let others: Vec<Replica> = records
             .iter()

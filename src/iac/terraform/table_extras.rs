@@ -1,7 +1,10 @@
 //! What other resources of the plan declare about a table:
 //! `aws_dynamodb_resource_policy` (on a table, a replica or a stream, by
 //! `resource_arn`) and `aws_dynamodb_contributor_insights` (on a table, by
-//! name and region; one on an index says nothing about the table).
+//! name and region; one on an index says nothing about the table), and
+//! `aws_dynamodb_table_replica` (a replica declared as a resource of its
+//! own, which this version does not read: the table's replicas are then
+//! not determinable, never taken for none).
 
 use std::collections::BTreeMap;
 
@@ -28,6 +31,12 @@ pub struct TableExtras {
     pub insights: BTreeMap<(String, String), u32>,
     /// Per region, Contributor Insights whose table is not determinable.
     pub unplaced_insights: BTreeMap<String, Undetermined>,
+    /// Tables with a replica declared as `aws_dynamodb_table_replica`, by
+    /// table ARN: why their replicas are not determinable here.
+    pub separate_replicas: BTreeMap<String, Undetermined>,
+    /// A separate replica whose table is not determinable: every table's
+    /// replicas are then not determinable.
+    pub unplaced_replica: Option<Undetermined>,
 }
 
 const TABLE_ARN: [(&str, &str); 1] = [("aws_dynamodb_table", "arn")];
@@ -89,6 +98,26 @@ impl TableExtras {
                 }
             }
         }
+        for replica in plan.of_type("aws_dynamodb_table_replica") {
+            let why = Undetermined {
+                expression: replica.address.clone(),
+                reason: "replicas declared as aws_dynamodb_table_replica resources are not read by this version of dynaudit, so the table's replicas are not determinable".to_string(),
+                line: replica.line,
+            };
+            match replica.linked(
+                plan,
+                &["global_table_arn"],
+                Some(&["global_table_arn"]),
+                &TABLE_ARN,
+            ) {
+                Ok(Some(arn)) => {
+                    extras.separate_replicas.entry(arn).or_insert(why);
+                }
+                _ => {
+                    extras.unplaced_replica.get_or_insert(why);
+                }
+            }
+        }
         for insights in plan.of_type("aws_dynamodb_contributor_insights") {
             if insights.string(&["index_name"]).ok().flatten().is_some() {
                 continue;
@@ -142,6 +171,14 @@ impl TableExtras {
             Some(why) => (Err(why.clone()), Some(why.line)),
             None => (Ok(None), None),
         }
+    }
+
+    /// Why the replicas of the table `arn` are not determinable, if a
+    /// replica resource of its own may belong to it.
+    pub fn separate_replica(&self, arn: &str) -> Option<&Undetermined> {
+        self.separate_replicas
+            .get(arn)
+            .or(self.unplaced_replica.as_ref())
     }
 
     /// Contributor Insights of table `name` in `region` (`ENABLED`,

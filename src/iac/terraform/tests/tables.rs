@@ -287,3 +287,38 @@ fn table_policies_and_contributor_insights_are_found_by_reference() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_replica_declared_as_a_resource_of_its_own_makes_the_replicas_not_determinable() {
+    // `aws_dynamodb_table_replica` is not read: taking the table for a
+    // single-region one would fail DYN205 falsely.
+    let plan = plan_with(
+        &[
+            table(json!({}), json!({"arn": true}), json!({})),
+            res(
+                "aws_dynamodb_table_replica.eu",
+                json!({}),
+                json!({"global_table_arn": true}),
+                json!({"global_table_arn": reference("aws_dynamodb_table.t.arn")}),
+            ),
+        ],
+        json!(null),
+    );
+    let inventory = read(&plan);
+    let arn = table_arn("us-east-1", "t");
+    let t = &inventory.regions["us-east-1"].tables.as_ref().unwrap()[&arn];
+    assert_eq!(t.replicas, None);
+    assert!(
+        error(&inventory, "DescribeTable", &arn).contains("aws_dynamodb_table_replica"),
+        "{:#?}",
+        inventory.errors
+    );
+    // Without one, the table's replicas are known: none.
+    let plan = plan_with(
+        &[table(json!({}), json!({"arn": true}), json!({}))],
+        json!(null),
+    );
+    let inventory = read(&plan);
+    let t = &inventory.regions["us-east-1"].tables.as_ref().unwrap()[&arn];
+    assert_eq!(t.replicas, Some(Vec::new()));
+}
