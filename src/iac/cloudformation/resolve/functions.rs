@@ -8,8 +8,13 @@ use crate::iac::resolved::Resolved;
 
 impl Resolver<'_> {
     pub(super) fn get_att(&self, argument: &Node, line: u32) -> Outcome {
-        let (resource, attribute) = match argument.items() {
-            [resource, attribute] => {
+        let (resource, attribute) = match (&argument.value, argument.items()) {
+            // "Resource.Attribute", in JSON and the long form too.
+            (NodeValue::String(text), _) if text.contains('.') => {
+                let (resource, attribute) = text.split_once('.').unwrap_or_default();
+                (resource.to_string(), attribute.to_string())
+            }
+            (_, [resource, attribute]) => {
                 let resource = self.string_argument(resource, "Fn::GetAtt")?;
                 let attribute = match self.resolve(attribute)?.as_string() {
                     Some(a) => a,

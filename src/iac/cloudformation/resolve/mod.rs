@@ -23,12 +23,29 @@ use crate::iac::resolved::Resolved;
 /// A template parameter's value and where it came from.
 #[derive(Debug, Clone)]
 pub enum Parameter {
-    /// Given in the `--parameters` file.
-    Given(String),
-    /// The template's `Default`.
+    /// Given in the `--parameters` file (a list for the list types).
+    Given(Resolved),
+    /// The template's `Default` (a list for the list types).
     Default(Resolved),
     /// Neither: not determinable.
     Missing,
+    /// Of an `AWS::SSM::Parameter::Value<...>` type: its value is read from
+    /// Parameter Store at deployment (what is given is the SSM name).
+    FromParameterStore(String),
+}
+
+/// A parameter's value as `Ref` gives it: `CommaDelimitedList` and
+/// `List<...>` types are lists of the comma-separated values.
+fn typed(declared_type: &str, value: Resolved) -> Resolved {
+    let is_list = declared_type == "CommaDelimitedList" || declared_type.starts_with("List<");
+    match (is_list, value.as_string()) {
+        (true, Some(text)) => Resolved::List(
+            text.split(',')
+                .map(|item| Resolved::String(item.trim().to_string()))
+                .collect(),
+        ),
+        _ => value,
+    }
 }
 
 /// Resolves the intrinsic functions of one template.
@@ -87,12 +104,33 @@ impl<'t> Resolver<'t> {
         let resources = template.get("Resources").unwrap_or(&EMPTY);
         let mut parameters = BTreeMap::new();
         for (key, declaration) in template.get("Parameters").map_or(&[][..], Node::entries) {
-            let value = match given.get(&key.name) {
-                Some(value) => Parameter::Given(value.clone()),
-                None => match declaration.get("Default") {
-                    Some(default) => Parameter::Default(Resolved::literal(default)),
-                    None => Parameter::Missing,
-                },
+            let declared_type = declaration
+                .get("Type")
+                .and_then(Node::as_str)
+                .unwrap_or("String");
+            let value = if declared_type.starts_with("AWS::SSM::Parameter::Value<") {
+                let ssm_name = given
+                    .get(&key.name)
+                    .cloned()
+                    .or_else(|| {
+                        declaration
+                            .get("Default")
+                            .and_then(|d| Resolved::literal(d).as_string())
+                    })
+                    .unwrap_or_default();
+                Parameter::FromParameterStore(ssm_name)
+            } else {
+                match given.get(&key.name) {
+                    Some(value) => {
+                        Parameter::Given(typed(declared_type, Resolved::String(value.clone())))
+                    }
+                    None => match declaration.get("Default") {
+                        Some(default) => {
+                            Parameter::Default(typed(declared_type, Resolved::literal(default)))
+                        }
+                        None => Parameter::Missing,
+                    },
+                }
             };
             parameters.insert(key.name.clone(), value);
         }
@@ -298,14 +336,29 @@ impl<'t> Resolver<'t> {
         }
         if let Some(parameter) = self.parameters.get(&name) {
             return Ok(match parameter {
-                Parameter::Given(value) => Resolved::String(value.clone()),
+                Parameter::Given(value) => value.clone(),
                 Parameter::Default(value) => {
-                    self.defaults_used.borrow_mut().insert(format!(
-                        "{name}={}",
-                        value.as_string().unwrap_or_else(|| "...".to_string())
-                    ));
+                    let shown = match value {
+                        Resolved::List(items) => items
+                            .iter()
+                            .filter_map(Resolved::as_string)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        other => other.as_string().unwrap_or_else(|| "...".to_string()),
+                    };
+                    self.defaults_used
+                        .borrow_mut()
+                        .insert(format!("{name}={shown}"));
                     value.clone()
                 }
+                Parameter::FromParameterStore(ssm_name) => Resolved::unknown(
+                    format!("!Ref {name}"),
+                    format!(
+                        "parameter {name} is read from SSM Parameter Store ({}) when the stack is deployed",
+                        crate::strict_json::quoted(ssm_name)
+                    ),
+                    line,
+                ),
                 Parameter::Missing => Resolved::unknown(
                     format!("!Ref {name}"),
                     format!("parameter {name} has no default and no value in --parameters"),

@@ -208,3 +208,32 @@ fn names_built_from_names_take_linear_time_and_bounded_space() {
     let err = value(&t).unwrap_err();
     assert!(err.message.contains("longer than"), "{err}");
 }
+
+#[test]
+fn get_att_takes_the_dotted_string_in_every_form() {
+    for expression in [
+        "!GetAtt T.Arn",
+        "{\"Fn::GetAtt\": \"T.Arn\"}",
+        "{\"Fn::GetAtt\": [T, Arn]}",
+    ] {
+        let t = format!("{RESOURCES}Outputs:\n  V:\n    Value: {expression}\n");
+        assert_eq!(
+            string(&t),
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+            "{expression}"
+        );
+    }
+}
+
+#[test]
+fn list_parameters_are_lists_and_ssm_parameters_are_read_at_deployment() {
+    let t = "Parameters:\n  Subnets:\n    Type: List<AWS::EC2::Subnet::Id>\n  Tables:\n    Type: CommaDelimitedList\n    Default: 'rtb-a, rtb-b'\n  Env:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /account/environment\nResources: {}\nOutputs:\n  V:\n    Value:\n      - !Select [1, !Ref Subnets]\n      - !Ref Tables\n      - !Join ['+', !Ref Tables]\n      - !Ref Env\n";
+    let v = value_with(t, &[("Subnets", "subnet-1,subnet-2"), ("Env", "/other")]).unwrap();
+    let items = v.items();
+    assert_eq!(items[0].as_string().unwrap(), "subnet-2");
+    assert_eq!(items[1].items().len(), 2);
+    assert_eq!(items[2].as_string().unwrap(), "rtb-a+rtb-b");
+    let why = items[3].undetermined().unwrap();
+    assert!(why.reason.contains("SSM Parameter Store"), "{why:?}");
+    assert!(why.reason.contains("/other"), "{why:?}");
+}

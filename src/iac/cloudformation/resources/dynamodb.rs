@@ -1,7 +1,8 @@
 //! `AWS::DynamoDB::Table` and `AWS::DynamoDB::GlobalTable`: a table
 //! record per table, and per replica of a global table (in the replica's
 //! region), as `DescribeTable` and the per-table calls would show it once
-//! deployed.
+//! deployed. A property of the wrong kind (a list where a mapping belongs)
+//! is not determinable, never read as unset.
 
 use std::collections::BTreeMap;
 
@@ -9,25 +10,41 @@ use crate::iac::IacError;
 use crate::iac::cloudformation::context::Context;
 use crate::iac::cloudformation::physical;
 use crate::iac::cloudformation::resources::dynamodb_encryption::{encryption, replica_key};
-use crate::iac::resolved::Resolved;
+use crate::iac::cloudformation::resources::global_table_scaling;
+use crate::iac::resolved::{Resolved, Undetermined};
 use crate::inventory::{PointInTimeRecovery, Replica, ResourcePolicy, Stream, Table};
 
-/// The properties whose lines SARIF results point at, by inventory field.
-const TABLE_LINES: [(&str, &[&str]); 7] = [
-    ("encryption", &["SSESpecification"]),
-    (
-        "point_in_time_recovery",
-        &["PointInTimeRecoverySpecification"],
-    ),
-    ("deletion_protection", &["DeletionProtectionEnabled"]),
-    ("tags", &["Tags"]),
-    ("resource_policy", &["ResourcePolicy"]),
-    (
-        "contributor_insights",
-        &["ContributorInsightsSpecification"],
-    ),
-    ("stream", &["StreamSpecification"]),
-];
+/// What one table record is read from: the resolved properties and the
+/// property path of each (a table's own, or a replica's).
+struct RecordSpec<'r> {
+    sse_enabled: &'r Resolved,
+    key: &'r Resolved,
+    sse_path: Vec<String>,
+    deletion: &'r Resolved,
+    deletion_path: Vec<String>,
+    pitr: &'r Resolved,
+    pitr_path: Vec<String>,
+    stream: &'r Resolved,
+    stream_policy: &'r Resolved,
+    stream_policy_path: Vec<String>,
+    tags: &'r Resolved,
+    tags_path: Vec<String>,
+    policy: &'r Resolved,
+    policy_path: Vec<String>,
+    insights: &'r Resolved,
+    insights_path: Vec<String>,
+    billing: &'r Resolved,
+    indexes: &'r Resolved,
+    witnesses: &'r Resolved,
+}
+
+fn path(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|p| p.to_string()).collect()
+}
+
+fn refs(path: &[String]) -> Vec<&str> {
+    path.iter().map(String::as_str).collect()
+}
 
 /// `AWS::DynamoDB::Table`.
 pub fn table(context: &mut Context<'_, '_>) -> Result<(), IacError> {
@@ -36,197 +53,214 @@ pub fn table(context: &mut Context<'_, '_>) -> Result<(), IacError> {
     let arn = context.builder.table_arn(&region, &name);
     let p = context.properties.clone();
     let sse = p.get("SSESpecification");
-    let encryption = encryption(
+    let stream = p.get("StreamSpecification");
+    let spec = RecordSpec {
+        sse_enabled: sse.get("SSEEnabled"),
+        key: sse.get("KMSMasterKeyId"),
+        sse_path: path(&["SSESpecification"]),
+        deletion: p.get("DeletionProtectionEnabled"),
+        deletion_path: path(&["DeletionProtectionEnabled"]),
+        pitr: p.get("PointInTimeRecoverySpecification"),
+        pitr_path: path(&["PointInTimeRecoverySpecification"]),
+        stream,
+        stream_policy: stream.get("ResourcePolicy"),
+        stream_policy_path: path(&["StreamSpecification", "ResourcePolicy"]),
+        tags: p.get("Tags"),
+        tags_path: path(&["Tags"]),
+        policy: p.get("ResourcePolicy"),
+        policy_path: path(&["ResourcePolicy"]),
+        insights: p.get("ContributorInsightsSpecification"),
+        insights_path: path(&["ContributorInsightsSpecification"]),
+        billing: p.get("BillingMode"),
+        indexes: p.get("GlobalSecondaryIndexes"),
+        witnesses: &Resolved::Null,
+    };
+    let sse_ok = mapping(context, &region, &arn, sse, &spec.sse_path, "DescribeTable");
+    let table = record(
         context,
         &region,
         &arn,
-        sse.get("SSEEnabled"),
-        sse.get("KMSMasterKeyId"),
-        &["SSESpecification"],
+        &name,
+        &spec,
+        Some(Vec::new()),
+        sse_ok,
     );
-    let table = Table {
-        arn: arn.clone(),
-        name,
+    insert(context, &region, table, determinable, &lines(&spec));
+    Ok(())
+}
+
+/// `AWS::DynamoDB::GlobalTable`: one table record per replica. When the
+/// replica list, or a replica's `Region`, is not determinable, the replicas
+/// whose region is known still get their record, with the table's other
+/// replicas not determinable.
+pub fn global_table(context: &mut Context<'_, '_>) -> Result<(), IacError> {
+    let (name, determinable) = table_name(context)?;
+    let p = context.properties.clone();
+    let replicas = p.get("Replicas");
+    let mut regions_unknown: Option<Undetermined> = match replicas {
+        Resolved::Unknown(why) => Some((**why).clone()),
+        Resolved::List(_) => None,
+        _ => Some(context.unexpected(&["Replicas"], "a list")),
+    };
+    let mut regions: Vec<(usize, String)> = Vec::new();
+    for (i, replica) in replicas.items().iter().enumerate() {
+        match replica.get("Region") {
+            Resolved::Unknown(why) => {
+                regions_unknown.get_or_insert((**why).clone());
+            }
+            value => match value.as_string() {
+                Some(region) => regions.push((i, region)),
+                None => {
+                    let index = i.to_string();
+                    let why = context.unexpected(&["Replicas", &index, "Region"], "a region name");
+                    regions_unknown.get_or_insert(why);
+                }
+            },
+        }
+    }
+    if let Some(why) = &regions_unknown {
+        let arn = context.builder.table_arn(&context.region.clone(), &name);
+        context.undetermined("dynamodb", "DescribeTable", &arn, why);
+    }
+    let sse = p.get("SSESpecification");
+    let sse_path = path(&["SSESpecification"]);
+    let stack_arn = context.builder.table_arn(&context.region.clone(), &name);
+    let sse_ok = mapping(
+        context,
+        &context.region.clone(),
+        &stack_arn,
+        sse,
+        &sse_path,
+        "DescribeTable",
+    );
+    let sse_enabled = sse.get("SSEEnabled");
+    let witnesses = p.get("GlobalTableWitnesses");
+    for (index, region) in &regions {
+        let replica = &replicas.items()[*index];
+        let arn = context.builder.table_arn(region, &name);
+        let i = index.to_string();
+        let at = |field: &[&str]| -> Vec<String> {
+            let mut out = vec!["Replicas".to_string(), i.clone()];
+            out.extend(field.iter().map(|f| f.to_string()));
+            out
+        };
+        let spec = RecordSpec {
+            sse_enabled,
+            key: replica.get("SSESpecification").get("KMSMasterKeyId"),
+            sse_path: at(&["SSESpecification"]),
+            deletion: replica.get("DeletionProtectionEnabled"),
+            deletion_path: at(&["DeletionProtectionEnabled"]),
+            pitr: replica.get("PointInTimeRecoverySpecification"),
+            pitr_path: at(&["PointInTimeRecoverySpecification"]),
+            stream: p.get("StreamSpecification"),
+            stream_policy: replica
+                .get("ReplicaStreamSpecification")
+                .get("ResourcePolicy"),
+            stream_policy_path: at(&["ReplicaStreamSpecification", "ResourcePolicy"]),
+            tags: replica.get("Tags"),
+            tags_path: at(&["Tags"]),
+            policy: replica.get("ResourcePolicy"),
+            policy_path: at(&["ResourcePolicy"]),
+            insights: replica.get("ContributorInsightsSpecification"),
+            insights_path: at(&["ContributorInsightsSpecification"]),
+            billing: p.get("BillingMode"),
+            indexes: p.get("GlobalSecondaryIndexes"),
+            witnesses,
+        };
+        // The other replicas, as this one lists them: known only when every
+        // replica's region is.
+        let others = regions_unknown.is_none().then(|| {
+            regions
+                .iter()
+                .filter(|(other, _)| other != index)
+                .map(|(other, other_region)| Replica {
+                    region: other_region.clone(),
+                    status: Some("ACTIVE".to_string()),
+                    kms_key_arn: match sse_enabled.as_bool() {
+                        Some(true) => replica_key(
+                            context,
+                            other_region,
+                            replicas.items()[*other]
+                                .get("SSESpecification")
+                                .get("KMSMasterKeyId"),
+                            true,
+                        ),
+                        _ => None,
+                    },
+                })
+                .collect()
+        });
+        let table = record(context, region, &arn, &name, &spec, others, sse_ok);
+        insert(context, region, table, determinable, &lines(&spec));
+        global_table_scaling::add(context, region, &name, &p, replica);
+    }
+    Ok(())
+}
+
+/// The table record of `spec` in `region`; `sse_ok` is false when the
+/// `SSESpecification` is of the wrong kind (already recorded).
+fn record(
+    context: &mut Context<'_, '_>,
+    region: &str,
+    arn: &str,
+    name: &str,
+    spec: &RecordSpec<'_>,
+    replicas: Option<Vec<Replica>>,
+    sse_ok: bool,
+) -> Table {
+    let sse_path = refs(&spec.sse_path);
+    let encryption = if sse_ok {
+        encryption(context, region, arn, spec.sse_enabled, spec.key, &sse_path)
+    } else {
+        None
+    };
+    Table {
+        arn: arn.to_string(),
+        name: name.to_string(),
         status: Some("ACTIVE".to_string()),
         creation_time: None,
         encryption,
         deletion_protection: flag(
             context,
-            &arn,
-            &region,
-            p.get("DeletionProtectionEnabled"),
+            arn,
+            region,
+            spec.deletion,
             "DescribeTable",
-            &["DeletionProtectionEnabled"],
+            &refs(&spec.deletion_path),
         ),
-        point_in_time_recovery: pitr(
-            context,
-            &arn,
-            &region,
-            p.get("PointInTimeRecoverySpecification"),
-            "PointInTimeRecoveryEnabled",
-            &["PointInTimeRecoverySpecification"],
-        ),
-        stream: stream(
-            context,
-            &arn,
-            &region,
-            p.get("StreamSpecification"),
-            &["StreamSpecification"],
-        ),
-        replicas: Some(Vec::new()),
-        tags: tags(context, &arn, &region, p.get("Tags")),
+        point_in_time_recovery: pitr(context, arn, region, spec),
+        stream: stream(context, arn, region, spec),
+        replicas,
+        tags: tags(context, arn, region, spec.tags, &refs(&spec.tags_path)),
         resource_policy: resource_policy(
             context,
-            &arn,
-            &region,
-            p.get("ResourcePolicy"),
-            &["ResourcePolicy"],
+            arn,
+            region,
+            spec.policy,
+            &refs(&spec.policy_path),
         ),
-        contributor_insights: contributor_insights(
-            context,
-            &arn,
-            &region,
-            p.get("ContributorInsightsSpecification"),
-        ),
-        billing_mode: billing_mode(p.get("BillingMode")),
-        global_secondary_indexes: Some(index_names(p.get("GlobalSecondaryIndexes"))),
-        witness_regions: Some(Some(Vec::new())),
-    };
-    insert(context, &region, table, determinable, &TABLE_LINES);
-    Ok(())
+        contributor_insights: contributor_insights(context, arn, region, spec),
+        billing_mode: billing_mode(spec.billing),
+        global_secondary_indexes: Some(index_names(spec.indexes)),
+        witness_regions: Some(witness_regions(context, arn, region, spec.witnesses)),
+    }
 }
 
-/// `AWS::DynamoDB::GlobalTable`: one table record per replica.
-pub fn global_table(context: &mut Context<'_, '_>) -> Result<(), IacError> {
-    let (name, determinable) = table_name(context)?;
-    let p = context.properties.clone();
-    let replicas = p.get("Replicas");
-    if let Some(why) = replicas.undetermined() {
-        let arn = context.builder.table_arn(&context.region.clone(), &name);
-        let why = why.clone();
-        context.undetermined("dynamodb", "DescribeTable", &arn, &why);
-        return Ok(());
-    }
-    let regions: Vec<(usize, String)> = replicas
-        .items()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.get("Region").as_string().map(|region| (i, region)))
-        .collect();
-    let sse = p.get("SSESpecification");
-    let sse_enabled = sse.get("SSEEnabled");
-    let kms = matches!(sse.get("SSEType").as_string().as_deref(), Some("KMS"));
-    for (index, region) in &regions {
-        let replica = &replicas.items()[*index];
-        let arn = context.builder.table_arn(region, &name);
-        let index_text = index.to_string();
-        let at = |field: &str| -> Vec<String> {
-            vec!["Replicas".into(), index_text.clone(), field.into()]
-        };
-        let key = replica.get("SSESpecification").get("KMSMasterKeyId");
-        let key_path = at("SSESpecification");
-        let key_path: Vec<&str> = key_path.iter().map(String::as_str).collect();
-        let encryption = if kms || !key.is_null() {
-            encryption(context, region, &arn, &Resolved::Bool(true), key, &key_path)
-        } else {
-            encryption(
-                context,
-                region,
-                &arn,
-                sse_enabled,
-                &Resolved::Null,
-                &["SSESpecification"],
-            )
-        };
-        let pitr_path = at("PointInTimeRecoverySpecification");
-        let pitr_path: Vec<&str> = pitr_path.iter().map(String::as_str).collect();
-        let others = regions
-            .iter()
-            .filter(|(i, _)| i != index)
-            .map(|(i, other)| Replica {
-                region: other.clone(),
-                status: Some("ACTIVE".to_string()),
-                kms_key_arn: replica_key(
-                    context,
-                    other,
-                    replicas.items()[*i]
-                        .get("SSESpecification")
-                        .get("KMSMasterKeyId"),
-                    kms,
-                ),
-            })
-            .collect();
-        let table = Table {
-            arn: arn.clone(),
-            name: name.clone(),
-            status: Some("ACTIVE".to_string()),
-            creation_time: None,
-            encryption,
-            deletion_protection: flag(
-                context,
-                &arn,
-                region,
-                replica.get("DeletionProtectionEnabled"),
-                "DescribeTable",
-                &[],
-            ),
-            point_in_time_recovery: pitr(
-                context,
-                &arn,
-                region,
-                replica.get("PointInTimeRecoverySpecification"),
-                "PointInTimeRecoveryEnabled",
-                &pitr_path,
-            ),
-            stream: stream(
-                context,
-                &arn,
-                region,
-                p.get("StreamSpecification"),
-                &["StreamSpecification"],
-            ),
-            replicas: Some(others),
-            tags: tags(context, &arn, region, replica.get("Tags")),
-            resource_policy: resource_policy(
-                context,
-                &arn,
-                region,
-                replica.get("ResourcePolicy"),
-                &[],
-            ),
-            contributor_insights: contributor_insights(
-                context,
-                &arn,
-                region,
-                replica.get("ContributorInsightsSpecification"),
-            ),
-            billing_mode: billing_mode(p.get("BillingMode")),
-            global_secondary_indexes: Some(index_names(p.get("GlobalSecondaryIndexes"))),
-            witness_regions: Some(Some(Vec::new())),
-        };
-        let lines: Vec<(&str, Vec<String>)> = vec![
-            ("encryption", at("SSESpecification")),
-            (
-                "point_in_time_recovery",
-                at("PointInTimeRecoverySpecification"),
-            ),
-            ("deletion_protection", at("DeletionProtectionEnabled")),
-            ("tags", at("Tags")),
-            ("resource_policy", at("ResourcePolicy")),
-            (
-                "contributor_insights",
-                at("ContributorInsightsSpecification"),
-            ),
-        ];
-        let owned: Vec<(&str, Vec<&str>)> = lines
-            .iter()
-            .map(|(f, path)| (*f, path.iter().map(String::as_str).collect()))
-            .collect();
-        let borrowed: Vec<(&str, &[&str])> =
-            owned.iter().map(|(f, p)| (*f, p.as_slice())).collect();
-        insert(context, region, table, determinable, &borrowed);
-    }
-    Ok(())
+/// The lines of the properties that decide findings, by inventory field.
+fn lines<'s>(spec: &'s RecordSpec<'_>) -> Vec<(&'static str, Vec<&'s str>)> {
+    let stream_path = spec
+        .stream_policy_path
+        .first()
+        .map_or_else(Vec::new, |_| refs(&spec.stream_policy_path));
+    vec![
+        ("encryption", refs(&spec.sse_path)),
+        ("point_in_time_recovery", refs(&spec.pitr_path)),
+        ("deletion_protection", refs(&spec.deletion_path)),
+        ("tags", refs(&spec.tags_path)),
+        ("resource_policy", refs(&spec.policy_path)),
+        ("contributor_insights", refs(&spec.insights_path)),
+        ("stream", stream_path),
+    ]
 }
 
 /// The table's name and whether the template determines it.
@@ -244,13 +278,39 @@ fn insert(
     region: &str,
     table: Table,
     determinable: bool,
-    lines: &[(&str, &[&str])],
+    lines: &[(&'static str, Vec<&str>)],
 ) {
     let arn = table.arn.clone();
     if let Some(tables) = context.builder.region(region).tables.as_mut() {
         tables.insert(arn.clone(), table);
     }
-    context.plan(&arn, determinable, lines);
+    let borrowed: Vec<(&str, &[&str])> = lines.iter().map(|(f, p)| (*f, p.as_slice())).collect();
+    context.plan(&arn, determinable, &borrowed);
+}
+
+/// Whether `value` is a mapping or unset; anything else (not determinable,
+/// or of the wrong kind) is recorded against `operation`.
+fn mapping(
+    context: &mut Context<'_, '_>,
+    region: &str,
+    arn: &str,
+    value: &Resolved,
+    path: &[String],
+    operation: &str,
+) -> bool {
+    match value {
+        Resolved::Null | Resolved::Map(_) => true,
+        Resolved::Unknown(why) => {
+            let why = (**why).clone();
+            context.undetermined_in("dynamodb", region, operation, arn, &why);
+            false
+        }
+        _ => {
+            let why = context.unexpected(&refs(path), "a mapping");
+            context.undetermined_in("dynamodb", region, operation, arn, &why);
+            false
+        }
+    }
 }
 
 /// A boolean property (`false` when unset, AWS's default).
@@ -285,24 +345,26 @@ fn pitr(
     context: &mut Context<'_, '_>,
     arn: &str,
     region: &str,
-    spec: &Resolved,
-    enabled_key: &str,
-    path: &[&str],
+    spec: &RecordSpec<'_>,
 ) -> Option<PointInTimeRecovery> {
-    let mut enabled_path = path.to_vec();
-    enabled_path.push(enabled_key);
+    const OPERATION: &str = "DescribeContinuousBackups";
+    if !mapping(context, region, arn, spec.pitr, &spec.pitr_path, OPERATION) {
+        return None;
+    }
+    let mut enabled_path = refs(&spec.pitr_path);
+    enabled_path.push("PointInTimeRecoveryEnabled");
     let enabled = flag(
         context,
         arn,
         region,
-        spec.get(enabled_key),
-        "DescribeContinuousBackups",
+        spec.pitr.get("PointInTimeRecoveryEnabled"),
+        OPERATION,
         &enabled_path,
     )?;
-    let days = spec.get("RecoveryPeriodInDays");
+    let days = spec.pitr.get("RecoveryPeriodInDays");
     if let Some(why) = days.undetermined() {
         let why = why.clone();
-        context.undetermined_in("dynamodb", region, "DescribeContinuousBackups", arn, &why);
+        context.undetermined_in("dynamodb", region, OPERATION, arn, &why);
         return None;
     }
     Some(PointInTimeRecovery {
@@ -322,25 +384,23 @@ fn stream(
     context: &mut Context<'_, '_>,
     arn: &str,
     region: &str,
-    spec: &Resolved,
-    path: &[&str],
+    spec: &RecordSpec<'_>,
 ) -> Option<Stream> {
-    if let Some(why) = spec.get("StreamViewType").undetermined() {
+    let view = spec.stream.get("StreamViewType");
+    if let Some(why) = view.undetermined() {
         let why = why.clone();
         context.undetermined_in("dynamodb", region, "DescribeTable", arn, &why);
         return None;
     }
-    let view_type = spec.get("StreamViewType").as_string();
+    let view_type = view.as_string();
     let enabled = view_type.is_some();
     let policy = if enabled {
-        let mut policy_path = path.to_vec();
-        policy_path.push("ResourcePolicy");
         resource_policy(
             context,
             arn,
             region,
-            spec.get("ResourcePolicy"),
-            &policy_path,
+            spec.stream_policy,
+            &refs(&spec.stream_policy_path),
         )
     } else {
         None
@@ -360,9 +420,15 @@ fn tags(
     arn: &str,
     region: &str,
     value: &Resolved,
+    path: &[&str],
 ) -> Option<BTreeMap<String, String>> {
     if let Some(why) = value.undetermined() {
         let why = why.clone();
+        context.undetermined_in("dynamodb", region, "ListTagsOfResource", arn, &why);
+        return None;
+    }
+    if !matches!(value, Resolved::Null | Resolved::List(_)) {
+        let why = context.unexpected(path, "a list of {Key, Value}");
         context.undetermined_in("dynamodb", region, "ListTagsOfResource", arn, &why);
         return None;
     }
@@ -386,8 +452,19 @@ fn resource_policy(
     arn: &str,
     region: &str,
     value: &Resolved,
-    _path: &[&str],
+    path: &[&str],
 ) -> Option<ResourcePolicy> {
+    let owned_path: Vec<String> = path.iter().map(|p| p.to_string()).collect();
+    if !mapping(
+        context,
+        region,
+        arn,
+        value,
+        &owned_path,
+        "GetResourcePolicy",
+    ) {
+        return None;
+    }
     let document = value.get("PolicyDocument");
     match document.to_json() {
         Ok(serde_json::Value::Null) => Some(ResourcePolicy { document: None }),
@@ -415,17 +492,57 @@ fn contributor_insights(
     context: &mut Context<'_, '_>,
     arn: &str,
     region: &str,
-    spec: &Resolved,
+    spec: &RecordSpec<'_>,
 ) -> Option<String> {
+    const OPERATION: &str = "DescribeContributorInsights";
+    if !mapping(
+        context,
+        region,
+        arn,
+        spec.insights,
+        &spec.insights_path,
+        OPERATION,
+    ) {
+        return None;
+    }
+    let mut enabled_path = refs(&spec.insights_path);
+    enabled_path.push("Enabled");
     let enabled = flag(
         context,
         arn,
         region,
-        spec.get("Enabled"),
-        "DescribeContributorInsights",
-        &[],
+        spec.insights.get("Enabled"),
+        OPERATION,
+        &enabled_path,
     )?;
     Some(if enabled { "ENABLED" } else { "DISABLED" }.to_string())
+}
+
+/// The witness regions of a multi-Region strong consistency global table
+/// (`GlobalTableWitnesses[].Region`).
+fn witness_regions(
+    context: &mut Context<'_, '_>,
+    arn: &str,
+    region: &str,
+    value: &Resolved,
+) -> Option<Vec<String>> {
+    if let Some(why) = value.undetermined() {
+        let why = why.clone();
+        context.undetermined_in("dynamodb", region, "DescribeTable", arn, &why);
+        return None;
+    }
+    let mut regions = Vec::new();
+    for witness in value.items() {
+        match witness.get("Region").as_string() {
+            Some(r) => regions.push(r),
+            None => {
+                let why = context.unexpected(&["GlobalTableWitnesses"], "a list of {Region}");
+                context.undetermined_in("dynamodb", region, "DescribeTable", arn, &why);
+                return None;
+            }
+        }
+    }
+    Some(regions)
 }
 
 /// `BillingMode`, `PROVISIONED` when unset (AWS's default).

@@ -22,7 +22,7 @@ pub fn encryption(
     key: &Resolved,
     path: &[&str],
 ) -> Option<Encryption> {
-    if let Some(why) = enabled.undetermined().or(key.undetermined()) {
+    if let Some(why) = enabled.undetermined() {
         let why = why.clone();
         context.undetermined_in("dynamodb", region, "DescribeTable", table_arn, &why);
         return None;
@@ -42,6 +42,12 @@ pub fn encryption(
             context.undetermined_in("dynamodb", region, "DescribeTable", table_arn, &why);
             return None;
         }
+    }
+    // Only an enabled KMS encryption uses the key.
+    if let Some(why) = key.undetermined() {
+        let why = why.clone();
+        context.undetermined_in("dynamodb", region, "DescribeTable", table_arn, &why);
+        return None;
     }
     let key_arn = key_arn(context, region, key, path);
     Some(Encryption {

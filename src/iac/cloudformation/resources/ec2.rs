@@ -50,7 +50,7 @@ pub fn vpc(context: &mut Context<'_, '_>) -> Result<(), IacError> {
         }
         other => other.as_string(),
     };
-    let (tags, unknown_tag) = super::iam::tags(p.get("Tags"));
+    let (tags, unknown_tag) = crate::iac::cloudformation::resources::documents::tags(p.get("Tags"));
     if let Some(why) = unknown_tag {
         context.undetermined("ec2", "DescribeVpcs", &id, &why);
     }
@@ -125,7 +125,8 @@ pub fn vpc_endpoint(context: &mut Context<'_, '_>) -> Result<(), IacError> {
                 state = None;
             }
         }
-        list => {
+        Resolved::Null | Resolved::List(_) => {
+            let list = p.get("RouteTableIds");
             for item in list.items() {
                 match item {
                     // The item is a route table whose id is not known here
@@ -143,17 +144,26 @@ pub fn vpc_endpoint(context: &mut Context<'_, '_>) -> Result<(), IacError> {
                 }
             }
         }
+        // A scalar where a list belongs: not read as "no route table".
+        _ => {
+            let why = context.unexpected(&["RouteTableIds"], "a list of route table ids");
+            context.undetermined(SERVICE, "DescribeVpcEndpoints", &id, &why);
+            if endpoint_type.eq_ignore_ascii_case("gateway") {
+                state = None;
+            }
+        }
     }
     route_table_ids.sort();
     route_table_ids.dedup();
-    let (policy_document, absent) = match super::iam::document(p.get("PolicyDocument")) {
-        Ok(serde_json::Value::Null) => (None, vec![VpcEndpointField::PolicyDocument]),
-        Ok(document) => (Some(document), Vec::new()),
-        Err(why) => {
-            context.undetermined(SERVICE, "DescribeVpcEndpoints", &id, &why);
-            (None, Vec::new())
-        }
-    };
+    let (policy_document, absent) =
+        match crate::iac::cloudformation::resources::documents::document(p.get("PolicyDocument")) {
+            Ok(serde_json::Value::Null) => (None, vec![VpcEndpointField::PolicyDocument]),
+            Ok(document) => (Some(document), Vec::new()),
+            Err(why) => {
+                context.undetermined(SERVICE, "DescribeVpcEndpoints", &id, &why);
+                (None, Vec::new())
+            }
+        };
     if let Some(endpoints) = context.builder.region(&region).vpc_endpoints.as_mut() {
         endpoints.insert(
             id.clone(),

@@ -33,6 +33,7 @@ use crate::iac::IacError;
 use crate::iac::cloudformation::context::Context;
 use crate::iac::cloudformation::physical;
 use crate::iac::cloudformation::resolve::Resolver;
+use crate::iac::cloudformation::resources::documents::{document, tags};
 use crate::iac::node::Node;
 use crate::iac::resolved::{Resolved, Undetermined};
 use crate::inventory::{Iam, InlinePolicy, ManagedPolicy, PolicyDocument, Principal};
@@ -328,19 +329,6 @@ fn name_or_expression(value: &Resolved, logical: &str) -> String {
     }
 }
 
-/// A policy document as JSON: an object as written, a JSON string parsed
-/// (a string that is not JSON is kept, for the rules to name its
-/// problem); the first undetermined part otherwise.
-pub(super) fn document(value: &Resolved) -> Result<PolicyDocument, Undetermined> {
-    match value.to_json() {
-        Ok(serde_json::Value::String(text)) => {
-            Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
-        }
-        Ok(json) => Ok(json),
-        Err(why) => Err(why.clone()),
-    }
-}
-
 /// The inline policies of `Policies` (`[{PolicyName, PolicyDocument}]`).
 /// A document that is not determinable is `null` with an error about the
 /// principal; a list that is not determinable is one such policy named by
@@ -508,8 +496,11 @@ fn listed<'n>(
     }
 }
 
-/// The principals an `AWS::IAM::Policy` or `ManagedPolicy` names; one
-/// that is not determinable is left out, with an error about this policy.
+/// The principals an `AWS::IAM::Policy` or `ManagedPolicy` names. One
+/// that is not determinable (`!ImportValue shared-role`) is a stand-in
+/// principal named by the expression, with an error about this policy: the
+/// policy is attached to some principal once deployed, so its document is
+/// still judged, never dropped.
 fn targets(context: &mut Context<'_, '_>) -> Result<Vec<Identity>, IacError> {
     let resource: &Node = context.resource;
     let mut identities = Vec::new();
@@ -520,6 +511,19 @@ fn targets(context: &mut Context<'_, '_>) -> Result<Vec<Identity>, IacError> {
                 Err(why) => {
                     let id = context.planned_id();
                     context.undetermined_in("iam", REGION, OPERATION, &id, &why);
+                    identities.push(Identity {
+                        kind,
+                        arn: format!(
+                            "arn:{}:iam::{}:{}/{}",
+                            context.resolver.partition,
+                            context.resolver.account,
+                            kind.names().word,
+                            why.expression
+                        ),
+                        name: why.expression.clone(),
+                        determinable: false,
+                        declared: false,
+                    });
                 }
             }
         }
@@ -582,19 +586,4 @@ fn principal_named(
         determinable: true,
         declared: false,
     }))
-}
-
-/// Tags (`[{Key, Value}]`) of a record whose tags cannot be `null`: the
-/// determinable ones, and why one is not (if one is not).
-pub(super) fn tags(value: &Resolved) -> (BTreeMap<String, String>, Option<Undetermined>) {
-    let tags = value
-        .items()
-        .iter()
-        .filter(|tag| tag.undetermined().is_none())
-        .filter_map(|tag| {
-            let value = tag.get("Value").as_string().unwrap_or_default();
-            Some((tag.get("Key").as_string()?, value))
-        })
-        .collect();
-    (tags, value.undetermined().cloned())
 }
