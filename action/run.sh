@@ -14,7 +14,7 @@
 # script), and reaches dynaudit as one argument each (`--option=VALUE`, the
 # inventory after `--`: a value that starts with `-` is still a value):
 #   DYNAUDIT_BIN (the binary; default `dynaudit` on PATH)
-#   INPUT_INVENTORY INPUT_IAC INPUT_IAC_PARAMETERS
+#   INPUT_INVENTORY INPUT_IAC INPUT_IAC_PARAMETERS INPUT_IAC_ACCOUNT
 #   INPUT_REGIONS INPUT_CONFIG INPUT_POLICIES INPUT_WAIVERS
 #   INPUT_BASELINE INPUT_FAIL_ON INPUT_FAIL_ON_UNKNOWN INPUT_UPLOAD_SARIF
 #   INPUT_CATEGORY INPUT_OUTPUT_DIR
@@ -78,7 +78,7 @@ esac
 # could only be a mistake or an attack). `policies` and `inventory` are
 # split below (at line breaks and commas, at line breaks), and each part
 # checked.
-for input in regions config waivers baseline category output-dir iac-parameters \
+for input in regions config waivers baseline category output-dir iac-parameters iac-account \
   ou accounts exclude-accounts role-name external-id shard; do
   variable="INPUT_$(printf '%s' "$input" | tr 'a-z-' 'A-Z_')"
   if has_control "${!variable:-}"; then
@@ -195,14 +195,17 @@ if [ -n "${INPUT_IAC:-}" ]; then
   if [ -n "${INPUT_IAC_PARAMETERS:-}" ]; then
     command+=("--parameters=$INPUT_IAC_PARAMETERS")
   fi
+  if [ -n "${INPUT_IAC_ACCOUNT:-}" ]; then
+    command+=("--account=$INPUT_IAC_ACCOUNT")
+  fi
   if [ -n "${INPUT_REGIONS:-}" ]; then
     if [ "$INPUT_REGIONS" = all ]; then
       fail "regions must name the regions the code is deployed to; all means nothing before deployment"
     fi
     command+=("--regions=$INPUT_REGIONS")
   fi
-elif [ -n "${INPUT_IAC_PARAMETERS:-}" ]; then
-  fail "iac-parameters needs the iac input"
+elif [ -n "${INPUT_IAC_PARAMETERS:-}" ] || [ -n "${INPUT_IAC_ACCOUNT:-}" ]; then
+  fail "iac-parameters and iac-account need the iac input"
 elif [ -n "${INPUT_INVENTORY:-}" ]; then
   if [ -n "${INPUT_REGIONS:-}" ]; then
     fail "regions is for a live scan; it cannot be combined with inventory"

@@ -1310,6 +1310,7 @@ fn iac_evaluates_infrastructure_code_and_points_at_its_lines() {
     let job = runner
         .input("iac", "infra/reference.yaml")
         .input("iac-parameters", "infra/parameters.json")
+        .input("iac-account", "123456789012")
         .input("regions", "us-east-1")
         .input("fail-on", "critical")
         .input("output-dir", "reports")
@@ -1321,9 +1322,8 @@ fn iac_evaluates_infrastructure_code_and_points_at_its_lines() {
         job.output("inventory"),
         "reports/dynaudit-planned-inventory.json"
     );
-    // The global table's replica region joins the planned regions; the
-    // account is the placeholder (no account input, no CDK environment).
-    assert_reports_consistent(&job, "dynaudit/000000000000/eu-west-1,us-east-1/");
+    // The global table's replica region joins the planned regions.
+    assert_reports_consistent(&job, "dynaudit/123456789012/eu-west-1,us-east-1/");
     let inventory = read_json(&job.path("inventory"));
     assert_eq!(inventory["planned"]["source"], "cloudformation");
     let sarif = read_json(&job.uploads[0].sarif_file);
@@ -1371,7 +1371,7 @@ fn iac_inputs_that_do_not_fit_fail_the_run_step() {
         ),
         (
             vec![("inventory", sample.as_str()), ("iac-parameters", "p.json")],
-            "iac-parameters needs the iac input",
+            "iac-parameters and iac-account need the iac input",
         ),
         (
             vec![("iac", "t.yaml\t::add-mask::x")],
@@ -1975,6 +1975,7 @@ fn hostile_free_form_inputs_are_refused_without_being_repeated() {
         ("role-name", "Audit\n::stop-commands::pwned".to_string()),
         ("shard", "1/2\n::add-mask::x".to_string()),
         ("iac-parameters", "p.json\n::add-mask::x".to_string()),
+        ("iac-account", "123456789012\n::add-mask::x".to_string()),
     ] {
         let mut runner = Runner::new();
         if input != "inventory" && input != "regions" {

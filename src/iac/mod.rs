@@ -13,6 +13,7 @@
 //! unknown, never pass or fail. What each source reads, what is unknown and
 //! why: `docs/iac.md`.
 
+pub mod account_check;
 pub mod cdk;
 pub mod cloudformation;
 pub mod estate;

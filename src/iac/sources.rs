@@ -75,6 +75,25 @@ pub fn read(paths: &[PathBuf], options: &IacOptions) -> Result<Inventory, IacErr
             builder.region(&region);
         }
     }
+    if account_source == AccountSource::Placeholder {
+        let named = crate::iac::account_check::literal_accounts(&builder.inventory);
+        if !named.is_empty() {
+            let file = builder
+                .inventory
+                .planned
+                .as_ref()
+                .and_then(|p| p.files.first().cloned())
+                .unwrap_or_default();
+            return Err(IacError::at(
+                &file,
+                1,
+                format!(
+                    "the code names AWS account {} but not the account it is deployed to: give it with --account (the rules compare account ids, and would judge the deploying account as foreign)",
+                    named.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
     Ok(builder.finish())
 }
 
