@@ -233,7 +233,7 @@ pub fn evaluate_in_shards(
 
 /// The order of findings in reports: rule id, resource, status, region,
 /// message.
-fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+pub fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     (&a.rule_id, &a.resource, a.status, &a.region, &a.message).cmp(&(
         &b.rule_id,
         &b.resource,

@@ -120,15 +120,7 @@ pub fn planned_findings(
     if located.is_empty() {
         return Ok(located);
     }
-    findings.sort_by(|a, b| {
-        (&a.rule_id, &a.resource, a.status, &a.region, &a.message).cmp(&(
-            &b.rule_id,
-            &b.resource,
-            b.status,
-            &b.region,
-            &b.message,
-        ))
-    });
+    findings.sort_by(crate::eval::order);
     if format == Format::Sarif {
         for source in located.values_mut() {
             source.uri = crate::report::sarif::artifact_uri(&evidence_uri(Path::new(&source.uri)))?;
